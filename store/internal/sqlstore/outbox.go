@@ -1,0 +1,159 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// Limits of Messages.
+const (
+	DefaultMessages = 50
+	MaxMessages     = 500
+)
+
+// messageRow is a row of messages.
+type messageRow struct {
+	ID        string         `db:"id"`
+	Account   string         `db:"account_id"`
+	Room      sql.NullString `db:"room_id"`
+	Channel   string         `db:"channel"`
+	To        string         `db:"to_addr"`
+	Subject   string         `db:"subject"`
+	Body      string         `db:"body"`
+	Link      string         `db:"link"`
+	CreatedAt timestamp      `db:"created_at"`
+	Status    string         `db:"status"`
+	Attempts  int            `db:"attempts"`
+	SentAt    *timestamp     `db:"sent_at"`
+	Error     string         `db:"error"`
+}
+
+const messageColumns = `id, account_id, room_id, channel, to_addr, subject, body, link, created_at, status, attempts, sent_at, error`
+
+func (r messageRow) message() store.Message {
+	return store.Message{ID: r.ID, Account: r.Account, Room: r.Room.String, Channel: room.Channel(r.Channel), To: r.To,
+		Subject: r.Subject, Body: r.Body, Link: r.Link, CreatedAt: r.CreatedAt.Time(), Status: store.MessageStatus(r.Status),
+		Attempts: r.Attempts, SentAt: r.SentAt.ptr(), Error: r.Error}
+}
+
+// claimQueryFormat leases messages; %s is the dialect's ClaimLock. The
+// messages are picked once, in a materialised CTE: as "id IN (SELECT …
+// LIMIT n FOR UPDATE SKIP LOCKED)" PostgreSQL may plan a semi-join that
+// runs the subquery again for each row it updates, and claim more than
+// the limit. The outer WHERE repeats the conditions so that a row changed
+// since the CTE read it is not claimed twice.
+const claimQueryFormat = `WITH picked AS MATERIALIZED (
+		SELECT id FROM messages
+		WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2)
+		ORDER BY created_at, id LIMIT $3 %s
+	)
+	UPDATE messages SET claimed_until = $1, attempts = attempts + 1
+	WHERE id IN (SELECT id FROM picked) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2)
+	RETURNING ` + messageColumns
+
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *DB) insertMessage(ctx context.Context, db execer, m store.Message) error {
+	status := m.Status
+	if status == "" {
+		status = store.MessagePending
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		m.ID, m.Account, sql.NullString{String: m.Room, Valid: m.Room != ""}, string(m.Channel), m.To, m.Subject, m.Body, m.Link,
+		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error)
+	if s.isUnique(err) {
+		return room.Errorf(room.KindConflict, "message %s already exists", m.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("insert message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// EnqueueMessage implements store.Outbox.
+func (s *DB) EnqueueMessage(ctx context.Context, m store.Message) error {
+	return s.insertMessage(ctx, s.db, m)
+}
+
+// ClaimMessages implements store.Outbox. The messages come oldest first.
+func (s *DB) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var rows []messageRow
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, s.claimQuery, ts(now.Add(lease)), ts(now), limit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim messages: %w", err)
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(rows, func(a, b messageRow) int {
+		return cmp.Or(a.CreatedAt.Time().Compare(b.CreatedAt.Time()), cmp.Compare(a.ID, b.ID))
+	})
+	out := make([]store.Message, len(rows))
+	for i, r := range rows {
+		out[i] = r.message()
+	}
+	return out, nil
+}
+
+// FinishMessage implements store.Outbox. A pending message keeps its lease,
+// so it is retried when the lease runs out; errText is kept as its last
+// error.
+func (s *DB) FinishMessage(ctx context.Context, id string, status store.MessageStatus, errText string, at time.Time) error {
+	var (
+		res sql.Result
+		err error
+	)
+	switch status {
+	case store.MessageSent:
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, sent_at = $2, error = '', claimed_until = NULL WHERE id = $3`, string(status), ts(at), id)
+	case store.MessageFailed:
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2, claimed_until = NULL WHERE id = $3`, string(status), errText, id)
+	case store.MessagePending:
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2 WHERE id = $3`, string(status), errText, id)
+	default:
+		return room.Errorf(room.KindInvalid, "unknown message status %q", status)
+	}
+	if err != nil {
+		return fmt.Errorf("finish message %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("finish message %s: %w", id, err)
+	} else if n == 0 {
+		return room.Errorf(room.KindNotFound, "message %s not found", id)
+	}
+	return nil
+}
+
+// Messages implements store.Outbox: newest first. A limit of 0 or less
+// means DefaultMessages; it is capped at MaxMessages.
+func (s *DB) Messages(ctx context.Context, account string, limit int) ([]store.Message, error) {
+	if limit <= 0 {
+		limit = DefaultMessages
+	}
+	limit = min(limit, MaxMessages)
+	var rows []messageRow
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+messageColumns+` FROM messages WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, account, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messages of account %s: %w", account, err)
+	}
+	out := make([]store.Message, len(rows))
+	for i, r := range rows {
+		out[i] = r.message()
+	}
+	return out, nil
+}

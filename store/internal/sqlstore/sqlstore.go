@@ -1,0 +1,91 @@
+// Package sqlstore is the one SQL implementation of store.Store, shared by
+// store/sqlite and store/postgres. Its queries are written once, with $N
+// placeholders that both databases accept, in the subset of SQL they have in
+// common; a Dialect carries the few things that differ. The packages built
+// on it only open the database, run their migrations and pick a dialect.
+//
+// Times are written through the timestamp type: UTC, microsecond precision,
+// as fixed-width RFC 3339 text, which SQLite keeps in TEXT columns that
+// sort in time order and PostgreSQL parses into TIMESTAMPTZ.
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+var _ store.Store = (*DB)(nil)
+
+// Dialect is what differs between the databases.
+type Dialect struct {
+	// Name names the database in error messages.
+	Name string
+	// IsUniqueViolation reports whether err is a unique or primary key
+	// violation.
+	IsUniqueViolation func(error) bool
+	// ClaimLock ends the query that picks outbox messages to claim.
+	// PostgreSQL says "FOR UPDATE SKIP LOCKED" so that concurrent
+	// dispatchers pass over each other's rows; SQLite has a single writer
+	// and needs nothing.
+	ClaimLock string
+}
+
+// DB implements store.Store on a database opened by the caller.
+type DB struct {
+	db         *sqlx.DB
+	d          Dialect
+	claimQuery string
+}
+
+// New returns a store on db, which must hold the schema of the dialect's
+// migrations. Closing the store closes db.
+func New(db *sqlx.DB, d Dialect) *DB {
+	return &DB{db: db, d: d, claimQuery: fmt.Sprintf(claimQueryFormat, d.ClaimLock)}
+}
+
+// Ping implements store.Store.
+func (s *DB) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// Close implements store.Store.
+func (s *DB) Close() error {
+	return s.db.Close()
+}
+
+// inTx runs fn in a transaction, committed if fn returns nil and rolled back
+// otherwise. On SQLite the transaction takes the write lock when it begins
+// (the DSN's _txlock=immediate), so it never fails upgrading a read lock.
+func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// isUnique reports whether err is a unique violation in this dialect.
+func (s *DB) isUnique(err error) bool {
+	return err != nil && s.d.IsUniqueViolation(err)
+}
+
+// roomNotFound is the error for a room that is not in the caller's account,
+// whether it exists elsewhere or not.
+func roomNotFound(id string) error {
+	return room.Coded(room.KindNotFound, "room_not_found", "room %s not found", id)
+}

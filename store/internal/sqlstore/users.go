@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// userRow is a row of users.
+type userRow struct {
+	ID           string    `db:"id"`
+	Account      string    `db:"account_id"`
+	Email        string    `db:"email"`
+	Name         string    `db:"name"`
+	Role         string    `db:"role"`
+	PasswordHash string    `db:"password_hash"`
+	CreatedAt    timestamp `db:"created_at"`
+}
+
+const userColumns = `id, account_id, email, name, role, password_hash, created_at`
+
+func (r userRow) user() store.User {
+	return store.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: store.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time()}
+}
+
+// normalEmail is an email as users are found by: logins are case-blind.
+func normalEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// CreateUser implements store.Users. The email is stored in lower case.
+func (s *DB) CreateUser(ctx context.Context, u store.User) error {
+	email := normalEmail(u.Email)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt))
+	if s.isUnique(err) {
+		var n int
+		if qerr := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE email = $1`, email); qerr == nil && n > 0 {
+			return room.Coded(room.KindConflict, "email_taken", "the email %s is already in use", email)
+		}
+		return room.Errorf(room.KindConflict, "user %s already exists", u.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// UserByEmail implements store.Users.
+func (s *DB) UserByEmail(ctx context.Context, email string) (store.User, error) {
+	var r userRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE email = $1`, normalEmail(email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.User{}, room.Errorf(room.KindNotFound, "no user with this email")
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("get user by email: %w", err)
+	}
+	return r.user(), nil
+}
+
+// User implements store.Users.
+func (s *DB) User(ctx context.Context, account, id string) (store.User, error) {
+	var r userRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE id = $1 AND account_id = $2`, id, account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.User{}, userNotFound(id)
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("get user %s: %w", id, err)
+	}
+	return r.user(), nil
+}
+
+func userNotFound(id string) error {
+	return room.Errorf(room.KindNotFound, "user %s not found", id)
+}
+
+// CountUsers implements store.Users.
+func (s *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users`); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// SetPasswordHash implements store.Users.
+func (s *DB) SetPasswordHash(ctx context.Context, account, userID, hash string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND account_id = $3`, hash, userID, account)
+	if err != nil {
+		return fmt.Errorf("set password of user %s: %w", userID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set password of user %s: %w", userID, err)
+	} else if n == 0 {
+		return userNotFound(userID)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+// Package postgres is the store for deployments with several hub instances:
+// Tandem's records in PostgreSQL, through lib/pq. The queries are those of
+// store/internal/sqlstore; this package connects, migrates the schema and
+// supplies the dialect.
+//
+// The schema lives in the connection's current schema: set search_path in
+// the URL (postgres://…?search_path=tandem) to keep Tandem in a schema of
+// its own.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io/fs"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem/store/internal/sqlstore"
+)
+
+var _ store.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store in a PostgreSQL database.
+type Store struct {
+	*sqlstore.DB
+	db *sqlx.DB
+}
+
+// dialect is what PostgreSQL does its own way: concurrent claims skip the
+// rows another dispatcher is claiming instead of waiting for them.
+var dialect = sqlstore.Dialect{
+	Name:              "postgres",
+	IsUniqueViolation: isUniqueViolation,
+	ClaimLock:         "FOR UPDATE SKIP LOCKED",
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pq.Error
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// Open connects to the database at url, checks that it answers and brings
+// the schema up to date. Instances starting together take turns migrating.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate PostgreSQL: %w", err)
+	}
+	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+}
+
+// migrate runs the migrations under an advisory lock named after the
+// current schema: instances sharing a schema migrate one at a time, while
+// separate schemas (one per test) do not wait for each other.
+func migrate(ctx context.Context, db *sqlx.DB) error {
+	var schema sql.NullString
+	if err := db.GetContext(ctx, &schema, `SELECT current_schema()`); err != nil {
+		return fmt.Errorf("read current schema: %w", err)
+	}
+	if !schema.Valid {
+		return errors.New("no current schema: the search_path names no existing schema")
+	}
+	lockID := int64(crc64.Checksum([]byte("tandem migrations "+schema.String), crc64.MakeTable(crc64.ECMA)) >> 1)
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return err
+	}
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db.DB, dir, goose.WithSessionLocker(locker))
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}

@@ -1,0 +1,98 @@
+// Package sqlite is the embedded store: Tandem's records in one SQLite file,
+// through the pure-Go driver modernc.org/sqlite, so a single binary runs
+// with no database server. The queries are those of store/internal/sqlstore;
+// this package opens the file, migrates it and supplies the dialect.
+package sqlite
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem/store/internal/sqlstore"
+)
+
+var _ store.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store in an SQLite file.
+type Store struct {
+	*sqlstore.DB
+	db *sqlx.DB
+}
+
+// dialect is what SQLite does its own way. A claim needs no row locks:
+// SQLite has one writer at a time.
+var dialect = sqlstore.Dialect{
+	Name:              "sqlite",
+	IsUniqueViolation: isUniqueViolation,
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// Open opens the SQLite file at path, creating it if need be, and brings
+// its schema up to date. The file is in WAL mode, so readers never wait for
+// the writer; write transactions begin IMMEDIATE, taking the write lock
+// up front, and wait up to busy_timeout for it, so concurrent writers queue
+// instead of failing. synchronous(FULL) syncs the WAL at every commit: an
+// event the hub acknowledged survives a power cut, not only a crash of the
+// process (NORMAL would be about twice as fast and could lose the last
+// commits; docs/performance.md has the figures).
+func Open(ctx context.Context, path string) (*Store, error) {
+	if strings.Contains(path, "?") {
+		return nil, fmt.Errorf("open %s: the path of an SQLite file may not contain '?'", path)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sqlx.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Readers run side by side (WAL); writers queue for the one write lock.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+}
+
+func migrate(ctx context.Context, db *sqlx.DB) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.DB, dir)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}

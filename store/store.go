@@ -1,0 +1,250 @@
+// Package store defines how Tandem keeps its records: accounts, users,
+// sessions, password resets, rooms and their event logs, room links and the
+// outbox. The interfaces here are implemented by store/sqlite (the
+// embedded default) and store/postgres, and both pass the conformance suite
+// in store/storetest.
+//
+// Every method that reads or changes an account's data takes the account
+// id and scopes its query by it, so no id guessed by a caller can reach
+// another account's records. The few global look-ups are by secrets only
+// (a token's hash) or by login email.
+//
+// Errors are *room.Error values: KindNotFound, KindConflict (a duplicate, or
+// an append that does not follow the room's head) and KindGone (an expired
+// or used token). Anything else is an internal error wrapped with context.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+)
+
+// Store is everything Tandem keeps. Implementations are safe for concurrent
+// use.
+type Store interface {
+	// Ping reports whether the store answers; /readyz uses it.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+
+	Accounts
+	Users
+	Sessions
+	Rooms
+	Links
+	Outbox
+}
+
+// Account is a tenant: a company using Tandem.
+type Account struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Role is what a user may do in its account.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin Role = "admin"
+	RoleAgent Role = "agent"
+)
+
+// User is an agent or an admin of an account. Email is unique across all
+// accounts (it is the login) and stored in lower case.
+type User struct {
+	ID           string    `json:"id"`
+	Account      string    `json:"account"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Accounts keeps tenants.
+type Accounts interface {
+	CreateAccount(ctx context.Context, a Account) error
+	Account(ctx context.Context, id string) (Account, error)
+}
+
+// Users keeps agents and admins.
+type Users interface {
+	// CreateUser fails with KindConflict (code "email_taken") if the email
+	// is already used by any account.
+	CreateUser(ctx context.Context, u User) error
+	// UserByEmail finds a user by login email, in any account.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	User(ctx context.Context, account, id string) (User, error)
+	// CountUsers counts the users of all accounts (first-start set-up).
+	CountUsers(ctx context.Context) (int, error)
+	SetPasswordHash(ctx context.Context, account, userID, hash string) error
+}
+
+// AuthSession is a signed-in agent. Only the hash of its token is kept.
+type AuthSession struct {
+	TokenHash string    `json:"-"`
+	Account   string    `json:"account"`
+	User      string    `json:"user"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PasswordReset is a single-use password reset token. Only its hash is kept.
+type PasswordReset struct {
+	TokenHash string     `json:"-"`
+	Account   string     `json:"account"`
+	User      string     `json:"user"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	UsedAt    *time.Time `json:"used_at,omitempty"`
+}
+
+// RoomSession is a customer who opened a room link: it grants access to
+// that one room until it expires. Only the hash of its token is kept.
+type RoomSession struct {
+	TokenHash string    `json:"-"`
+	Account   string    `json:"account"`
+	Room      string    `json:"room"`
+	Link      string    `json:"link"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Sessions keeps agents' and customers' sessions and password resets.
+type Sessions interface {
+	CreateAuthSession(ctx context.Context, s AuthSession) error
+	// AuthSession returns the live session with the token hash: KindNotFound
+	// if there is none or it has expired at now.
+	AuthSession(ctx context.Context, tokenHash string, now time.Time) (AuthSession, error)
+	DeleteAuthSession(ctx context.Context, tokenHash string) error
+	// DeleteUserSessions signs a user out everywhere.
+	DeleteUserSessions(ctx context.Context, account, userID string) error
+
+	CreatePasswordReset(ctx context.Context, r PasswordReset) error
+	// UsePasswordReset marks the reset used at now and returns it, in one
+	// atomic step: of two concurrent uses exactly one succeeds. KindNotFound
+	// if unknown, KindGone if expired or already used.
+	UsePasswordReset(ctx context.Context, tokenHash string, now time.Time) (PasswordReset, error)
+
+	CreateRoomSession(ctx context.Context, s RoomSession) error
+	// RoomSession returns the live customer session with the token hash:
+	// KindNotFound if there is none or it has expired at now.
+	RoomSession(ctx context.Context, tokenHash string, now time.Time) (RoomSession, error)
+}
+
+// Change is what one command does to a room, written in one transaction:
+// its events, and the links and messages that go with them, so that an
+// invitation is never recorded without its link and its outbox message, or
+// the other way round.
+type Change struct {
+	Events      []room.Event
+	Links       []Link
+	RevokeLinks []string // ids of links of this room revoked at the first event's time
+	Messages    []Message
+}
+
+// RoomQuery filters and pages a list of rooms, newest first.
+type RoomQuery struct {
+	Agent  string      // only rooms of this agent, if set
+	Status room.Status // only rooms in this status, if set
+	Before *RoomCursor // only rooms after this one in the listing
+	Limit  int         // at most this many (implementations cap it at 200)
+}
+
+// RoomCursor is a position in a listing of rooms.
+type RoomCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Rooms keeps rooms and their event logs. A room's state is the fold of its
+// events (room.Apply): implementations keep a copy of it beside the log for
+// listing, always written in the same transaction as the events that made
+// it, so the two never disagree.
+type Rooms interface {
+	// CreateRoom writes a new room whose events start at seq 1 with
+	// room.created. KindConflict if the room id exists.
+	CreateRoom(ctx context.Context, account string, c Change) (room.State, error)
+	// Commit appends c.Events to the room and writes the rest of c. The
+	// first event must have seq head+1 and the rest follow it with no gap;
+	// otherwise nothing is written and the error is KindConflict with code
+	// "seq_conflict" (someone else appended first: reload and retry).
+	Commit(ctx context.Context, account, roomID string, c Change) (room.State, error)
+	Room(ctx context.Context, account, id string) (room.State, error)
+	ListRooms(ctx context.Context, account string, q RoomQuery) ([]room.State, error)
+	// Events returns up to limit events of the room with seq > after, in
+	// order. KindNotFound if the room is not in the account.
+	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)
+}
+
+// Link is a room link sent to a customer: /r/{token}. Only the hash of the
+// token is kept.
+type Link struct {
+	ID        string       `json:"id"`
+	Account   string       `json:"account"`
+	Room      string       `json:"room"`
+	TokenHash string       `json:"-"`
+	Channel   room.Channel `json:"channel"`
+	To        string       `json:"to"`
+	CreatedAt time.Time    `json:"created_at"`
+	ExpiresAt time.Time    `json:"expires_at"`
+	RevokedAt *time.Time   `json:"revoked_at,omitempty"`
+}
+
+// Links finds room links.
+type Links interface {
+	// LinkByToken returns the link with the token hash whether or not it is
+	// expired or revoked (the caller tells the customer which); KindNotFound
+	// if there is none.
+	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
+	Link(ctx context.Context, account, id string) (Link, error)
+}
+
+// MessageStatus is where an outbox message stands.
+type MessageStatus string
+
+// The message statuses.
+const (
+	MessagePending MessageStatus = "pending"
+	MessageSent    MessageStatus = "sent"
+	MessageFailed  MessageStatus = "failed"
+)
+
+// Message is an SMS or email in the outbox. It is written in the same
+// transaction as the event that causes it and sent afterwards by a
+// dispatcher, so a crash can delay a message but never lose it.
+type Message struct {
+	ID        string        `json:"id"`
+	Account   string        `json:"account"`
+	Room      string        `json:"room,omitempty"`
+	Channel   room.Channel  `json:"channel"`
+	To        string        `json:"to"`
+	Subject   string        `json:"subject,omitempty"`
+	Body      string        `json:"body"`
+	Link      string        `json:"link,omitempty"` // the URL the message carries
+	CreatedAt time.Time     `json:"at"`
+	Status    MessageStatus `json:"status"`
+	Attempts  int           `json:"attempts"`
+	SentAt    *time.Time    `json:"sent_at,omitempty"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// Outbox keeps messages to send.
+type Outbox interface {
+	// EnqueueMessage adds a message that belongs to no room (a password
+	// reset email).
+	EnqueueMessage(ctx context.Context, m Message) error
+	// ClaimMessages leases up to limit pending messages whose lease has run
+	// out at now, for lease, and counts an attempt on each. Two dispatchers
+	// never hold the same message at once.
+	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
+	// FinishMessage records the outcome of sending a claimed message:
+	// MessageSent, MessageFailed, or MessagePending to retry after the lease.
+	FinishMessage(ctx context.Context, id string, status MessageStatus, errText string, at time.Time) error
+	// Messages lists an account's messages, newest first.
+	Messages(ctx context.Context, account string, limit int) ([]Message, error)
+}

@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// listAll lists the rooms of account that q selects, page by page, limit at
+// a time, following the cursor.
+func listAll(t *testing.T, st store.Store, account string, q store.RoomQuery, limit int) []room.State {
+	t.Helper()
+	var out []room.State
+	q.Limit = limit
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatalf("paging %+v does not end", q)
+		}
+		page, err := st.ListRooms(ctx, account, q)
+		if err != nil {
+			t.Fatalf("list rooms %+v: %v", q, err)
+		}
+		if len(page) > limit {
+			t.Fatalf("list rooms %+v: %d rooms", q, len(page))
+		}
+		out = append(out, page...)
+		if len(page) < limit {
+			return out
+		}
+		last := page[len(page)-1]
+		q.Before = &store.RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+}
+
+// newest sorts rooms as a listing does: newest first, ties broken by id,
+// higher first.
+func newest(rooms []room.State) []room.State {
+	out := slices.Clone(rooms)
+	slices.SortFunc(out, func(a, b room.State) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out
+}
+
+func ids(rooms []room.State) []string {
+	out := make([]string, len(rooms))
+	for i, r := range rooms {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func testListRooms(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	colleague := newUser(t, f.st, f.account, room.NewID("us")+"@example.com")
+	bo := room.Actor{Kind: room.ActorAgent, ID: colleague.ID, Name: colleague.Name}
+	create := func(at time.Time, agent room.Actor) room.State {
+		t.Helper()
+		s, err := f.st.CreateRoom(ctx, f.account, store.Change{Events: f.createdEvents(t, room.NewID("rm"), at, agent)})
+		if err != nil {
+			t.Fatalf("create room: %v", err)
+		}
+		return s
+	}
+	var rooms []room.State
+	rooms = append(rooms, create(t0, f.actor()))
+	rooms = append(rooms, create(t0.Add(time.Minute), bo))
+	// Five rooms created in the same microsecond, by both agents: their
+	// order is their ids'.
+	for i := range 5 {
+		agent := f.actor()
+		if i%2 == 1 {
+			agent = bo
+		}
+		rooms = append(rooms, create(t0.Add(2*time.Minute).Add(time.Duration(i)*time.Nanosecond), agent))
+	}
+	invited, _, _ := f.invite(t, create(t0.Add(3*time.Minute), f.actor()), t0.Add(4*time.Minute))
+	rooms = append(rooms, invited)
+	joined, _, _ := f.invite(t, create(t0.Add(-time.Hour).In(elsewhere), bo), t0)
+	joined = f.join(t, joined, t0.Add(time.Minute))
+	rooms = append(rooms, joined)
+	// Rooms of the other account never show.
+	if _, err := f.st.CreateRoom(ctx, f.other, store.Change{Events: createdEventsIn(t, f.other, room.NewID("rm"), t0.Add(time.Minute), f.otherAgent(t))}); err != nil {
+		t.Fatalf("create a room of the other account: %v", err)
+	}
+
+	filter := func(keep func(room.State) bool) []room.State {
+		var out []room.State
+		for _, r := range newest(rooms) {
+			if keep(r) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		q    store.RoomQuery
+		want []room.State
+	}{
+		{store.RoomQuery{}, newest(rooms)},
+		{store.RoomQuery{Agent: f.agent.ID}, filter(func(r room.State) bool { return r.Agent.ID == f.agent.ID })},
+		{store.RoomQuery{Agent: bo.ID}, filter(func(r room.State) bool { return r.Agent.ID == bo.ID })},
+		{store.RoomQuery{Agent: room.NewID("us")}, nil},
+		{store.RoomQuery{Status: room.StatusPending}, filter(func(r room.State) bool { return r.Status == room.StatusPending })},
+		{store.RoomQuery{Status: room.StatusInvited}, []room.State{invited}},
+		{store.RoomQuery{Status: room.StatusConnected}, []room.State{joined}},
+		{store.RoomQuery{Status: room.StatusClosed}, nil},
+		{store.RoomQuery{Agent: bo.ID, Status: room.StatusPending}, filter(func(r room.State) bool { return r.Agent.ID == bo.ID && r.Status == room.StatusPending })},
+		{store.RoomQuery{Agent: bo.ID, Status: room.StatusInvited}, nil},
+	}
+	if n := len(cases[0].want); n != 9 || len(cases[1].want) == 0 || len(cases[2].want) == 0 || len(cases[4].want) != 7 {
+		t.Fatalf("the fixture is not what the test means: %d rooms", n)
+	}
+	for _, tc := range cases {
+		got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Agent: tc.q.Agent, Status: tc.q.Status, Limit: 100})
+		if err != nil {
+			t.Fatalf("list rooms %+v: %v", tc.q, err)
+		}
+		if len(got) != 0 || len(tc.want) != 0 {
+			wantEqual(t, fmt.Sprintf("rooms %+v (ids %v)", tc.q, ids(got)), got, tc.want)
+		}
+		// Page by page, the cursor splitting the ties anywhere.
+		for _, limit := range []int{1, 2, 3, 4} {
+			got := listAll(t, f.st, f.account, tc.q, limit)
+			if len(got) != 0 || len(tc.want) != 0 {
+				wantEqual(t, fmt.Sprintf("rooms %+v, %d a page", tc.q, limit), ids(got), ids(tc.want))
+			}
+		}
+	}
+
+	// A cursor is a position, whatever the zone its time is written in.
+	all := newest(rooms)
+	for i, r := range all {
+		for _, at := range []time.Time{r.CreatedAt, r.CreatedAt.In(elsewhere)} {
+			got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Before: &store.RoomCursor{CreatedAt: at, ID: r.ID}, Limit: 100})
+			if err != nil {
+				t.Fatalf("list rooms before %s: %v", r.ID, err)
+			}
+			if len(got) != 0 || i+1 < len(all) {
+				wantEqual(t, fmt.Sprintf("rooms before room %d", i), ids(got), ids(all[i+1:]))
+			}
+		}
+	}
+	// A cursor on a room that is not there still splits by time, then id.
+	tie := rooms[2].CreatedAt
+	var want []room.State
+	for _, r := range all {
+		if r.CreatedAt.Before(tie) || r.CreatedAt.Equal(tie) && r.ID < "rm_m" {
+			want = append(want, r)
+		}
+	}
+	got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Before: &store.RoomCursor{CreatedAt: tie, ID: "rm_m"}, Limit: 100})
+	if err != nil {
+		t.Fatalf("list rooms before a missing room: %v", err)
+	}
+	wantEqual(t, "rooms before a missing room", ids(got), ids(want))
+}
+
+func testListRoomsLimit(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	const n, max = 205, 200
+	var rooms []room.State
+	for i := range n {
+		rooms = append(rooms, f.newRoom(t, t0.Add(time.Duration(i%50)*time.Second)))
+	}
+	all := newest(rooms)
+	for _, tc := range []struct{ limit, want int }{{1, 1}, {10, 10}, {199, 199}, {200, 200}, {201, max}, {1000, max}} {
+		got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Limit: tc.limit})
+		if err != nil {
+			t.Fatalf("list rooms, limit %d: %v", tc.limit, err)
+		}
+		if len(got) != tc.want {
+			t.Fatalf("list rooms, limit %d: %d rooms, want %d", tc.limit, len(got), tc.want)
+		}
+		wantEqual(t, fmt.Sprintf("rooms, limit %d", tc.limit), ids(got), ids(all[:tc.want]))
+	}
+	wantEqual(t, "rooms read 200 at a time", ids(listAll(t, f.st, f.account, store.RoomQuery{}, max)), ids(all))
+	wantEqual(t, "rooms read 7 at a time", ids(listAll(t, f.st, f.account, store.RoomQuery{}, 7)), ids(all))
+}
