@@ -1,0 +1,159 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+)
+
+// CreateRoom is what an agent gives to open a room.
+type CreateRoom struct {
+	Mode     room.Mode     `json:"mode"`    // live sends the invitation at once; preplan waits for Invite
+	Channel  room.Channel  `json:"channel"` // how the customer is invited
+	Customer room.Customer `json:"customer"`
+}
+
+// RoomQuery filters and pages Rooms. Zero fields are not sent, so the hub's
+// defaults apply.
+type RoomQuery struct {
+	Agent  string      // "me" for only the signed-in agent's rooms
+	Status room.Status // only rooms in this status
+	Limit  int         // at most this many rooms (the hub's default is 50, its maximum 200)
+	Before string      // the Next of the previous page
+}
+
+// RoomPage is one page of Rooms, newest first.
+type RoomPage struct {
+	Rooms []room.State `json:"rooms"`
+	Next  string       `json:"next"` // pass as RoomQuery.Before for the next page; "" on the last page
+}
+
+// OutboxMessage is an SMS or email the hub sent, as the development outbox
+// shows it: with it, tests and demos follow invitations without a real
+// SMS or email provider.
+type OutboxMessage struct {
+	ID      string       `json:"id"`
+	Room    string       `json:"room"` // "" for messages of no room (password resets)
+	Channel room.Channel `json:"channel"`
+	To      string       `json:"to"`
+	Subject string       `json:"subject"`
+	Body    string       `json:"body"`
+	Link    string       `json:"link"` // the URL the message carries, such as a room link
+	At      time.Time    `json:"at"`
+	Status  string       `json:"status"` // "pending", "sent" or "failed"
+}
+
+// errNoRoom is returned for an empty room id, which would name another
+// endpoint.
+var errNoRoom = errors.New("client: empty room id")
+
+// CreateRoom opens a room for a customer. In live mode the invitation goes
+// out at once.
+func (c *Client) CreateRoom(ctx context.Context, r CreateRoom) (room.State, error) {
+	var out room.State
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms"), r, &out)
+	return out, err
+}
+
+// Invite sends the invitation of a pre-planned room and returns its state.
+func (c *Client) Invite(ctx context.Context, roomID string) (room.State, error) {
+	if roomID == "" {
+		return room.State{}, errNoRoom
+	}
+	var out room.State
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "invite"), nil, &out)
+	return out, err
+}
+
+// CloseRoom ends a session: the room's link is revoked and a customer
+// still in the room is disconnected. reason is optional.
+func (c *Client) CloseRoom(ctx context.Context, roomID, reason string) (room.State, error) {
+	if roomID == "" {
+		return room.State{}, errNoRoom
+	}
+	var in any
+	if reason != "" {
+		in = map[string]string{"reason": reason}
+	}
+	var out room.State
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "close"), in, &out)
+	return out, err
+}
+
+// Room returns the current state of a room. Agents may read every room of
+// their account, customers the room of the link they opened.
+func (c *Client) Room(ctx context.Context, roomID string) (room.State, error) {
+	if roomID == "" {
+		return room.State{}, errNoRoom
+	}
+	var out room.State
+	err := c.do(ctx, http.MethodGet, c.endpoint(nil, "api", "v1", "rooms", roomID), nil, &out)
+	return out, err
+}
+
+// Rooms lists the account's rooms, newest first, one page at a time.
+func (c *Client) Rooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
+	v := url.Values{}
+	if q.Agent != "" {
+		v.Set("agent", q.Agent)
+	}
+	if q.Status != "" {
+		v.Set("status", string(q.Status))
+	}
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if q.Before != "" {
+		v.Set("before", q.Before)
+	}
+	var out RoomPage
+	err := c.do(ctx, http.MethodGet, c.endpoint(v, "api", "v1", "rooms"), nil, &out)
+	return out, err
+}
+
+// Events returns the room's events with seq > after, in order, at most
+// limit of them (limit <= 0 means the hub's default, 1000). Page by passing
+// the last seq received as after; an empty slice means there is no more.
+func (c *Client) Events(ctx context.Context, roomID string, after int64, limit int) ([]room.Event, error) {
+	if roomID == "" {
+		return nil, errNoRoom
+	}
+	v := url.Values{"after": {strconv.FormatInt(max(after, 0), 10)}}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	var out struct {
+		Events []room.Event `json:"events"`
+	}
+	err := c.do(ctx, http.MethodGet, c.endpoint(v, "api", "v1", "rooms", roomID, "events"), nil, &out)
+	return out.Events, err
+}
+
+// DevOutbox returns the messages of the hub's development outbox, newest
+// first. It exists only on a hub started with the dev outbox; others
+// answer 404.
+func (c *Client) DevOutbox(ctx context.Context) ([]OutboxMessage, error) {
+	var raw json.RawMessage
+	if err := c.do(ctx, http.MethodGet, c.endpoint(nil, "api", "v1", "dev", "outbox"), nil, &raw); err != nil {
+		return nil, err
+	}
+	// The answer is {"messages": [...]}; a bare array is accepted too.
+	var out struct {
+		Messages []OutboxMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(raw, &out); err == nil {
+		return out.Messages, nil
+	}
+	var list []OutboxMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("client: dev outbox: %w: %w", ErrProtocol, err)
+	}
+	return list, nil
+}

@@ -1,0 +1,167 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/rs/zerolog"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemhq/tandem/store"
+)
+
+// Config is what a Hub needs. Store, Broker and PublicURL are required; the
+// rest has defaults.
+type Config struct {
+	Store     store.Store
+	Broker    Broker
+	PublicURL *url.URL // the address customers and browsers use: links and Origin checks
+	Logger    zerolog.Logger
+
+	// Sender delivers outbox messages. With DevOutbox the messages are only
+	// kept and shown (GET /api/v1/dev/outbox).
+	Sender    Sender
+	DevOutbox bool
+
+	// Web is the embedded UI (index.html, room.html and static files);
+	// nil serves the API only.
+	Web fs.FS
+
+	LinkTTL    time.Duration // how long a room link is valid; default 7 days
+	SessionTTL time.Duration // how long an agent stays signed in; default 14 days
+	ResetTTL   time.Duration // how long a password reset link is valid; default 1 hour
+	BcryptCost int           // default bcrypt.DefaultCost
+
+	QueueSize    int           // frames a WebSocket may have waiting before it is closed as slow; default 256
+	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
+	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
+
+	// LoginPerMinute bounds login and password-reset attempts per client
+	// address and per email; default 10.
+	LoginPerMinute int
+
+	// Now is the clock; default time.Now. Tests move it.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() error {
+	if c.Store == nil || c.Broker == nil || c.PublicURL == nil {
+		return errors.New("hub: Store, Broker and PublicURL are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.LinkTTL, 7*24*time.Hour)
+	def(&c.SessionTTL, 14*24*time.Hour)
+	def(&c.ResetTTL, time.Hour)
+	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.PingInterval, 30*time.Second)
+	if c.BcryptCost == 0 {
+		c.BcryptCost = bcrypt.DefaultCost
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 256
+	}
+	if c.LoginPerMinute <= 0 {
+		c.LoginPerMinute = 10
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// Hub serves Tandem's API. Create it with New; serve Handler; stop it with
+// Shutdown.
+type Hub struct {
+	cfg      Config
+	store    store.Store
+	log      zerolog.Logger
+	router   *mux.Router
+	origin   string // scheme://host[:port] of the public URL
+	topics   *topics
+	presence *presence
+	limiter  *limiter
+	writers  roomLocks
+
+	// ctx lives as long as the hub; Shutdown cancels it, which closes every
+	// WebSocket with "going away".
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	closing bool
+	conns   sync.WaitGroup
+	bg      sync.WaitGroup // background loops (the dispatcher)
+	stats   stats
+	kick    chan struct{}
+}
+
+// New returns a Hub ready to serve.
+func New(cfg Config) (*Hub, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		cfg:    cfg,
+		store:  cfg.Store,
+		log:    cfg.Logger.With().Str("component", "hub").Logger(),
+		origin: cfg.PublicURL.Scheme + "://" + cfg.PublicURL.Host,
+		ctx:    ctx,
+		cancel: cancel,
+		kick:   make(chan struct{}, 1),
+	}
+	h.topics = newTopics(cfg.Broker, h.log)
+	h.presence = newPresence()
+	h.limiter = newLimiter(cfg.LoginPerMinute, time.Minute, cfg.Now)
+	h.router = h.routes()
+	if cfg.Sender != nil {
+		h.bg.Add(1)
+		go h.dispatch()
+	}
+	return h, nil
+}
+
+// Handler returns the hub's HTTP handler.
+func (h *Hub) Handler() http.Handler { return h.router }
+
+// Shutdown closes every WebSocket with "going away" (1001), so clients
+// reconnect elsewhere, records customers as left, and waits for the
+// connections to finish or ctx to end. Stop accepting new requests first
+// (http.Server.Shutdown): hijacked WebSockets are not the server's to close.
+// Every event acknowledged before Shutdown is already committed.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	h.mu.Unlock()
+	h.cancel()
+	done := make(chan struct{})
+	go func() { h.conns.Wait(); h.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stats counts what operators and tests want to know; the metrics endpoint
+// reads them.
+type stats struct {
+	slowCloses atomic.Int64 // WebSockets closed because they did not keep up
+	conns      atomic.Int64 // WebSockets open now
+}
+
+// now is the hub's clock, at the precision the stores keep.
+func (h *Hub) now() time.Time {
+	return h.cfg.Now().UTC().Truncate(time.Microsecond)
+}

@@ -1,0 +1,367 @@
+package hub
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// plan is what a command decided: events to append and what goes with them.
+type plan struct {
+	drafts   []room.Draft
+	links    []store.Link
+	revoke   []string
+	messages []store.Message
+}
+
+// maxCommitTries bounds the optimistic retry loop of commit. Within one
+// instance commands on a room take turns (roomLocks), so conflicts only
+// happen when several instances hit one room at the same instant.
+const maxCommitTries = 20
+
+// roomLocks serializes the commands on a room within one instance, so that
+// they queue instead of racing each other through the store's optimistic
+// check, and publish in the order they committed. Rooms share a fixed set
+// of stripes: memory stays constant however many rooms there are.
+type roomLocks [256]sync.Mutex
+
+func (l *roomLocks) lock(roomID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(roomID))
+	m := &l[h.Sum32()%uint32(len(l))]
+	m.Lock()
+	return m.Unlock
+}
+
+// conflictBackoff is how long commit waits before its try-th retry: a few
+// random milliseconds, growing, so that instances racing for one room
+// spread out instead of colliding again.
+func conflictBackoff(try int) time.Duration {
+	return time.Duration(1+rand.IntN(2*min(try, 10))) * time.Millisecond
+}
+
+// commit runs decide against the room's latest state and appends what it
+// returns, retrying with the new state when someone else appended first.
+// It publishes the new events once they are durable. A decide that returns
+// no drafts changes nothing.
+func (h *Hub) commit(ctx context.Context, account, roomID string, decide func(room.State) (plan, error)) (room.State, error) {
+	defer h.writers.lock(roomID)()
+	for try := 0; ; try++ {
+		s, err := h.store.Room(ctx, account, roomID)
+		if err != nil {
+			return s, err
+		}
+		p, err := decide(s)
+		if err != nil || len(p.drafts) == 0 {
+			return s, err
+		}
+		evs, err := room.Seal(roomID, s.Seq, h.now(), p.drafts)
+		if err != nil {
+			return s, err
+		}
+		next, err := h.store.Commit(ctx, account, roomID, store.Change{Events: evs, Links: p.links, RevokeLinks: p.revoke, Messages: p.messages})
+		if room.ErrorCode(err) == "seq_conflict" && try < maxCommitTries {
+			select {
+			case <-ctx.Done():
+				return s, ctx.Err()
+			case <-time.After(conflictBackoff(try + 1)):
+			}
+			continue
+		}
+		if err != nil {
+			return s, err
+		}
+		h.published(evs, len(p.messages) > 0)
+		return next, nil
+	}
+}
+
+// published fans committed events out and wakes the dispatcher if they came
+// with messages.
+func (h *Hub) published(evs []room.Event, messages bool) {
+	for _, ev := range evs {
+		if err := h.cfg.Broker.Publish(h.ctx, ev); err != nil {
+			// The event is durable: subscribers find it in the store when
+			// they next see a later seq or reconnect.
+			h.log.Warn().Err(err).Str("room", ev.Room).Int64("seq", ev.Seq).Msg("publish event")
+		}
+	}
+	if messages {
+		h.dispatcherKick()
+	}
+}
+
+// invitePlan makes the link, the room.invited event and the message that
+// carries the link, for a room in state s.
+func (h *Hub) invitePlan(s room.State, agent room.Actor) (plan, error) {
+	token, hash := newToken()
+	now := h.now()
+	link := store.Link{
+		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
+		Channel: s.Channel, CreatedAt: now, ExpiresAt: now.Add(h.cfg.LinkTTL),
+	}
+	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
+	if err != nil {
+		return plan{}, err
+	}
+	to, _ := room.Destination(s.Channel, s.Customer)
+	link.To = to
+	company := h.accountName(s.Account)
+	url := h.publicURL("/r/"+token, nil)
+	m := store.Message{
+		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: s.Channel, To: to,
+		Body: inviteText(s.Customer.Name, agent.Name, company, url, h.cfg.LinkTTL),
+		Link: url, CreatedAt: now, Status: store.MessagePending,
+	}
+	if s.Channel == room.ChannelEmail {
+		m.Subject = company + ": your secure room with " + agent.Name
+	}
+	return plan{drafts: []room.Draft{d}, links: []store.Link{link}, messages: []store.Message{m}}, nil
+}
+
+func inviteText(customer, agent, company, url string, ttl time.Duration) string {
+	first, _, _ := strings.Cut(customer, " ")
+	return fmt.Sprintf("Hi %s, %s from %s invited you to a secure room: %s (valid %s)", first, agent, company, url, humanDuration(ttl))
+}
+
+func (h *Hub) accountName(id string) string {
+	a, err := h.store.Account(h.ctx, id)
+	if err != nil || a.Name == "" {
+		return "Tandem"
+	}
+	return a.Name
+}
+
+type createRoomRequest struct {
+	Mode     room.Mode     `json:"mode"`
+	Channel  room.Channel  `json:"channel"`
+	Customer room.Customer `json:"customer"`
+}
+
+func (h *Hub) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	var req createRoomRequest
+	if err := decode(w, r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	s, err := h.createRoom(r.Context(), p, req)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s)
+}
+
+// createRoom opens a session. In live mode the invitation is part of the
+// same transaction: the room never exists without the link it promised.
+func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest) (room.State, error) {
+	agent := p.actor()
+	d, err := room.Create(room.CreateRoom{Account: p.account(), Agent: agent, Mode: req.Mode, Channel: req.Channel, Customer: req.Customer})
+	if err != nil {
+		return room.State{}, err
+	}
+	id := room.NewID("rm")
+	evs, err := room.Seal(id, 0, h.now(), []room.Draft{d})
+	if err != nil {
+		return room.State{}, err
+	}
+	change := store.Change{Events: evs}
+	if req.Mode == room.ModeLive {
+		s, err := room.Fold(evs)
+		if err != nil {
+			return room.State{}, err
+		}
+		ip, err := h.invitePlan(s, agent)
+		if err != nil {
+			return room.State{}, err
+		}
+		more, err := room.Seal(id, s.Seq, h.now(), ip.drafts)
+		if err != nil {
+			return room.State{}, err
+		}
+		change.Events = append(change.Events, more...)
+		change.Links, change.Messages = ip.links, ip.messages
+	}
+	s, err := h.store.CreateRoom(ctx, p.account(), change)
+	if err != nil {
+		return room.State{}, err
+	}
+	h.log.Info().Str("room", id).Str("account", s.Account).Str("mode", string(s.Mode)).Msg("room created")
+	h.published(change.Events, len(change.Messages) > 0)
+	return s, nil
+}
+
+func (h *Hub) handleInvite(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
+		return h.invitePlan(s, p.actor())
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func (h *Hub) handleClose(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	if len(req.Reason) > 500 {
+		h.writeError(w, r, room.Errorf(room.KindInvalid, "the reason must be at most 500 bytes"))
+		return
+	}
+	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
+		ds, err := room.Close(s, p.actor(), req.Reason)
+		var revoke []string
+		if err == nil && s.Invite != nil {
+			revoke = []string{s.Invite.Link}
+		}
+		return plan{drafts: ds, revoke: revoke}, err
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func (h *Hub) handleRoom(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	s, err := h.store.Room(r.Context(), p.account(), roomIDFrom(r))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func (h *Hub) handleEvents(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	q := r.URL.Query()
+	after, err := queryInt(q.Get("after"), 0, "after")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	limit, err := queryInt(q.Get("limit"), maxEventsPage, "limit")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if limit <= 0 || limit > maxEventsPage {
+		limit = maxEventsPage
+	}
+	evs, err := h.store.Events(r.Context(), p.account(), roomIDFrom(r), after, int(limit))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if evs == nil {
+		evs = []room.Event{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+}
+
+// maxEventsPage is the most events one read returns.
+const maxEventsPage = 1000
+
+func queryInt(s string, def int64, name string) (int64, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, room.Errorf(room.KindInvalid, "%s must be a whole number, not %q", name, s)
+	}
+	return n, nil
+}
+
+func (h *Hub) handleRooms(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	q := r.URL.Query()
+	rq := store.RoomQuery{Status: room.Status(q.Get("status"))}
+	switch a := q.Get("agent"); a {
+	case "":
+	case "me":
+		rq.Agent = p.user.ID
+	default:
+		rq.Agent = a
+	}
+	switch rq.Status {
+	case "", room.StatusPending, room.StatusInvited, room.StatusConnected, room.StatusLeft, room.StatusClosed:
+	default:
+		h.writeError(w, r, room.Errorf(room.KindInvalid, "unknown status %q", rq.Status))
+		return
+	}
+	limit, err := queryInt(q.Get("limit"), 50, "limit")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	rq.Limit = int(min(max(limit, 1), 200))
+	if b := q.Get("before"); b != "" {
+		c, err := decodeCursor(b)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		rq.Before = &c
+	}
+	rooms, err := h.store.ListRooms(r.Context(), p.account(), rq)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out := map[string]any{"rooms": rooms}
+	if rooms == nil {
+		out["rooms"] = []room.State{}
+	}
+	if len(rooms) == rq.Limit {
+		last := rooms[len(rooms)-1]
+		out["next"] = encodeCursor(store.RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func encodeCursor(c store.RoomCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (store.RoomCursor, error) {
+	bad := room.Errorf(room.KindInvalid, "before is not a cursor from a previous page")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return store.RoomCursor{}, bad
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || !room.ValidID("rm", id) {
+		return store.RoomCursor{}, bad
+	}
+	return store.RoomCursor{CreatedAt: t, ID: id}, nil
+}
+
+// roomIDFrom returns the {id} of the path. Routes only match well-formed
+// ids, so handlers never pass garbage to the store.
+func roomIDFrom(r *http.Request) string { return mux.Vars(r)["id"] }
