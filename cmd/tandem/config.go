@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the server's configuration, read from the environment.
+type config struct {
+	Port        string
+	PublicURL   *url.URL
+	DataDir     string
+	DatabaseURL string
+	RedisURL    string
+
+	AdminEmail    string
+	AdminPassword string
+	AccountName   string
+
+	LinkTTL    time.Duration
+	SessionTTL time.Duration
+
+	LogLevel  string
+	LogFormat string
+}
+
+// loadConfig reads the environment through getenv. Every setting is
+// documented in README.md.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Port:          get("PORT", "8080"),
+		DataDir:       get("TANDEM_DATA_DIR", "tandem-data"),
+		DatabaseURL:   get("DATABASE_URL", ""),
+		RedisURL:      get("REDIS_URL", ""),
+		AdminEmail:    get("TANDEM_ADMIN_EMAIL", "admin@example.com"),
+		AdminPassword: getenv("TANDEM_ADMIN_PASSWORD"),
+		AccountName:   get("TANDEM_ACCOUNT_NAME", "Tandem"),
+		LogLevel:      get("TANDEM_LOG_LEVEL", "info"),
+		LogFormat:     get("TANDEM_LOG_FORMAT", "json"),
+	}
+	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
+		return c, fmt.Errorf("PORT %q is not a port number", c.Port)
+	}
+	// Without TANDEM_PUBLIC_URL the hub is its own public address,
+	// http://localhost:PORT, settled once it listens (PORT may be 0).
+	if pub := get("TANDEM_PUBLIC_URL", ""); pub != "" {
+		u, err := url.Parse(strings.TrimSuffix(pub, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return c, fmt.Errorf("TANDEM_PUBLIC_URL %q must be an http or https URL such as https://tandem.example.com", pub)
+		}
+		c.PublicURL = u
+	}
+	var err error
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return c, fmt.Errorf("DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite store")
+	}
+	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+		return c, fmt.Errorf("TANDEM_DATA_DIR: %w", err)
+	}
+	if c.LinkTTL, err = parseDuration(get("TANDEM_LINK_TTL", "7d")); err != nil {
+		return c, fmt.Errorf("TANDEM_LINK_TTL: %w", err)
+	}
+	if c.SessionTTL, err = parseDuration(get("TANDEM_SESSION_TTL", "14d")); err != nil {
+		return c, fmt.Errorf("TANDEM_SESSION_TTL: %w", err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		return c, fmt.Errorf("TANDEM_LOG_FORMAT must be json or console, not %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+// parseDuration reads a Go duration ("36h", "90m") or a number of days
+// ("7d").
+func parseDuration(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration such as 7d or 36h", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q is not a duration such as 7d or 36h", s)
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q must be positive", s)
+	}
+	return d, nil
+}

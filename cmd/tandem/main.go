@@ -1,0 +1,190 @@
+// Command tandem runs the Tandem hub. It is the only place that knows which
+// store, broker and sender implementations exist, and wires them from the
+// environment (see README.md):
+//
+//	tandem serve    run the hub (the default)
+//	tandem version  print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/devoutbox"
+	"github.com/tandemhq/tandem/hub/memory"
+	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem/store/postgres"
+	"github.com/tandemhq/tandem/store/sqlite"
+	"github.com/tandemhq/tandem/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "tandem:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own
+// environment, and ready, if not nil, receives the address the hub listens
+// on once it serves.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := loadConfig(getenv)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stderr, ready)
+	case "version":
+		fmt.Fprintln(stdout, "tandem", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: tandem [serve|version]\nConfiguration is read from the environment; see README.md.")
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (try: tandem help)", cmd)
+	}
+}
+
+func newLogger(cfg config, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		return zerolog.Logger{}, fmt.Errorf("TANDEM_LOG_LEVEL: %w", err)
+	}
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// openStore picks PostgreSQL when DATABASE_URL is set, the embedded SQLite
+// file in the data directory otherwise.
+func openStore(ctx context.Context, cfg config, log zerolog.Logger) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		log.Info().Msg("store: PostgreSQL")
+		return st, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "tandem.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite: %w", err)
+	}
+	log.Info().Str("path", path).Msg("store: embedded SQLite")
+	return st, nil
+}
+
+func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- string) error {
+	log, err := newLogger(cfg, logOut)
+	if err != nil {
+		return err
+	}
+	if cfg.RedisURL != "" {
+		return errors.New("REDIS_URL is set, but this build runs a single instance with the in-memory broker; unset REDIS_URL")
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	created, generated, err := hub.Bootstrap(ctx, st, hub.FirstAdmin{
+		AccountName: cfg.AccountName, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
+	}, time.Now())
+	if err != nil {
+		return err
+	}
+	switch {
+	case created && generated != "":
+		// Shown once: only its hash is stored.
+		log.Warn().Str("email", cfg.AdminEmail).Str("password", generated).Str("account", cfg.AccountName).
+			Msg("first start: created the admin; sign in with this email and password (the password is not shown again)")
+	case created:
+		log.Warn().Str("email", cfg.AdminEmail).Str("account", cfg.AccountName).
+			Msg("first start: created the admin; sign in with this email and TANDEM_ADMIN_PASSWORD")
+	}
+
+	ln, err := net.Listen("tcp", ":"+cfg.Port)
+	if err != nil {
+		return fmt.Errorf("listen on port %s: %w", cfg.Port, err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == nil {
+		cfg.PublicURL = &url.URL{Scheme: "http", Host: fmt.Sprintf("localhost:%d", ln.Addr().(*net.TCPAddr).Port)}
+	}
+	h, err := hub.New(hub.Config{
+		Store:      st,
+		Broker:     memory.New(),
+		PublicURL:  cfg.PublicURL,
+		Logger:     log,
+		Sender:     devoutbox.New(log),
+		DevOutbox:  true,
+		LinkTTL:    cfg.LinkTTL,
+		SessionTTL: cfg.SessionTTL,
+		Web:        web.FS(),
+	})
+	if err != nil {
+		return err
+	}
+	log.Warn().Msg("dev outbox: no SMS or email provider is configured; messages are kept and shown at /api/v1/dev/outbox and in this log, not sent")
+
+	srv := &http.Server{
+		Handler:           h.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info().Str("addr", ln.Addr().String()).Str("public_url", cfg.PublicURL.String()).Str("version", version).Msg("tandem hub serving")
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down: no new connections; closing WebSockets with going away")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("http shutdown")
+	}
+	if err := h.Shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("hub shutdown")
+	}
+	log.Info().Msg("stopped")
+	return nil
+}

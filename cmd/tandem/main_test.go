@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/room"
+)
+
+// syncBuffer is a log sink the test reads while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// server is the whole binary, run in-process through run().
+type server struct {
+	url  string
+	logs *syncBuffer
+	stop func() error
+}
+
+func startServer(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
+	go func() { errc <- run(ctx, []string{"serve"}, getenv, logs, logs, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-errc:
+		cancel()
+		t.Fatalf("server did not start: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("server did not start in time\n%s", logs)
+	}
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	s := &server{url: "http://localhost:" + port, logs: logs}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-errc:
+			case <-time.After(30 * time.Second):
+				t.Error("server did not stop in time")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { _ = s.stop() })
+	return s
+}
+
+// logged returns the first JSON log line whose message contains msg.
+func (s *server) logged(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(s.logs.String()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var line map[string]any
+		if json.Unmarshal(sc.Bytes(), &line) == nil && strings.Contains(line["message"].(string), msg) {
+			return line
+		}
+	}
+	return nil
+}
+
+func mustClient(t *testing.T, url string) *client.Client {
+	t.Helper()
+	c, err := client.New(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// The newcomer's path: start with nothing configured, sign in with the
+// printed password, invite a customer, watch them connect; stop and start
+// again on the same data without losing anything.
+func TestEmbeddedDefaultEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PORT": "0", "TANDEM_DATA_DIR": dir}
+	srv := startServer(t, env)
+	ctx := context.Background()
+
+	first := srv.logged(t, "first start: created the admin")
+	if first == nil {
+		t.Fatalf("no first-start line in the log:\n%s", srv.logs)
+	}
+	email, password := first["email"].(string), first["password"].(string)
+	if email != "admin@example.com" || len(password) < 16 {
+		t.Fatalf("first start: email %q, password %q", email, password)
+	}
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(ctx, email, password); err != nil {
+		t.Fatal(err)
+	}
+	s, err := agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155550134"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := agent.Subscribe(ctx, s.ID, s.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := agent.Invite(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if ev, err := sub.Next(tctx); err != nil || ev.Type != room.TypeRoomInvited {
+		t.Fatalf("invited event: %+v %v", ev, err)
+	}
+	msgs, err := agent.DevOutbox(ctx)
+	if err != nil || len(msgs) != 1 || !strings.HasPrefix(msgs[0].Link, srv.url+"/r/") {
+		t.Fatalf("dev outbox: %+v %v", msgs, err)
+	}
+	if srv.logged(t, "dev outbox (simulation") == nil {
+		// The dispatcher logs each message; give it a moment.
+		time.Sleep(3 * time.Second)
+		if srv.logged(t, "dev outbox (simulation") == nil {
+			t.Errorf("the dev outbox did not log the message:\n%s", srv.logs)
+		}
+	}
+	cust := mustClient(t, srv.url)
+	if _, err := cust.OpenLink(ctx, msgs[0].Link); err != nil {
+		t.Fatal(err)
+	}
+	csub, err := cust.Subscribe(ctx, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer csub.Close()
+	if ev, err := sub.Next(tctx); err != nil || ev.Type != room.TypeParticipantJoined {
+		t.Fatalf("joined event: %+v %v", ev, err)
+	}
+
+	// SIGTERM.
+	if err := srv.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	// Same data directory: no second admin, same password, same room.
+	srv2 := startServer(t, env)
+	if srv2.logged(t, "first start") != nil {
+		t.Fatal("the admin was created again on the second start")
+	}
+	agent2 := mustClient(t, srv2.url)
+	if _, err := agent2.Login(ctx, email, password); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := agent2.Events(ctx, s.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, ev := range evs {
+		types = append(types, ev.Type)
+	}
+	want := "room.created room.invited participant.joined participant.left"
+	if strings.Join(types, " ") != want {
+		t.Fatalf("log after restart: %v, want %s", types, want)
+	}
+}
+
+func TestAdminFromEnvironment(t *testing.T) {
+	srv := startServer(t, map[string]string{
+		"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(),
+		"TANDEM_ADMIN_EMAIL": "Boss@Example.com", "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_ACCOUNT_NAME": "Acme",
+	})
+	line := srv.logged(t, "first start: created the admin")
+	if line == nil || line["password"] != nil {
+		t.Fatalf("first start line %v: the given password must not be logged", line)
+	}
+	c := mustClient(t, srv.url)
+	u, err := c.Login(context.Background(), "boss@example.com", "a long enough secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Role != "admin" {
+		t.Fatalf("role %q", u.Role)
+	}
+	me, err := c.Me(context.Background())
+	if err != nil || me.Account.Name != "Acme" {
+		t.Fatalf("me %+v %v", me, err)
+	}
+}
+
+func TestBadConfigurationIsRefusedClearly(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PORT": "eighty"}, "PORT"},
+		{map[string]string{"TANDEM_PUBLIC_URL": "ftp://x"}, "TANDEM_PUBLIC_URL"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
+		{map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "short"}, "password"},
+	} {
+		err := run(context.Background(), nil, func(k string) string { return tc.env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error naming %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "36h": 36 * time.Hour, "90m": 90 * time.Minute} {
+		if got, err := parseDuration(in); err != nil || got != want {
+			t.Errorf("parseDuration(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "0d", "-1h", "soon"} {
+		if _, err := parseDuration(in); err == nil {
+			t.Errorf("parseDuration(%q) accepted", in)
+		}
+	}
+}
