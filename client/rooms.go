@@ -157,3 +157,18 @@ func (c *Client) DevOutbox(ctx context.Context) ([]OutboxMessage, error) {
 	}
 	return list, nil
 }
+
+// ReportActivity records what the caller is doing in a room ("viewing",
+// "typing"…): a participant.activity event that everyone in the room
+// receives. Ref is an optional correlation id of the caller's, echoed in
+// the event's data. It returns the event's seq.
+func (c *Client) ReportActivity(ctx context.Context, roomID, what, ref string) (int64, error) {
+	if roomID == "" {
+		return 0, errNoRoom
+	}
+	var out struct {
+		Seq int64 `json:"seq"`
+	}
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "activity"), map[string]string{"what": what, "ref": ref}, &out)
+	return out.Seq, err
+}

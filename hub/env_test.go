@@ -207,6 +207,28 @@ func (e *env) customer(roomID string) *client.Client {
 	return c
 }
 
+// roomCookie opens the room's latest link without a client and returns the
+// room cookie it sets, as a Cookie header value.
+func (e *env) roomCookie(roomID string) string {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.lastLink(roomID), nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "tandem_room" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	e.t.Fatalf("opening the link set no room cookie (status %d)", res.StatusCode)
+	return ""
+}
+
 // lastLink returns the link of the newest outbox message of the room.
 func (e *env) lastLink(roomID string) string {
 	e.t.Helper()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
 
@@ -39,13 +40,19 @@ type Config struct {
 	ResetTTL   time.Duration // how long a password reset link is valid; default 1 hour
 	BcryptCost int           // default bcrypt.DefaultCost
 
-	QueueSize    int           // frames a WebSocket may have waiting before it is closed as slow; default 256
+	QueueSize    int           // live frames a WebSocket may have waiting before it is fed from the store instead; default 256
 	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
 	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
 
 	// LoginPerMinute bounds login and password-reset attempts per client
 	// address and per email; default 10.
 	LoginPerMinute int
+
+	// MetricsToken, if set, is the bearer token GET /metrics asks for.
+	MetricsToken string
+	// Collectors are more Prometheus collectors served on /metrics (the
+	// broker's, say).
+	Collectors []prometheus.Collector
 
 	// Now is the clock; default time.Now. Tests move it.
 	Now func() time.Time
@@ -92,6 +99,7 @@ type Hub struct {
 	presence *presence
 	limiter  *limiter
 	writers  roomLocks
+	metrics  *metrics
 
 	// ctx lives as long as the hub; Shutdown cancels it, which closes every
 	// WebSocket with "going away".
@@ -121,6 +129,8 @@ func New(cfg Config) (*Hub, error) {
 		kick:   make(chan struct{}, 1),
 	}
 	h.topics = newTopics(cfg.Broker, h.log)
+	h.metrics = newMetrics(h, cfg.Collectors)
+	h.topics.metrics = h.metrics
 	h.presence = newPresence()
 	h.limiter = newLimiter(cfg.LoginPerMinute, time.Minute, cfg.Now)
 	h.router = h.routes()

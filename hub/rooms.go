@@ -91,6 +91,7 @@ func (h *Hub) commit(ctx context.Context, account, roomID string, decide func(ro
 // published fans committed events out and wakes the dispatcher if they came
 // with messages.
 func (h *Hub) published(evs []room.Event, messages bool) {
+	h.metrics.appended.Add(float64(len(evs)))
 	for _, ev := range evs {
 		if err := h.cfg.Broker.Publish(h.ctx, ev); err != nil {
 			// The event is durable: subscribers find it in the store when
@@ -244,6 +245,34 @@ func (h *Hub) handleClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s)
+}
+
+// handleActivity serves POST /api/v1/rooms/{id}/activity: an agent or the
+// customer reports what they are doing. The answer carries the event's seq
+// once it is durable.
+func (h *Hub) handleActivity(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	var req struct {
+		What string `json:"what"`
+		Ref  string `json:"ref"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	participant := room.CustomerParticipant
+	if p.user != nil {
+		participant = p.user.ID
+	}
+	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
+		d, err := room.ReportActivity(s, p.actor(), participant, req.What, req.Ref)
+		return plan{drafts: []room.Draft{d}}, err
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"room": s.ID, "seq": s.Seq})
 }
 
 func (h *Hub) handleRoom(w http.ResponseWriter, r *http.Request) {

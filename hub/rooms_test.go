@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -168,6 +169,9 @@ func TestCrossAccountAccessIsRefusedEverywhere(t *testing.T) {
 			if _, err := other.CloseRoom(ctx, s.ID, ""); apiCode(t, err) != "room_not_found" {
 				t.Errorf("close: %v", err)
 			}
+			if _, err := other.ReportActivity(ctx, s.ID, "typing", ""); apiCode(t, err) != "room_not_found" {
+				t.Errorf("activity: %v", err)
+			}
 			if _, err := other.Subscribe(ctx, s.ID, 0); apiCode(t, err) != "room_not_found" {
 				t.Errorf("subscribe: %v", err)
 			}
@@ -198,6 +202,9 @@ func TestCustomerSeesOnlyTheirRoom(t *testing.T) {
 	}
 	if _, err := cust.Room(ctx, theirs.ID); apiCode(t, err) != "room_not_found" {
 		t.Errorf("another room: %v", err)
+	}
+	if _, err := cust.ReportActivity(ctx, theirs.ID, "viewing", ""); apiCode(t, err) != "room_not_found" {
+		t.Errorf("activity in another room: %v", err)
 	}
 	if _, err := cust.Rooms(ctx, client.RoomQuery{}); apiCode(t, err) != "unauthorized" {
 		t.Errorf("list rooms as customer: %v", err)
@@ -314,5 +321,56 @@ func TestCloseRoom(t *testing.T) {
 	}
 	if _, err := e.agent.CloseRoom(ctx, s.ID, ""); apiCode(t, err) != "room_closed" {
 		t.Fatalf("second close: %v", err)
+	}
+}
+
+// The customer reports what they are doing; the agent receives it live
+// with the customer's correlation id, and the room's state shows it. A
+// browser on another site cannot report for them with their cookie.
+func TestActivityReachesTheAgent(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	s := e.liveRoom()
+	cust := e.customer(s.ID)
+	csub, err := cust.Subscribe(ctx, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer csub.Close()
+	agentSub, err := e.agent.Subscribe(ctx, s.ID, s.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer agentSub.Close()
+	nextOfType(t, agentSub, room.TypeParticipantJoined)
+
+	seq, err := cust.ReportActivity(ctx, s.ID, "viewing", "ref-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := next(t, agentSub)
+	var d room.Activity
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Seq != seq || ev.Type != room.TypeActivity || d.What != "viewing" || d.Ref != "ref-42" || d.Participant != room.CustomerParticipant || ev.Actor.Name != "Sam Lee" {
+		t.Fatalf("activity event %+v %+v (seq %d)", ev, d, seq)
+	}
+	st, err := e.agent.Room(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.Participant(room.CustomerParticipant); p.Activity != "viewing" {
+		t.Fatalf("state after activity: %+v", p)
+	}
+	if _, err := cust.ReportActivity(ctx, s.ID, "Not A Word", ""); apiCode(t, err) != "invalid_activity" {
+		t.Fatalf("bad activity: %v", err)
+	}
+
+	// The same request from another site's page, riding the room cookie.
+	res := e.do(t, http.MethodPost, "/api/v1/rooms/"+s.ID+"/activity", `{"what":"viewing"}`,
+		map[string]string{"Cookie": e.roomCookie(s.ID), "Origin": "https://evil.example"})
+	if code, _ := decodeError(t, res); res.StatusCode != http.StatusForbidden || code != "csrf" {
+		t.Fatalf("cross-site activity: %d %s", res.StatusCode, code)
 	}
 }

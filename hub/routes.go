@@ -20,6 +20,7 @@ func (h *Hub) routes() *mux.Router {
 	r.Use(h.middleware)
 	r.HandleFunc("/healthz", h.handleHealth).Methods(http.MethodGet)
 	r.HandleFunc("/readyz", h.handleReady).Methods(http.MethodGet)
+	r.Handle("/metrics", h.handleMetrics()).Methods(http.MethodGet)
 
 	api := r.PathPrefix("/api/v1").Subrouter()
 	api.HandleFunc("/login", h.handleLogin).Methods(http.MethodPost)
@@ -33,6 +34,7 @@ func (h *Hub) routes() *mux.Router {
 	api.HandleFunc("/rooms/"+roomIDPattern+"/invite", h.requireAgent(h.handleInvite)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/close", h.requireAgent(h.handleClose)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/events", h.requireRoomAccess(h.handleEvents)).Methods(http.MethodGet)
+	api.HandleFunc("/rooms/"+roomIDPattern+"/activity", h.requireRoomAccess(h.handleActivity)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/ws", h.requireRoomAccess(h.handleWS)).Methods(http.MethodGet)
 	if h.cfg.DevOutbox {
 		api.HandleFunc("/dev/outbox", h.requireAgent(h.handleDevOutbox)).Methods(http.MethodGet)

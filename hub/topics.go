@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -13,7 +14,8 @@ import (
 // subscriber is one WebSocket's place in a room's fan-out: a bounded queue
 // that the broadcast never waits on.
 type subscriber struct {
-	queue chan encoded
+	metrics *metrics
+	queue   chan encoded
 	// resync has a value when the connection must read the log from the
 	// store: the broker may have missed events, or the queue overflowed
 	// and dropped some. The log is durable, so a connection that falls
@@ -27,13 +29,14 @@ func (s *subscriber) deliver(ev encoded) {
 	select {
 	case s.queue <- ev:
 	default:
-		s.needResync()
+		s.needResync(resyncOverflow)
 	}
 }
 
-func (s *subscriber) needResync() {
+func (s *subscriber) needResync(reason string) {
 	select {
 	case s.resync <- struct{}{}:
+		s.metrics.resyncs.WithLabelValues(reason).Inc()
 	default: // one pending resync covers this one too
 	}
 }
@@ -41,6 +44,7 @@ func (s *subscriber) needResync() {
 // topic is the set of local subscribers of one room, with the one broker
 // subscription they share.
 type topic struct {
+	metrics     *metrics
 	mu          sync.RWMutex
 	subs        map[*subscriber]struct{}
 	unsubscribe func()
@@ -54,7 +58,7 @@ func (t *topic) Resync() {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for s := range t.subs {
-		s.needResync()
+		s.needResync(resyncBroker)
 	}
 }
 
@@ -62,6 +66,7 @@ func (t *topic) Resync() {
 // without waiting on any. The event is encoded once here, not once per
 // connection.
 func (t *topic) Receive(ev room.Event) {
+	t.metrics.observeLag(ev, time.Now())
 	raw, err := json.Marshal(ev)
 	if err != nil {
 		return // an Event always encodes; nothing sensible to do otherwise
@@ -83,10 +88,11 @@ type encoded struct {
 // topics subscribes this instance to a room on the broker while it has at
 // least one local subscriber in that room.
 type topics struct {
-	broker Broker
-	log    zerolog.Logger
-	mu     sync.Mutex
-	rooms  map[string]*topic
+	metrics *metrics
+	broker  Broker
+	log     zerolog.Logger
+	mu      sync.Mutex
+	rooms   map[string]*topic
 }
 
 func newTopics(b Broker, log zerolog.Logger) *topics {
@@ -96,12 +102,12 @@ func newTopics(b Broker, log zerolog.Logger) *topics {
 // join adds a subscriber to roomID with a queue of size n. Call leave with
 // the same values when done.
 func (ts *topics) join(ctx context.Context, roomID string, n int) (*subscriber, error) {
-	s := &subscriber{queue: make(chan encoded, n), resync: make(chan struct{}, 1)}
+	s := &subscriber{metrics: ts.metrics, queue: make(chan encoded, n), resync: make(chan struct{}, 1)}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t := ts.rooms[roomID]
 	if t == nil {
-		t = &topic{subs: map[*subscriber]struct{}{}}
+		t = &topic{metrics: ts.metrics, subs: map[*subscriber]struct{}{}}
 		unsub, err := ts.broker.Subscribe(ctx, roomID, t)
 		if err != nil {
 			return nil, err
@@ -130,4 +136,11 @@ func (ts *topics) leave(roomID string, s *subscriber) {
 		delete(ts.rooms, roomID)
 		t.unsubscribe()
 	}
+}
+
+// count is how many rooms have local subscribers.
+func (ts *topics) count() int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return len(ts.rooms)
 }

@@ -152,6 +152,7 @@ func (wc *wsConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	case errors.As(err, &ce):
 		if ce.code == websocket.StatusPolicyViolation {
 			h.stats.slowCloses.Add(1)
+			h.metrics.slowCloses.Inc()
 		}
 		_ = wc.c.Close(ce.code, ce.reason)
 	case h.ctx.Err() != nil:
@@ -278,6 +279,7 @@ func (wc *wsConn) writeLoop(ctx context.Context, sub *subscriber) error {
 			}
 			if ev.Seq > wc.last+1 {
 				// The broker skipped or reordered: read what is missing.
+				h.metrics.resyncs.WithLabelValues(resyncGap).Inc()
 				if err := wc.catchUp(ctx, ev.Seq-1); err != nil {
 					return err
 				}
@@ -285,6 +287,7 @@ func (wc *wsConn) writeLoop(ctx context.Context, sub *subscriber) error {
 			if err := wc.write(ctx, ev.raw); err != nil {
 				return err
 			}
+			h.metrics.deliveries.Inc()
 			wc.last = ev.Seq
 			if err := wc.checkRevoked(ev.Event); err != nil {
 				return err
@@ -322,6 +325,7 @@ func (wc *wsConn) catchUp(ctx context.Context, until int64) error {
 			if err := wc.writeJSON(ctx, ev); err != nil {
 				return err
 			}
+			h.metrics.deliveries.Inc()
 			wc.last = ev.Seq
 			if err := wc.checkRevoked(ev); err != nil {
 				return err

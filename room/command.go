@@ -220,3 +220,31 @@ func Close(s State, agent Actor, reason string) ([]Draft, error) {
 	}
 	return append(ds, Draft{Type: TypeRoomClosed, Actor: agent, Data: RoomClosed{Reason: reason}}), nil
 }
+
+// Limits of an activity report.
+const (
+	MaxActivityWhat = 32
+	MaxActivityRef  = 64
+)
+
+// ReportActivity returns the event that records what participant (acting
+// as actor) is doing in s. What is a word of lower-case letters, digits and
+// underscores; ref, if any, is printable ASCII. A closed room takes no more
+// activity.
+func ReportActivity(s State, actor Actor, participant, what, ref string) (Draft, error) {
+	if s.Status == StatusClosed {
+		return Draft{}, Coded(KindConflict, "room_closed", "the session is closed")
+	}
+	if what == "" || len(what) > MaxActivityWhat || strings.IndexFunc(what, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')
+	}) >= 0 {
+		return Draft{}, Coded(KindInvalid, "invalid_activity", "what must be 1 to %d lower-case letters, digits or underscores", MaxActivityWhat)
+	}
+	if len(ref) > MaxActivityRef || strings.IndexFunc(ref, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
+		return Draft{}, Coded(KindInvalid, "invalid_activity", "ref must be at most %d printable ASCII characters", MaxActivityRef)
+	}
+	if actor.Kind == ActorCustomer {
+		actor = Actor{Kind: ActorCustomer, Name: s.Customer.Name}
+	}
+	return Draft{Type: TypeActivity, Actor: actor, Data: Activity{Participant: participant, What: what, Ref: ref}}, nil
+}

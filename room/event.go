@@ -17,6 +17,7 @@ const (
 	TypeParticipantJoined = "participant.joined"
 	TypeParticipantLeft   = "participant.left"
 	TypeRoomClosed        = "room.closed"
+	TypeActivity          = "participant.activity"
 )
 
 // ActorKind says who caused an event.
@@ -132,4 +133,14 @@ type ParticipantLeft struct {
 // RoomClosed is the data of room.closed.
 type RoomClosed struct {
 	Reason string `json:"reason,omitempty"`
+}
+
+// Activity is the data of participant.activity: what someone in the room
+// is doing now ("viewing", "typing"…), as their client reports it. Ref is
+// the client's own correlation id, echoed back so that it can recognise
+// its event in the stream.
+type Activity struct {
+	Participant string `json:"participant"`
+	What        string `json:"what"`
+	Ref         string `json:"ref,omitempty"`
 }

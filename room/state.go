@@ -62,6 +62,9 @@ type Participant struct {
 	Client    string     `json:"client,omitempty"`
 	JoinedAt  time.Time  `json:"joined_at"`
 	LeftAt    *time.Time `json:"left_at,omitempty"`
+	// Activity is what the participant last reported doing, and when.
+	Activity   string     `json:"activity,omitempty"`
+	ActivityAt *time.Time `json:"activity_at,omitempty"`
 }
 
 // State is a room as its events have made it. Apply is the only way to
@@ -179,6 +182,16 @@ func apply(s *State, e Event) error {
 		s.setParticipant(p)
 		if d.Role == RoleCustomer && s.Status == StatusConnected {
 			s.Status = StatusLeft
+		}
+	case TypeActivity:
+		var d Activity
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		if p, ok := s.Participant(d.Participant); ok {
+			at := e.At
+			p.Activity, p.ActivityAt = d.What, &at
+			s.setParticipant(p)
 		}
 	case TypeRoomClosed:
 		at := e.At

@@ -26,6 +26,8 @@ type config struct {
 
 	LogLevel  string
 	LogFormat string
+
+	MetricsToken string
 }
 
 // loadConfig reads the environment through getenv. Every setting is
@@ -47,6 +49,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AccountName:   get("TANDEM_ACCOUNT_NAME", "Tandem"),
 		LogLevel:      get("TANDEM_LOG_LEVEL", "info"),
 		LogFormat:     get("TANDEM_LOG_FORMAT", "json"),
+		MetricsToken:  getenv("TANDEM_METRICS_TOKEN"),
 	}
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
 		return c, fmt.Errorf("PORT %q is not a port number", c.Port)

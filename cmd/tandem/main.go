@@ -151,6 +151,8 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		LinkTTL:    cfg.LinkTTL,
 		SessionTTL: cfg.SessionTTL,
 		Web:        web.FS(),
+
+		MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
