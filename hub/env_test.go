@@ -70,6 +70,7 @@ type env struct {
 	srv     *httptest.Server
 	url     string
 	clock   *clock
+	broker  hub.Broker // shared by the env's instances, as Redis would be
 	account string
 	agent   *client.Client
 }
@@ -90,7 +91,7 @@ func newEnv(t testing.TB, openStore func(testing.TB) store.Store, opts ...envOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, clock: &clock{t: time.Now()}}
+	e := &env{t: t, st: st, clock: &clock{t: time.Now()}, broker: memory.New()}
 	e.url = "http://" + ln.Addr().String()
 	e.start(ln, opts...)
 	e.account, e.agent = e.newAgent("Acme", "ana@acme.test", "Ana")
@@ -106,7 +107,7 @@ func (e *env) start(ln net.Listener, opts ...envOption) {
 		log = log.Level(zerolog.DebugLevel)
 	}
 	cfg := hub.Config{
-		Store: e.st, Broker: memory.New(), PublicURL: pub, Logger: log,
+		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
 		Sender: devoutbox.New(log), DevOutbox: true,
 		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
 	}
@@ -158,6 +159,54 @@ func (e *env) restart(opts ...envOption) {
 		e.t.Fatal(err)
 	}
 	e.start(ln, opts...)
+}
+
+// peer is a second hub instance of the env's deployment: same store, same
+// broker, its own address.
+type peer struct {
+	hub *hub.Hub
+	url string
+}
+
+// peer starts another instance beside the env's.
+func (e *env) peer(opts ...envOption) *peer {
+	e.t.Helper()
+	pub, _ := url.Parse(e.url)
+	log := zerolog.New(zerolog.NewTestWriter(e.t)).Level(zerolog.WarnLevel)
+	cfg := hub.Config{
+		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
+		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := hub.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Handler())
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.Shutdown(ctx); err != nil {
+			e.t.Errorf("peer shutdown: %v", err)
+		}
+		srv.Close()
+	})
+	return &peer{hub: h, url: srv.URL}
+}
+
+// customerOn is customer with its requests going to instance base.
+func (e *env) customerOn(base, roomID string) *client.Client {
+	e.t.Helper()
+	c, err := client.New(base)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := c.OpenLink(context.Background(), e.lastLink(roomID)); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
 }
 
 // newAgent creates an account with one admin and returns it signed in.

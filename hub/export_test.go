@@ -20,3 +20,9 @@ func (h *Hub) SlowClosesForTest() int64 { return h.stats.slowCloses.Load() }
 
 // OpenConnsForTest is how many WebSockets are open.
 func (h *Hub) OpenConnsForTest() int64 { return h.stats.conns.Load() }
+
+// HeartbeatForTest runs one presence heartbeat now.
+func (h *Hub) HeartbeatForTest() { h.heartbeat() }
+
+// ReapForTest runs one round of the presence reaper now.
+func (h *Hub) ReapForTest() { h.reap() }

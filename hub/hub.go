@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
@@ -48,6 +49,15 @@ type Config struct {
 	// address and per email; default 10.
 	LoginPerMinute int
 
+	// Instance names this hub instance in the store's presence rows;
+	// default a new random id at each start.
+	Instance string
+	// PresenceTTL is how long this instance's presence rows last without
+	// its heartbeat (which runs every third of it): a customer connected
+	// to an instance that dies is recorded as left within PresenceTTL plus
+	// a third of it. Default 30 s.
+	PresenceTTL time.Duration
+
 	// MetricsToken, if set, is the bearer token GET /metrics asks for.
 	MetricsToken string
 	// Collectors are more Prometheus collectors served on /metrics (the
@@ -72,6 +82,10 @@ func (c *Config) setDefaults() error {
 	def(&c.ResetTTL, time.Hour)
 	def(&c.WriteTimeout, 10*time.Second)
 	def(&c.PingInterval, 30*time.Second)
+	def(&c.PresenceTTL, 30*time.Second)
+	if c.Instance == "" {
+		c.Instance = room.NewID("in")
+	}
 	if c.BcryptCost == 0 {
 		c.BcryptCost = bcrypt.DefaultCost
 	}
@@ -99,6 +113,7 @@ type Hub struct {
 	presence *presence
 	limiter  *limiter
 	writers  roomLocks
+	instance string
 	metrics  *metrics
 
 	// ctx lives as long as the hub; Shutdown cancels it, which closes every
@@ -128,6 +143,7 @@ func New(cfg Config) (*Hub, error) {
 		cancel: cancel,
 		kick:   make(chan struct{}, 1),
 	}
+	h.instance = cfg.Instance
 	h.topics = newTopics(cfg.Broker, h.log)
 	h.metrics = newMetrics(h, cfg.Collectors)
 	h.topics.metrics = h.metrics
@@ -138,6 +154,8 @@ func New(cfg Config) (*Hub, error) {
 		h.bg.Add(1)
 		go h.dispatch()
 	}
+	h.bg.Add(1)
+	go h.presenceLoop()
 	return h, nil
 }
 

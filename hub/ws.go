@@ -114,29 +114,14 @@ func (wc *wsConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	defer h.topics.leave(wc.room, sub)
 
 	if wc.p.customer != nil {
-		h.presence.enter(wc.room, room.CustomerParticipant, func() {
-			_, err := h.commit(ctx, account, wc.room, func(s room.State) (plan, error) {
-				return plan{drafts: room.Join(s, room.CustomerParticipant, room.RoleCustomer, wc.client)}, nil
-			})
-			if err != nil {
-				wc.log.Error().Err(err).Msg("record customer joined")
-			}
-		})
-		defer h.presence.exit(wc.room, room.CustomerParticipant, func() {
+		h.enter(ctx, account, wc.room, room.CustomerParticipant, wc.client)
+		defer func() {
 			reason := "closed"
 			if h.ctx.Err() != nil {
 				reason = "shutdown"
 			}
-			// The connection's context is over; the record must still be made.
-			lctx, lcancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer lcancel()
-			_, err := h.commit(lctx, account, wc.room, func(s room.State) (plan, error) {
-				return plan{drafts: room.Leave(s, room.CustomerParticipant, reason)}, nil
-			})
-			if err != nil {
-				wc.log.Error().Err(err).Msg("record customer left")
-			}
-		})
+			h.exit(account, wc.room, room.CustomerParticipant, reason)
+		}()
 	}
 
 	// The read loop outlives ctx: coder/websocket drops the connection when

@@ -1,13 +1,15 @@
 // Package store defines how Tandem keeps its records: accounts, users,
-// sessions, password resets, rooms and their event logs, room links and the
-// outbox. The interfaces here are implemented by store/sqlite (the
-// embedded default) and store/postgres, and both pass the conformance suite
-// in store/storetest.
+// sessions, password resets, rooms and their event logs, room links, the
+// outbox, and which hub instances customers are connected through. The
+// interfaces here are implemented by store/sqlite (the embedded default)
+// and store/postgres, and both pass the conformance suite in
+// store/storetest.
 //
 // Every method that reads or changes an account's data takes the account
 // id and scopes its query by it, so no id guessed by a caller can reach
 // another account's records. The few global look-ups are by secrets only
-// (a token's hash) or by login email.
+// (a token's hash) or by login email, and the hub's own housekeeping across
+// accounts (claiming outbox messages, heartbeats and expired presence).
 //
 // Errors are *room.Error values: KindNotFound, KindConflict (a duplicate, or
 // an append that does not follow the room's head) and KindGone (an expired
@@ -35,6 +37,7 @@ type Store interface {
 	Rooms
 	Links
 	Outbox
+	Presence
 }
 
 // Account is a tenant: a company using Tandem.
@@ -247,4 +250,71 @@ type Outbox interface {
 	FinishMessage(ctx context.Context, id string, status MessageStatus, errText string, at time.Time) error
 	// Messages lists an account's messages, newest first.
 	Messages(ctx context.Context, account string, limit int) ([]Message, error)
+}
+
+// PresenceChange is one hub instance taking or releasing a participant's
+// presence in a room.
+type PresenceChange struct {
+	Instance    string
+	Participant string
+	// Hold is true when the instance now holds the participant (it has an
+	// open connection of it in the room: its row is written) and false when
+	// it released it (its last such connection closed: its row is deleted).
+	Hold bool
+	// At is when; it is also the time of any event appended.
+	At time.Time
+	// ExpiresAt is, for Hold, when the row expires unless the instance's
+	// heartbeat (TouchPresence) extends it.
+	ExpiresAt time.Time
+	// OnlyIfExpired makes a release delete the row only if it has expired
+	// at At. A reaper sets it: between ExpiredPresence listing a row and the
+	// reaper releasing it, the instance's heartbeat may have extended the
+	// row, and the reaper must not undo that.
+	OnlyIfExpired bool
+}
+
+// PresenceRow is the presence of a participant in a room held by one hub
+// instance.
+type PresenceRow struct {
+	Account     string    `json:"account"`
+	Room        string    `json:"room"`
+	Participant string    `json:"participant"`
+	Instance    string    `json:"instance"`
+	ConnectedAt time.Time `json:"connected_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// Presence keeps who is connected to a room through which hub instance, so
+// that several instances agree on whether a participant is connected: it is
+// while at least one instance holds it. An instance holds its rows while it
+// lives, extending them with a heartbeat; the rows of an instance that died
+// without releasing them expire, and whoever finds them (ExpiredPresence)
+// releases them, which records the participants leaving.
+type Presence interface {
+	// ChangePresence applies ch to the room and, in the same transaction
+	// and with the room's write lock held, calls decide with the room's
+	// current state and how many instances hold ch.Participant after the
+	// change. The events decide returns (sealed after s.Seq, possibly none)
+	// are appended as by Commit; if decide fails, or its events do, nothing
+	// is written, not even ch. It returns the room's new state and the
+	// events appended, as the store keeps them.
+	//
+	// Holding a row already held extends it (its ConnectedAt stays);
+	// releasing a row that does not exist (or, with OnlyIfExpired, has not
+	// expired) changes nothing, but decide is still called: two instances
+	// releasing the same row record the participant leaving once, as long
+	// as decide looks at the state (room.Leave does).
+	//
+	// decide must be quick and must not use the store: it runs while the
+	// room is locked. A nil decide appends nothing. KindNotFound (code "room_not_found") if the room is
+	// not in account.
+	ChangePresence(ctx context.Context, account, roomID string, ch PresenceChange, decide func(s room.State, holders int) ([]room.Event, error)) (room.State, []room.Event, error)
+	// TouchPresence extends every row of instance to expiresAt: the
+	// instance's heartbeat. It returns how many rows it touched, which is
+	// fewer than the instance holds if some were reaped.
+	TouchPresence(ctx context.Context, instance string, expiresAt time.Time) (int, error)
+	// ExpiredPresence lists up to limit rows of any account that have
+	// expired at now (expires_at <= now), soonest expired first: the rows
+	// of instances that died.
+	ExpiredPresence(ctx context.Context, now time.Time, limit int) ([]PresenceRow, error)
 }

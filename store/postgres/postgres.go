@@ -39,11 +39,13 @@ type Store struct {
 }
 
 // dialect is what PostgreSQL does its own way: concurrent claims skip the
-// rows another dispatcher is claiming instead of waiting for them.
+// rows another dispatcher is claiming instead of waiting for them, and
+// writers to a room lock its row.
 var dialect = sqlstore.Dialect{
 	Name:              "postgres",
 	IsUniqueViolation: isUniqueViolation,
 	ClaimLock:         "FOR UPDATE SKIP LOCKED",
+	RowLock:           "FOR UPDATE",
 }
 
 func isUniqueViolation(err error) bool {

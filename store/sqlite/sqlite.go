@@ -33,8 +33,8 @@ type Store struct {
 	db *sqlx.DB
 }
 
-// dialect is what SQLite does its own way. A claim needs no row locks:
-// SQLite has one writer at a time.
+// dialect is what SQLite does its own way. Claims and appends need no row
+// locks: SQLite has one writer at a time.
 var dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	IsUniqueViolation: isUniqueViolation,

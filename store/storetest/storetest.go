@@ -53,6 +53,13 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Links", testLinks},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
+		{"Presence", testPresence},
+		{"PresenceRefuses", testPresenceRefuses},
+		{"PresenceScoped", testPresenceScoped},
+		{"TouchPresence", testTouchPresence},
+		{"ExpiredPresence", testExpiredPresence},
+		{"ReapPresence", testReapPresence},
+		{"ConcurrentPresence", testConcurrentPresence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

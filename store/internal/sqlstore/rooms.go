@@ -67,7 +67,10 @@ func (s *DB) CreateRoom(ctx context.Context, account string, c store.Change) (ro
 		if err != nil {
 			return err
 		}
-		return s.writeChange(ctx, tx, account, id, evs, c)
+		if err := s.insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		return s.writeLinksAndMessages(ctx, tx, account, id, evs, c)
 	})
 	if err != nil {
 		return room.State{}, wrapInternal(err, "create room %s", id)
@@ -84,64 +87,23 @@ func (s *DB) Commit(ctx context.Context, account, roomID string, c store.Change)
 	if len(c.Events) == 0 {
 		return room.State{}, room.Errorf(room.KindInvalid, "room %s: a commit needs at least one event", roomID)
 	}
-	evs, err := normalEvents(roomID, c.Events)
+	evs, err := appendable(roomID, c.Events)
 	if err != nil {
 		return room.State{}, err
-	}
-	for _, e := range evs {
-		if e.Type == room.TypeRoomCreated {
-			return room.State{}, room.Errorf(room.KindInvalid, "room %s: %s is only ever a room's first event, not event %d", roomID, room.TypeRoomCreated, e.Seq)
-		}
 	}
 	if err := checkChange(account, roomID, c); err != nil {
 		return room.State{}, err
 	}
 	var next room.State
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var head struct {
-			Seq   int64  `db:"seq"`
-			State string `db:"state"`
-		}
-		err := tx.GetContext(ctx, &head, `SELECT seq, state FROM rooms WHERE id = $1 AND account_id = $2`, roomID, account)
-		if errors.Is(err, sql.ErrNoRows) {
-			return roomNotFound(roomID)
-		}
+		h, err := s.lockHead(ctx, tx, account, roomID)
 		if err != nil {
 			return err
 		}
-		for i, e := range evs {
-			if e.Seq != head.Seq+1+int64(i) {
-				return seqConflict(roomID, head.Seq, evs)
-			}
-		}
-		var cur room.State
-		if err := json.Unmarshal([]byte(head.State), &cur); err != nil {
-			return fmt.Errorf("decode state: %w", err)
-		}
-		next = cur
-		for _, e := range evs {
-			if next, err = room.Apply(next, e); err != nil {
-				return invalidFold(roomID, err)
-			}
-		}
-		state, err := json.Marshal(next)
-		if err != nil {
-			return fmt.Errorf("encode state: %w", err)
-		}
-		// The update is guarded by the head read above: if another writer
-		// moved it meanwhile, no row matches and nothing is written.
-		res, err := tx.ExecContext(ctx, `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5
-			WHERE id = $6 AND account_id = $7 AND seq = $8`,
-			next.Seq, string(next.Status), next.Agent.ID, ts(next.UpdatedAt), string(state), roomID, account, head.Seq)
-		if err != nil {
+		if next, err = s.appendEvents(ctx, tx, account, h, evs); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return seqConflict(roomID, head.Seq, evs)
-		}
-		return s.writeChange(ctx, tx, account, roomID, evs, c)
+		return s.writeLinksAndMessages(ctx, tx, account, roomID, evs, c)
 	})
 	if err != nil {
 		return room.State{}, wrapInternal(err, "commit room %s", roomID)
@@ -149,13 +111,101 @@ func (s *DB) Commit(ctx context.Context, account, roomID string, c store.Change)
 	return next, nil
 }
 
-// writeChange writes a room's new events evs (c.Events as the store keeps
-// them) and what goes with them: c's links, its revocations at the time of
-// the first event, and its messages. The room's row is already written.
-func (s *DB) writeChange(ctx context.Context, tx *sqlx.Tx, account, roomID string, evs []room.Event, c store.Change) error {
-	if err := s.insertEvents(ctx, tx, evs); err != nil {
-		return err
+// headQuery reads a room's head; the dialect's RowLock ends it.
+const headQuery = `SELECT seq, state FROM rooms WHERE id = $1 AND account_id = $2`
+
+// head is a room as an append finds it: the seq of its last event and its
+// state.
+type head struct {
+	Room  string
+	Seq   int64
+	State room.State
+}
+
+// lockHead reads the head of room roomID of account in tx and, where the
+// dialect needs it, locks the room's row until tx ends, so that no other
+// writer appends to the room or changes its presence meanwhile.
+func (s *DB) lockHead(ctx context.Context, tx *sqlx.Tx, account, roomID string) (head, error) {
+	var row struct {
+		Seq   int64  `db:"seq"`
+		State string `db:"state"`
 	}
+	err := tx.GetContext(ctx, &row, s.headQuery, roomID, account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head{}, roomNotFound(roomID)
+	}
+	if err != nil {
+		return head{}, fmt.Errorf("read head: %w", err)
+	}
+	h := head{Room: roomID, Seq: row.Seq}
+	if err := json.Unmarshal([]byte(row.State), &h.State); err != nil {
+		return head{}, fmt.Errorf("decode state: %w", err)
+	}
+	return h, nil
+}
+
+// appendable returns evs as the store keeps them (normalEvents) if they
+// may be appended to room roomID: room.created only ever starts a log.
+func appendable(roomID string, evs []room.Event) ([]room.Event, error) {
+	evs, err := normalEvents(roomID, evs)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if e.Type == room.TypeRoomCreated {
+			return nil, room.Errorf(room.KindInvalid, "room %s: %s is only ever a room's first event, not event %d", roomID, room.TypeRoomCreated, e.Seq)
+		}
+	}
+	return evs, nil
+}
+
+// appendEvents is the one way events are appended to an existing room,
+// whoever decided them: it checks that evs (not empty, made appendable)
+// follow h with no gap, folds them into h's state, writes the room's row
+// and inserts them into the log, and returns the new state. Events that do
+// not follow the head are a seq conflict, and nothing is written.
+func (s *DB) appendEvents(ctx context.Context, tx *sqlx.Tx, account string, h head, evs []room.Event) (room.State, error) {
+	for i, e := range evs {
+		if e.Seq != h.Seq+1+int64(i) {
+			return room.State{}, seqConflict(h.Room, h.Seq, evs)
+		}
+	}
+	next := h.State
+	for _, e := range evs {
+		var err error
+		if next, err = room.Apply(next, e); err != nil {
+			return room.State{}, invalidFold(h.Room, err)
+		}
+	}
+	state, err := json.Marshal(next)
+	if err != nil {
+		return room.State{}, fmt.Errorf("encode state: %w", err)
+	}
+	// The update is guarded by the head read above: should another writer
+	// have moved it meanwhile (the row is locked where the dialect needs
+	// it, so this is a second line of defence), no row matches and nothing
+	// is written.
+	res, err := tx.ExecContext(ctx, `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5
+		WHERE id = $6 AND account_id = $7 AND seq = $8`,
+		next.Seq, string(next.Status), next.Agent.ID, ts(next.UpdatedAt), string(state), h.Room, account, h.Seq)
+	if err != nil {
+		return room.State{}, fmt.Errorf("update room: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return room.State{}, fmt.Errorf("update room: %w", err)
+	} else if n != 1 {
+		return room.State{}, seqConflict(h.Room, h.Seq, evs)
+	}
+	if err := s.insertEvents(ctx, tx, evs); err != nil {
+		return room.State{}, err
+	}
+	return next, nil
+}
+
+// writeLinksAndMessages writes what goes with a room's new events evs (as
+// the store keeps them): c's links, its revocations at the time of the
+// first event, and its messages. The events are already written.
+func (s *DB) writeLinksAndMessages(ctx context.Context, tx *sqlx.Tx, account, roomID string, evs []room.Event, c store.Change) error {
 	for _, l := range c.Links {
 		if err := s.insertLink(ctx, tx, l); err != nil {
 			return err

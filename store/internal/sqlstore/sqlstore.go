@@ -33,6 +33,12 @@ type Dialect struct {
 	// dispatchers pass over each other's rows; SQLite has a single writer
 	// and needs nothing.
 	ClaimLock string
+	// RowLock ends the query that reads a room's head before an append,
+	// locking the room's row until the transaction ends. PostgreSQL says
+	// "FOR UPDATE", so that appends to a room and changes of its presence
+	// take turns; SQLite needs nothing: its write transactions take the
+	// database's one write lock when they begin.
+	RowLock string
 }
 
 // DB implements store.Store on a database opened by the caller.
@@ -40,12 +46,13 @@ type DB struct {
 	db         *sqlx.DB
 	d          Dialect
 	claimQuery string
+	headQuery  string
 }
 
 // New returns a store on db, which must hold the schema of the dialect's
 // migrations. Closing the store closes db.
 func New(db *sqlx.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, claimQuery: fmt.Sprintf(claimQueryFormat, d.ClaimLock)}
+	return &DB{db: db, d: d, claimQuery: fmt.Sprintf(claimQueryFormat, d.ClaimLock), headQuery: headQuery + " " + d.RowLock}
 }
 
 // Ping implements store.Store.
