@@ -61,6 +61,8 @@ type Subscription struct {
 	syncedOnce sync.Once
 	syncs      atomic.Int64
 	reconnects atomic.Int64
+	dups       atomic.Int64 // events the hub sent twice (dropped here)
+	gaps       atomic.Int64 // times the hub skipped an event (healed by resuming)
 	last       atomic.Int64 // the seq of the last event Next returned
 
 	recv int64 // the seq of the last event queued; only the reader uses it
@@ -240,6 +242,7 @@ func (s *Subscription) serve(conn *websocket.Conn) (progressed bool, err error) 
 		if !strings.Contains(head.Type, ".") { // a control frame
 			if head.Type == "synced" {
 				if head.Seq > s.recv { // the hub claims events we never got
+					s.gaps.Add(1)
 					return progressed, errGap
 				}
 				progressed = true
@@ -256,9 +259,11 @@ func (s *Subscription) serve(conn *websocket.Conn) (progressed bool, err error) 
 			return progressed, fmt.Errorf("client: room %s: %w: event of room %q", s.roomID, ErrProtocol, e.Room)
 		}
 		if e.Seq <= s.recv {
+			s.dups.Add(1)
 			continue // a duplicate
 		}
 		if e.Seq != s.recv+1 {
+			s.gaps.Add(1)
 			return progressed, errGap
 		}
 		select {
@@ -461,6 +466,20 @@ func (s *Subscription) WaitSynced(ctx context.Context) error {
 // it to grow to know that the new connection is live.
 func (s *Subscription) Syncs() int {
 	return int(s.syncs.Load())
+}
+
+// Duplicates is how many events the hub sent that this subscription had
+// already received. Next never returns them; a correct hub sends none, so
+// tests and load tools check this is zero.
+func (s *Subscription) Duplicates() int {
+	return int(s.dups.Load())
+}
+
+// Gaps is how many times the hub skipped an event on a connection. The
+// subscription heals a gap by resuming from its last seq, so Next never
+// shows one; a correct hub makes none.
+func (s *Subscription) Gaps() int {
+	return int(s.gaps.Load())
 }
 
 // Reconnects returns how many times the subscription has connected again

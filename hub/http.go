@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // maxBody is the largest request body the API reads.
@@ -55,9 +56,11 @@ type errorDetail struct {
 // writeError answers with err as the protocol's error body. Internal errors
 // are logged with their detail and shown without it.
 func (h *Hub) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	cause := err
+	err = classify(err)
 	kind := room.ErrorKind(err)
 	if kind == room.KindInternal || kind == room.KindUnavailable {
-		h.log.Error().Err(err).Str("method", r.Method).Str("path", redactPath(r.URL.Path)).Msg("request failed")
+		h.log.Error().Err(cause).Str("method", r.Method).Str("path", redactPath(r.URL.Path)).Msg("request failed")
 	}
 	if kind == room.KindRateLimited {
 		w.Header().Set("Retry-After", "60")
@@ -148,4 +151,14 @@ func (h *Hub) middleware(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// classify turns a store that could not be reached into the application's
+// unavailable error; other errors pass as they are.
+func classify(err error) error {
+	var re *room.Error
+	if errors.As(err, &re) || !store.IsUnavailable(err) {
+		return err
+	}
+	return room.Coded(room.KindUnavailable, "store_unavailable", "the database cannot be reached right now; nothing was changed, try again shortly")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // WebSocket limits and application close codes (docs/protocol.md).
@@ -145,6 +146,16 @@ func (wc *wsConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	case ctx.Err() != nil:
 		// The client went away or stopped answering pings.
 		_ = wc.c.CloseNow()
+	case store.IsUnavailable(err):
+		// The store went away under a live connection: say so, then let
+		// the client come back (to any instance) once it returns.
+		wc.log.Warn().Err(err).Msg("websocket: store unavailable")
+		if b, jerr := json.Marshal(errorFrame("store_unavailable", "the database cannot be reached right now; reconnect with since shortly")); jerr == nil {
+			wctx, wcancel := context.WithTimeout(context.Background(), time.Second)
+			_ = wc.c.Write(wctx, websocket.MessageText, b)
+			wcancel()
+		}
+		_ = wc.c.Close(websocket.StatusTryAgainLater, "store unavailable; reconnect with since")
 	default:
 		wc.log.Error().Err(err).Msg("websocket")
 		_ = wc.c.Close(websocket.StatusInternalError, "internal error; reconnect with since")

@@ -48,6 +48,9 @@ func collect(t testing.TB, sub *client.Subscription, from, last int64) {
 		}
 		want++
 	}
+	if d, g := sub.Duplicates(), sub.Gaps(); d != 0 || g != 0 {
+		t.Fatalf("the hub sent %d duplicates and skipped events %d times", d, g)
+	}
 }
 
 func TestSubscribeFromSinceThenLive(t *testing.T) {
@@ -420,6 +423,18 @@ type proxy struct {
 	url   string
 	mu    sync.Mutex
 	conns []net.Conn
+	down  bool // refuse new connections (accept and close at once)
+}
+
+// setDown cuts every connection and refuses new ones while down is true,
+// as a server that went away would.
+func (p *proxy) setDown(down bool) {
+	p.mu.Lock()
+	p.down = down
+	p.mu.Unlock()
+	if down {
+		p.cut()
+	}
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -439,6 +454,13 @@ func newProxy(t testing.TB, target string) *proxy {
 			in, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			p.mu.Lock()
+			down := p.down
+			p.mu.Unlock()
+			if down {
+				in.Close()
+				continue
 			}
 			out, err := net.Dial("tcp", addr)
 			if err != nil {

@@ -18,6 +18,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/tandemhq/tandem/room"
@@ -317,4 +323,20 @@ type Presence interface {
 	// expired at now (expires_at <= now), soonest expired first: the rows
 	// of instances that died.
 	ExpiredPresence(ctx context.Context, now time.Time, limit int) ([]PresenceRow, error)
+}
+
+// IsUnavailable reports whether err says the store could not be reached
+// (connection refused, reset or cut, a timeout) rather than that it
+// refused the request: the caller may retry later, and nothing was
+// written. The hub answers such errors with 503 store_unavailable.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
