@@ -153,12 +153,6 @@ func (c *Client) call(ctx context.Context, hc *http.Client, method string, u *ur
 	}
 	if tok := c.Token(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if method != http.MethodGet && method != http.MethodHead {
-		// A customer's writes ride on the room cookie, which the hub only
-		// accepts with its own Origin (its defence against cross-site
-		// requests from browsers). This client is not a browser and talks
-		// to that origin on purpose.
-		req.Header.Set("Origin", u.Scheme+"://"+u.Host)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

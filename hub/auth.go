@@ -162,8 +162,11 @@ func (h *Hub) requireRoomAccess(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // checkCSRF refuses a state-changing request authenticated by a cookie
-// unless it comes from our own pages: browsers attach cookies to requests
-// other sites make, but not our Origin.
+// when a browser says it comes from another site: browsers attach cookies
+// to requests other sites make, but also say where those come from
+// (Origin, Sec-Fetch-Site, Referer). A request that carries none of them
+// is not a cross-site request from a browser (the policy of Go's
+// http.CrossOriginProtection), so API clients need no special header.
 func (h *Hub) checkCSRF(r *http.Request, p principal) error {
 	if !p.viaCookie {
 		return nil
@@ -172,24 +175,33 @@ func (h *Hub) checkCSRF(r *http.Request, p principal) error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
-	if h.sameOrigin(r, true) {
+	if h.sameOrigin(r) {
 		return nil
 	}
 	return room.Coded(room.KindForbidden, "csrf", "this request did not come from Tandem's own pages")
 }
 
-// sameOrigin reports whether the request's Origin (or, failing that, its
-// Referer) is the hub's public origin. With required false, a request with
-// neither header (not from a browser) passes.
-func (h *Hub) sameOrigin(r *http.Request, required bool) bool {
+// sameOrigin reports whether the request comes from the hub's public
+// origin by its Origin, its Sec-Fetch-Site, or its Referer, in that order.
+// A request with none of them (not from a browser) passes.
+func (h *Hub) sameOrigin(r *http.Request) bool {
 	if o := r.Header.Get("Origin"); o != "" {
 		return strings.EqualFold(o, h.origin)
+	}
+	// Fetch metadata: every current browser says where a request comes
+	// from, even when it leaves Origin out.
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "":
+	case "same-origin", "none":
+		return true
+	default:
+		return false
 	}
 	if ref := r.Header.Get("Referer"); ref != "" {
 		u, err := url.Parse(ref)
 		return err == nil && strings.EqualFold(u.Scheme+"://"+u.Host, h.origin)
 	}
-	return !required
+	return true
 }
 
 func (h *Hub) secureCookies() bool { return h.cfg.PublicURL.Scheme == "https" }
@@ -227,7 +239,7 @@ func toUserJSON(u store.User) userJSON {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("tandem-no-such-user"), bcrypt.DefaultCost)
 
 func (h *Hub) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if !h.sameOrigin(r, false) {
+	if !h.sameOrigin(r) {
 		h.writeError(w, r, room.Coded(room.KindForbidden, "csrf", "this request did not come from Tandem's own pages"))
 		return
 	}

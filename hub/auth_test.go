@@ -87,7 +87,11 @@ func TestCookieRequestsNeedOurOrigin(t *testing.T) {
 		hdr  map[string]string
 		want int
 	}{
-		{"cookie, no origin", map[string]string{"Cookie": cookie}, http.StatusForbidden},
+		{"cookie, not from a browser", map[string]string{"Cookie": cookie}, http.StatusCreated},
+		{"cookie, cross-site by fetch metadata", map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"cookie, same-site by fetch metadata", map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"cookie, same-origin by fetch metadata", map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-origin"}, http.StatusCreated},
+		{"cookie, other referer", map[string]string{"Cookie": cookie, "Referer": "https://evil.example/page"}, http.StatusForbidden},
 		{"cookie, other origin", map[string]string{"Cookie": cookie, "Origin": "https://evil.example"}, http.StatusForbidden},
 		{"cookie, our origin", map[string]string{"Cookie": cookie, "Origin": e.url}, http.StatusCreated},
 		{"cookie, our referer", map[string]string{"Cookie": cookie, "Referer": e.url + "/console"}, http.StatusCreated},
