@@ -16,6 +16,8 @@ type config struct {
 	DataDir     string
 	DatabaseURL string
 	RedisURL    string
+	RedisMaster string // Sentinel: the master's name
+	RedisPrefix string
 
 	AdminEmail    string
 	AdminPassword string
@@ -44,6 +46,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DataDir:       get("TANDEM_DATA_DIR", "tandem-data"),
 		DatabaseURL:   get("DATABASE_URL", ""),
 		RedisURL:      get("REDIS_URL", ""),
+		RedisMaster:   get("TANDEM_REDIS_MASTER", ""),
+		RedisPrefix:   get("TANDEM_REDIS_PREFIX", "tandem:"),
 		AdminEmail:    get("TANDEM_ADMIN_EMAIL", "admin@example.com"),
 		AdminPassword: getenv("TANDEM_ADMIN_PASSWORD"),
 		AccountName:   get("TANDEM_ACCOUNT_NAME", "Tandem"),

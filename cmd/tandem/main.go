@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,7 +23,6 @@ import (
 
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/devoutbox"
-	"github.com/tandemhq/tandem/hub/memory"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -108,14 +106,16 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	if cfg.RedisURL != "" {
-		return errors.New("REDIS_URL is set, but this build runs a single instance with the in-memory broker; unset REDIS_URL")
-	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	broker, collectors, releaseBroker, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer releaseBroker()
 
 	created, generated, err := hub.Bootstrap(ctx, st, hub.FirstAdmin{
 		AccountName: cfg.AccountName, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	}
 	h, err := hub.New(hub.Config{
 		Store:      st,
-		Broker:     memory.New(),
+		Broker:     broker,
 		PublicURL:  cfg.PublicURL,
 		Logger:     log,
 		Sender:     devoutbox.New(log),
@@ -153,6 +153,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		Web:        web.FS(),
 
 		MetricsToken: cfg.MetricsToken,
+		Collectors:   collectors,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestRedisOptions(t *testing.T) {
+	o, err := redisOptions("redis://user:pw@10.0.0.1:6380/2", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(o.Addrs, []string{"10.0.0.1:6380"}) || o.DB != 2 || o.Username != "user" || o.Password != "pw" || o.TLSConfig != nil || !o.ContextTimeoutEnabled {
+		t.Fatalf("single server: %+v", o)
+	}
+	o, err = redisOptions("rediss://10.0.0.1:26379?addr=10.0.0.2:26379&addr=10.0.0.3:26379", "mymaster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(o.Addrs, []string{"10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"}) || o.MasterName != "mymaster" || o.TLSConfig == nil {
+		t.Fatalf("sentinels: %+v", o)
+	}
+	for _, bad := range []string{"http://10.0.0.1:6379", "10.0.0.1:6379", "redis://10.0.0.1:6379/notadb"} {
+		if _, err := redisOptions(bad, ""); err == nil {
+			t.Errorf("REDIS_URL %q accepted", bad)
+		}
+	}
+}

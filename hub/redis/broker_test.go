@@ -1,0 +1,207 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/brokertest"
+	"github.com/tandemhq/tandem/hub/redis"
+	"github.com/tandemhq/tandem/room"
+)
+
+// TestBroker runs the conformance suite on two instances of a deployment:
+// two brokers, each with a client of its own, on one prefix.
+func TestBroker(t *testing.T) {
+	brokertest.Run(t, func(tb testing.TB) (hub.Broker, hub.Broker) {
+		prefix := newPrefix()
+		ca, _ := newClient(tb)
+		cb, _ := newClient(tb)
+		return newBroker(tb, ca, redis.Options{Prefix: prefix}), newBroker(tb, cb, redis.Options{Prefix: prefix})
+	})
+}
+
+func TestPrefixesKeepDeploymentsApart(t *testing.T) {
+	t.Parallel()
+	client, _ := newClient(t)
+	mine, other := newBroker(t, client, redis.Options{Prefix: newPrefix()}), newBroker(t, client, redis.Options{Prefix: newPrefix()})
+	id := room.NewID("rm")
+	got, elsewhere := brokertest.NewRecorder(), brokertest.NewRecorder()
+	brokertest.Subscribe(t, mine, id, got)
+	brokertest.Subscribe(t, other, id, elsewhere)
+	brokertest.Publish(t, mine, brokertest.Event(id, 1))
+	brokertest.Publish(t, other, brokertest.Event(id, 2))
+	// Each event reached its own deployment; had one crossed over, it
+	// would have arrived first on its channel.
+	if evs := got.WaitFor(t, 1); evs[0].Seq != 1 {
+		t.Fatalf("a subscriber of one prefix received event #%d of the other", evs[0].Seq)
+	}
+	if evs := elsewhere.WaitFor(t, 1); evs[0].Seq != 2 {
+		t.Fatalf("a subscriber of one prefix received event #%d of the other", evs[0].Seq)
+	}
+}
+
+func TestMalformedMessagesAreDropped(t *testing.T) {
+	t.Parallel()
+	client, _ := newClient(t)
+	prefix := newPrefix()
+	b := newBroker(t, client, redis.Options{Prefix: prefix})
+	id := room.NewID("rm")
+	r := brokertest.NewRecorder()
+	brokertest.Subscribe(t, b, id, r)
+	ctx := context.Background()
+	channel := prefix + "room:" + id
+	for _, payload := range []string{`not json`, `{"room":"rm_other","seq":1}`} {
+		if err := client.Publish(ctx, channel, payload).Err(); err != nil {
+			t.Fatalf("publish %q: %v", payload, err)
+		}
+	}
+	brokertest.Publish(t, b, brokertest.Event(id, 2))
+	if evs := r.WaitFor(t, 1); len(evs) != 1 || evs[0].Seq != 2 {
+		t.Fatalf("received %+v, want only event #2", evs)
+	}
+	if s := b.Stats(); s.Malformed != 2 || s.Received != 1 || s.Published != 1 {
+		t.Fatalf("stats %+v, want 2 malformed, 1 received, 1 published", s)
+	}
+}
+
+// unreachable returns a client of a Redis that never answers: its
+// address refuses connections, or, if silent, accepts them and stays
+// silent until stop is called. The client's own timeouts are a minute, so
+// only the broker's Timeout can end a call sooner.
+func unreachable(t *testing.T, silent bool) (client *goredis.Client, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop = func() { _ = ln.Close() }
+	if silent {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var conns []net.Conn
+			defer func() {
+				for _, c := range conns {
+					_ = c.Close()
+				}
+			}()
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				conns = append(conns, c) // never read nor answered
+			}
+		}()
+		stop = func() { _ = ln.Close(); <-done }
+	} else {
+		stop()
+	}
+	t.Cleanup(stop)
+	client = goredis.NewClient(&goredis.Options{
+		Addr: ln.Addr().String(), ContextTimeoutEnabled: true,
+		DialTimeout: time.Minute, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+	})
+	t.Cleanup(func() { _ = client.Close() })
+	return client, stop
+}
+
+// TestUnreachable checks that Publish fails within Options.Timeout, rather
+// than hang, when Redis does not answer, and that Subscribe fails when
+// Redis refuses connections.
+func TestUnreachable(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		silent bool
+	}{{"ClosedPort", false}, {"SilentServer", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			client, stop := unreachable(t, tc.silent)
+			// Stopping the server ends the broker's own connection attempt,
+			// which the client's timeouts alone would make last a minute.
+			defer stop()
+			b := newBroker(t, client, redis.Options{Prefix: newPrefix(), Timeout: 300 * time.Millisecond})
+			id := room.NewID("rm")
+			errs := make(chan error, 1)
+			go func() { errs <- b.Publish(context.Background(), brokertest.Event(id, 1)) }()
+			// The bound only tells an answer bounded by Timeout from one
+			// bounded by the client's one-minute timeouts.
+			select {
+			case err := <-errs:
+				if err == nil {
+					t.Fatal("published to an unreachable Redis")
+				}
+				t.Logf("publish failed as expected: %v", err)
+			case <-time.After(20 * time.Second):
+				t.Fatal("Publish hangs while Redis is unreachable")
+			}
+			if s := b.Stats(); s.PublishErrors != 1 || s.Published != 0 {
+				t.Fatalf("stats %+v, want 1 publish error", s)
+			}
+			if tc.silent {
+				// Subscribe waits for the broker's connection attempt,
+				// which only the client's timeouts bound (see the package
+				// documentation).
+				return
+			}
+			unsub, err := b.Subscribe(context.Background(), id, brokertest.NewRecorder())
+			if err == nil {
+				unsub()
+				t.Fatal("subscribed to an unreachable Redis")
+			}
+			t.Logf("subscribe failed as expected: %v", err)
+		})
+	}
+}
+
+func TestClose(t *testing.T) {
+	client, _ := newClient(t)
+	// Whatever go-redis starts with its first connection is not the broker's.
+	if err := client.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := goleak.IgnoreCurrent()
+
+	b, err := redis.New(client, redis.Options{Prefix: newPrefix(), ProbeInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := room.NewID("rm")
+	r := brokertest.NewRecorder()
+	unsub := brokertest.Subscribe(t, b, id, r)
+	brokertest.Publish(t, b, brokertest.Event(id, 1))
+	r.WaitFor(t, 1)
+	if err := b.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	unsub() // harmless after Close
+	goleak.VerifyNone(t, before)
+
+	if err := b.Publish(context.Background(), brokertest.Event(id, 2)); !errors.Is(err, redis.ErrClosed) {
+		t.Fatalf("publish after close: %v, want ErrClosed", err)
+	}
+	if _, err := b.Subscribe(context.Background(), id, r); !errors.Is(err, redis.ErrClosed) {
+		t.Fatalf("subscribe after close: %v, want ErrClosed", err)
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	if _, err := redis.New(nil, redis.Options{}); err == nil {
+		t.Error("New accepted a nil client")
+	}
+	client := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:1"})
+	defer client.Close()
+	if _, err := redis.New(client, redis.Options{ProbeTimeout: -time.Second}); err == nil {
+		t.Error("New accepted a negative ProbeTimeout")
+	}
+}

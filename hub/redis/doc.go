@@ -1,0 +1,60 @@
+// Package redis is the hub.Broker of a deployment with several instances:
+// events appended on one instance reach the subscribers of every other
+// through Redis pub/sub. One setting of the go-redis UniversalClient picks a
+// single server, Sentinel or Cluster; the broker only uses PUBLISH and
+// SUBSCRIBE, which work the same on all three.
+//
+// Redis only carries notifications. The store is the record, and Redis
+// pub/sub is at-most-once: a message published while a subscriber's
+// connection is down is lost for good. The broker therefore never tries to
+// replay anything; it tells its receivers to Resync (read the room's log
+// from the store) whenever it may have missed a message, and the hub heals
+// the gap itself.
+//
+// # Channels
+//
+// Each room has a channel, Prefix+"room:"+roomID, carrying the JSON of
+// room.Event. An instance subscribes to a room's channel while it has at
+// least one local receiver in the room, on one pub/sub connection shared by
+// every room. Subscribe returns once Redis has confirmed the subscription
+// (a PING sent after the SUBSCRIBE has come back), so an event published
+// after Subscribe returns reaches the receiver or the receiver is told to
+// Resync.
+//
+// # Lost connections
+//
+// go-redis reconnects a pub/sub connection that fails and subscribes it
+// again to every channel it had, in one SUBSCRIBE command. The broker
+// notices through its own probe channel, Prefix+"probe:"+a random id, which
+// goes in the first SUBSCRIBE of every go-redis PubSub it opens, ahead of
+// any room's channel: a second confirmation of that subscription can only
+// come from go-redis subscribing again after a reconnect. By then every
+// room's channel is subscribed again (Redis runs a command as a whole), so
+// the broker calls Resync on every local receiver at that point, before it
+// delivers anything that follows.
+//
+// # Silent subscriptions
+//
+// A pub/sub connection can also go quiet without failing, as after some
+// failovers: the connection stays open but no message arrives any more.
+// Every ProbeInterval, while at least one room is subscribed, the broker
+// publishes a message on its probe channel; if it has not come back within
+// ProbeTimeout, the broker closes the pub/sub connection, opens a new one
+// subscribed to every room, and calls Resync on every local receiver once
+// the new subscriptions are confirmed.
+//
+// # Timeouts
+//
+// Publish is bounded by Options.Timeout on top of the caller's context.
+// go-redis applies context deadlines to sockets only when the client has
+// ContextTimeoutEnabled; without it a Publish to an unresponsive server is
+// bounded by the client's ReadTimeout and WriteTimeout instead, and New
+// logs a warning. Subscribe gives Redis Options.Timeout to confirm.
+//
+// Writes on the shared pub/sub connection never use a caller's context:
+// go-redis drops a connection whose write times out, and one caller's
+// short deadline must not cost every room a resync. go-redis also holds
+// the pub/sub connection's lock while it reconnects, so while the server
+// is unresponsive Subscribe, unsubscribing and Close can wait for that
+// attempt, which the client's DialTimeout and ReadTimeout bound.
+package redis

@@ -1,0 +1,41 @@
+package redis
+
+import "sync/atomic"
+
+// Stats are counters of a Broker's activity since New, for metrics.
+type Stats struct {
+	// Published and PublishErrors count the calls to Publish that
+	// succeeded and failed.
+	Published, PublishErrors uint64
+	// Received counts the events that arrived from Redis, whether or not
+	// a local receiver was still subscribed to their room.
+	Received uint64
+	// Malformed counts the messages dropped because they did not decode
+	// to an event of their channel's room.
+	Malformed uint64
+	// Resyncs counts the rounds of Resync calls to every local receiver.
+	Resyncs uint64
+	// ProbeFailures counts the probes that did not come back in time.
+	ProbeFailures uint64
+	// Reconnects counts the pub/sub connections replaced since the first
+	// room was subscribed: by go-redis after a failure, or by the broker
+	// after a failed probe.
+	Reconnects uint64
+}
+
+type counters struct {
+	published, publishErrors, received, malformed, resyncs, probeFailures, reconnects atomic.Uint64
+}
+
+// Stats returns the broker's counters.
+func (b *Broker) Stats() Stats {
+	return Stats{
+		Published:     b.stats.published.Load(),
+		PublishErrors: b.stats.publishErrors.Load(),
+		Received:      b.stats.received.Load(),
+		Malformed:     b.stats.malformed.Load(),
+		Resyncs:       b.stats.resyncs.Load(),
+		ProbeFailures: b.stats.probeFailures.Load(),
+		Reconnects:    b.stats.reconnects.Load(),
+	}
+}
