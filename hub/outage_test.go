@@ -46,9 +46,8 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	acked := s.Seq
 	for i := 0; i < 10; i++ {
-		if acked, err = e.agent.ReportActivity(ctx, s.ID, "typing", ""); err != nil {
+		if _, err := e.agent.ReportActivity(ctx, s.ID, "typing", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,6 +70,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 
 	db.setDown(false)
+	var acked int64
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		seq, err := e.agent.ReportActivity(ctx, s.ID, "typing", "")
