@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/hub"
 )
@@ -61,7 +62,14 @@ func TestMetricsCountWhatHappens(t *testing.T) {
 	}
 	e.append(t, s.ID, 3, nil)
 	collect(t, sub, 2, 5)
-	if got := e.metric(t, "tandem_deliveries_total", "", ""); got != 5 {
+	// The hub counts a delivery after its write returns, which may be just
+	// after the client has read the frame.
+	got := e.metric(t, "tandem_deliveries_total", "", "")
+	for deadline := time.Now().Add(5 * time.Second); got < 5 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		got = e.metric(t, "tandem_deliveries_total", "", "")
+	}
+	if got != 5 {
 		t.Fatalf("deliveries: %v, want 5 (2 from the log, 3 live)", got)
 	}
 	if got := e.metric(t, "tandem_broker_lag_seconds_count", "", ""); got != 3 {

@@ -232,23 +232,21 @@ func (wc *wsConn) pingLoop(ctx context.Context, cancel context.CancelFunc) {
 func (wc *wsConn) writeLoop(ctx context.Context, sub *subscriber) error {
 	h := wc.h
 	account := wc.p.account()
-	if wc.since < 0 {
-		s, err := h.store.Room(ctx, account, wc.room)
-		if err != nil {
-			return err
-		}
+	// Read after joining the room's topic, so nothing falls between the
+	// state read here and the live stream.
+	s, err := h.store.Room(ctx, account, wc.room)
+	if err != nil {
+		return err
+	}
+	switch {
+	case wc.since < 0:
 		if err := wc.writeJSON(ctx, map[string]any{"type": "snapshot", "room": wc.room, "seq": s.Seq, "state": s}); err != nil {
 			return err
 		}
 		wc.last = s.Seq
-	} else {
-		s, err := h.store.Room(ctx, account, wc.room)
-		if err != nil {
-			return err
-		}
-		if wc.since > s.Seq {
-			return &closeError{closeSinceAhead, "since is after the room's last event"}
-		}
+	case wc.since > s.Seq:
+		return &closeError{closeSinceAhead, "since is after the room's last event"}
+	default:
 		wc.last = wc.since
 		if err := wc.catchUp(ctx, -1); err != nil {
 			return err
