@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: run build test check fmt vet staticcheck bench clean
+.PHONY: run build test chaos check fmt vet staticcheck bench clean
 
 ## run: run the hub on http://localhost:8080 with the embedded default (SQLite, in-memory broker, dev outbox)
 run:
@@ -16,6 +16,10 @@ build:
 ## test: run every test, with the race detector, against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1)
 test:
 	$(GO) test -race -count=1 $(PKGS)
+
+## chaos: the long failure tests: instances killed one after another, Redis restarted, PostgreSQL cut, several times each under more load
+chaos:
+	TANDEM_CHAOS=long $(GO) test -race -count=1 -timeout 30m -v -run 'MidStream' ./cmd/tandem
 
 ## check: formatting, vet, staticcheck and the race tests: what a change must pass
 check: fmt vet staticcheck test

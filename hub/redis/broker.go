@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/room"
 )
 
 var _ hub.Broker = (*Broker)(nil)
@@ -25,6 +23,7 @@ const (
 	DefaultTimeout       = 2 * time.Second
 	DefaultProbeInterval = 5 * time.Second
 	DefaultProbeTimeout  = 3 * time.Second
+	DefaultQueueSize     = 8192
 )
 
 // ErrClosed is returned by a Broker after Close.
@@ -40,8 +39,8 @@ type Options struct {
 	// Logger receives the broker's warnings: lost connections, failed
 	// probes, malformed messages. The zero Logger discards them.
 	Logger zerolog.Logger
-	// Timeout bounds Publish, Subscribe and unsubscribing, on top of the
-	// caller's context. Default DefaultTimeout.
+	// Timeout bounds each batch of publishes, Subscribe and
+	// unsubscribing. Default DefaultTimeout.
 	Timeout time.Duration
 	// ProbeInterval is how often the broker checks, by publishing to
 	// itself, that its subscription still receives messages. Default
@@ -50,6 +49,10 @@ type Options struct {
 	// ProbeTimeout is how long a probe may take to come back before the
 	// subscription is deemed dead. Default DefaultProbeTimeout.
 	ProbeTimeout time.Duration
+	// QueueSize is how many events may wait to be published to Redis;
+	// beyond it Publish keeps only each room's newest for a re-publish.
+	// Default DefaultQueueSize.
+	QueueSize int
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -69,18 +72,27 @@ func (o Options) withDefaults() (Options, error) {
 			*d.v = d.def
 		}
 	}
+	switch {
+	case o.QueueSize < 0:
+		return o, fmt.Errorf("redis broker: negative QueueSize %d", o.QueueSize)
+	case o.QueueSize == 0:
+		o.QueueSize = DefaultQueueSize
+	}
 	return o, nil
 }
 
 // Broker is the Redis pub/sub hub.Broker. It owns one pub/sub connection
-// and two goroutines (the reader of that connection and the prober) until
-// Close; the client stays the caller's, to close after the Broker.
+// and three goroutines (the reader of that connection, the prober and the
+// publisher) until Close; the client stays the caller's, to close after the
+// Broker.
 type Broker struct {
 	client       goredis.UniversalClient
 	opts         Options
 	log          zerolog.Logger
 	roomPrefix   string // Prefix+"room:"
 	probeChannel string
+	// origin tells this broker's messages from other instances'.
+	origin string
 
 	// ctx is cancelled by Close.
 	ctx    context.Context
@@ -103,6 +115,13 @@ type Broker struct {
 	replaced chan struct{}
 	// probe is the probe in progress, if any.
 	probe *probe
+
+	// queue holds what Publish hands to the publishing goroutine.
+	queue chan outgoing
+	// pending is each room's newest event whose publish failed, to
+	// publish again; guarded by pendMu.
+	pendMu  sync.Mutex
+	pending map[string]outgoing
 
 	tokens    atomic.Uint64
 	stats     counters
@@ -134,18 +153,22 @@ func New(client goredis.UniversalClient, opts Options) (*Broker, error) {
 		log:          opts.Logger.With().Str("component", "redis_broker").Logger(),
 		roomPrefix:   opts.Prefix + "room:",
 		probeChannel: opts.Prefix + "probe:" + rand.Text(),
+		origin:       rand.Text(),
+		queue:        make(chan outgoing, opts.QueueSize),
+		pending:      map[string]outgoing{},
 		rooms:        map[string]map[*subscription]struct{}{},
 		pongs:        map[string]chan struct{}{},
 		replaced:     make(chan struct{}),
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	if enabled, known := contextTimeouts(client); known && !enabled {
-		b.log.Warn().Msg("the Redis client has ContextTimeoutEnabled off: Publish is bounded by its ReadTimeout and WriteTimeout, not by Options.Timeout")
+		b.log.Warn().Msg("the Redis client has ContextTimeoutEnabled off: publishes are bounded by its ReadTimeout and WriteTimeout, not by Options.Timeout")
 	}
 	b.sess = b.newSession(client.Subscribe(b.ctx), false)
-	b.wg.Add(2)
+	b.wg.Add(3)
 	go b.sess.run()
 	go b.probeLoop()
+	go b.publishLoop()
 	return b, nil
 }
 
@@ -182,30 +205,6 @@ func (b *Broker) Close() error {
 }
 
 func (b *Broker) roomChannel(roomID string) string { return b.roomPrefix + roomID }
-
-// Publish implements hub.Broker: it publishes the JSON of ev on the
-// channel of its room.
-func (b *Broker) Publish(ctx context.Context, ev room.Event) error {
-	if err := b.publish(ctx, ev); err != nil {
-		b.stats.publishErrors.Add(1)
-		return fmt.Errorf("publish event %d of room %s: %w", ev.Seq, ev.Room, err)
-	}
-	b.stats.published.Add(1)
-	return nil
-}
-
-func (b *Broker) publish(ctx context.Context, ev room.Event) error {
-	if b.ctx.Err() != nil {
-		return ErrClosed
-	}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
-	defer cancel()
-	return b.client.Publish(ctx, b.roomChannel(ev.Room), payload).Err()
-}
 
 // Subscribe implements hub.Broker. The room's channel is subscribed when
 // roomID gets its first local receiver, and Subscribe returns once Redis

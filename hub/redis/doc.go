@@ -13,13 +13,27 @@
 //
 // # Channels
 //
-// Each room has a channel, Prefix+"room:"+roomID, carrying the JSON of
-// room.Event. An instance subscribes to a room's channel while it has at
+// Each room has a channel, Prefix+"room:"+roomID, carrying JSON objects
+// {"origin": id, "event": room.Event}; origin is a random id of the
+// publishing broker, which skips its own messages when they come back. An
+// instance subscribes to a room's channel while it has at
 // least one local receiver in the room, on one pub/sub connection shared by
 // every room. Subscribe returns once Redis has confirmed the subscription
 // (a PING sent after the SUBSCRIBE has come back), so an event published
 // after Subscribe returns reaches the receiver or the receiver is told to
 // Resync.
+//
+// # Publishing
+//
+// Publish never waits on Redis. It hands the event to the room's local
+// receivers at once, so subscribers on the publishing instance need no
+// round trip through Redis and stay live while Redis is away, and queues it
+// (Options.QueueSize) for one goroutine that sends the queue in pipelined
+// batches. A batch that fails, or an event that finds the queue full, is
+// not simply dropped: the newest event of each such room is kept and
+// published again once Redis answers, so that the receivers of other
+// instances whose subscriptions never dropped (and so never resync) still
+// see it, and heal whatever came before it from the store.
 //
 // # Lost connections
 //
@@ -45,10 +59,10 @@
 //
 // # Timeouts
 //
-// Publish is bounded by Options.Timeout on top of the caller's context.
-// go-redis applies context deadlines to sockets only when the client has
-// ContextTimeoutEnabled; without it a Publish to an unresponsive server is
-// bounded by the client's ReadTimeout and WriteTimeout instead, and New
+// Each batch of publishes is bounded by Options.Timeout. go-redis applies
+// context deadlines to sockets only when the client has
+// ContextTimeoutEnabled; without it a batch sent to an unresponsive server
+// is bounded by the client's ReadTimeout and WriteTimeout instead, and New
 // logs a warning. Subscribe gives Redis Options.Timeout to confirm.
 //
 // Writes on the shared pub/sub connection never use a caller's context:

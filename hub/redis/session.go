@@ -10,7 +10,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/room"
 )
 
 // session is one go-redis PubSub and the goroutine that reads it. go-redis
@@ -132,12 +131,16 @@ func (b *Broker) dispatch(m *goredis.Message, buf []hub.Receiver) []hub.Receiver
 		b.log.Warn().Str("channel", m.Channel).Msg("message on an unknown channel dropped")
 		return buf
 	}
-	ev, err := decode(roomID, m.Payload)
+	env, err := decode(roomID, m.Payload)
 	if err != nil {
 		b.stats.malformed.Add(1)
 		b.log.Warn().Err(err).Str("room", roomID).Int("bytes", len(m.Payload)).Msg("malformed message dropped")
 		return buf
 	}
+	if env.Origin == b.origin {
+		return buf // delivered locally when it was published
+	}
+	ev := env.Event
 	b.stats.received.Add(1)
 	b.mu.RLock()
 	for sub := range b.rooms[roomID] {
@@ -152,13 +155,13 @@ func (b *Broker) dispatch(m *goredis.Message, buf []hub.Receiver) []hub.Receiver
 }
 
 // decode reads the event published on the channel of roomID.
-func decode(roomID, payload string) (room.Event, error) {
-	var ev room.Event
-	if err := json.Unmarshal([]byte(payload), &ev); err != nil {
-		return ev, fmt.Errorf("decode event: %w", err)
+func decode(roomID, payload string) (envelope, error) {
+	var env envelope
+	if err := json.Unmarshal([]byte(payload), &env); err != nil {
+		return env, fmt.Errorf("decode event: %w", err)
 	}
-	if ev.Room != roomID {
-		return ev, fmt.Errorf("event of room %q on the channel of room %q", ev.Room, roomID)
+	if env.Event.Room != roomID {
+		return env, fmt.Errorf("event of room %q on the channel of room %q", env.Event.Room, roomID)
 	}
-	return ev, nil
+	return env, nil
 }

@@ -4,11 +4,16 @@ import "sync/atomic"
 
 // Stats are counters of a Broker's activity since New, for metrics.
 type Stats struct {
-	// Published and PublishErrors count the calls to Publish that
-	// succeeded and failed.
+	// Published counts the events Redis accepted; PublishErrors those it
+	// did not, at their first attempt or because the queue was full.
 	Published, PublishErrors uint64
-	// Received counts the events that arrived from Redis, whether or not
-	// a local receiver was still subscribed to their room.
+	// Republished counts the events published again after a failure (each
+	// room's newest); PendingDropped the failures that could not be kept
+	// for it because too many rooms were waiting already.
+	Republished, PendingDropped uint64
+	// Received counts the events of other instances that arrived from
+	// Redis, whether or not a local receiver was still subscribed to
+	// their room.
 	Received uint64
 	// Malformed counts the messages dropped because they did not decode
 	// to an event of their channel's room.
@@ -24,18 +29,20 @@ type Stats struct {
 }
 
 type counters struct {
-	published, publishErrors, received, malformed, resyncs, probeFailures, reconnects atomic.Uint64
+	published, publishErrors, republished, pendingDropped, received, malformed, resyncs, probeFailures, reconnects atomic.Uint64
 }
 
 // Stats returns the broker's counters.
 func (b *Broker) Stats() Stats {
 	return Stats{
-		Published:     b.stats.published.Load(),
-		PublishErrors: b.stats.publishErrors.Load(),
-		Received:      b.stats.received.Load(),
-		Malformed:     b.stats.malformed.Load(),
-		Resyncs:       b.stats.resyncs.Load(),
-		ProbeFailures: b.stats.probeFailures.Load(),
-		Reconnects:    b.stats.reconnects.Load(),
+		Published:      b.stats.published.Load(),
+		PublishErrors:  b.stats.publishErrors.Load(),
+		Republished:    b.stats.republished.Load(),
+		PendingDropped: b.stats.pendingDropped.Load(),
+		Received:       b.stats.received.Load(),
+		Malformed:      b.stats.malformed.Load(),
+		Resyncs:        b.stats.resyncs.Load(),
+		ProbeFailures:  b.stats.probeFailures.Load(),
+		Reconnects:     b.stats.reconnects.Load(),
 	}
 }

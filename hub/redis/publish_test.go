@@ -1,0 +1,133 @@
+package redis_test
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tandemhq/tandem/hub/brokertest"
+	"github.com/tandemhq/tandem/hub/redis"
+	"github.com/tandemhq/tandem/room"
+)
+
+// cutProxy forwards TCP connections to target until cut, which drops them
+// all and refuses new ones until restore.
+type cutProxy struct {
+	addr   string
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  map[net.Conn]struct{}
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); p.cut(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			p.mu.Lock()
+			if err != nil || p.down {
+				p.mu.Unlock()
+				in.Close()
+				if out != nil {
+					out.Close()
+				}
+				continue
+			}
+			p.conns[in], p.conns[out] = struct{}{}, struct{}{}
+			p.mu.Unlock()
+			wg.Add(2)
+			go func() { defer wg.Done(); _, _ = io.Copy(out, in); out.Close() }()
+			go func() { defer wg.Done(); _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
+}
+
+// While Redis cannot be reached from one instance, its own receivers stay
+// live, and once Redis answers again the room's newest event is published
+// again, so that the receivers of another instance, whose subscription
+// never dropped and so never resyncs, still learn of it. The publisher
+// never receives its own messages twice.
+func TestRepublishAfterFailedPublish(t *testing.T) {
+	t.Parallel()
+	direct, _ := newClient(t)
+	opt, err := goredis.ParseURL(redisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutProxy(t, opt.Addr)
+	opt.Addr = proxy.addr
+	opt.ContextTimeoutEnabled = true
+	opt.DialTimeout = time.Second
+	viaProxy := goredis.NewClient(opt)
+	t.Cleanup(func() { _ = viaProxy.Close() })
+
+	prefix := newPrefix()
+	a := newBroker(t, viaProxy, redis.Options{Prefix: prefix, Timeout: 300 * time.Millisecond})
+	b := newBroker(t, direct, redis.Options{Prefix: prefix})
+	id := room.NewID("rm")
+	ra, rb := brokertest.NewRecorder(), brokertest.NewRecorder()
+	brokertest.Subscribe(t, a, id, ra)
+	brokertest.Subscribe(t, b, id, rb)
+	brokertest.Publish(t, a, brokertest.Event(id, 1))
+	rb.WaitFor(t, 1)
+
+	proxy.cut()
+	brokertest.Publish(t, a, brokertest.Event(id, 2))
+	if evs := ra.WaitFor(t, 2); evs[1].Seq != 2 {
+		t.Fatalf("the publisher's own receiver got %+v", evs)
+	}
+	waitUntil(t, "the publish has failed", func() bool { return a.Stats().PublishErrors >= 1 })
+	if evs := rb.Events(); len(evs) != 1 {
+		t.Fatalf("event #2 crossed a cut connection: %+v", evs)
+	}
+
+	proxy.restore()
+	if evs := rb.WaitFor(t, 2); evs[1].Seq != 2 {
+		t.Fatalf("the other instance got %+v after Redis came back", evs)
+	}
+	if rb.Resyncs() != 0 {
+		t.Fatal("the other instance resynced: the test shows nothing about re-publishing")
+	}
+	waitUntil(t, "the re-publish is counted", func() bool { return a.Stats().Republished >= 1 })
+	// Redis runs commands one at a time: once b's next event reaches a,
+	// any echo of a's own re-publish has too, and was skipped.
+	brokertest.Publish(t, b, brokertest.Event(id, 3))
+	if evs := ra.WaitFor(t, 3); len(evs) != 3 || evs[2].Seq != 3 {
+		t.Fatalf("the publisher's receiver got %+v, want #1, #2, #3 once each", evs)
+	}
+}
