@@ -6,6 +6,11 @@
 // The schema lives in the connection's current schema: set search_path in
 // the URL (postgres://…?search_path=tandem) to keep Tandem in a schema of
 // its own.
+//
+// Open turns on lib/pq's binary_parameters unless the URL sets it: a query
+// with parameters then takes one round trip instead of two (parse, then
+// bind and execute). The store passes no []byte parameters, the only ones
+// the option changes the encoding of.
 package postgres
 
 import (
@@ -16,6 +21,8 @@ import (
 	"fmt"
 	"hash/crc64"
 	"io/fs"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -53,10 +60,11 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// Open connects to the database at url, checks that it answers and brings
-// the schema up to date. Instances starting together take turns migrating.
-func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+// Open connects to the database at dsn (a postgres:// URL or a key=value
+// string), checks that it answers and brings the schema up to date.
+// Instances starting together take turns migrating.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sqlx.Open("postgres", withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
@@ -73,6 +81,25 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("migrate PostgreSQL: %w", err)
 	}
 	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+}
+
+// withBinaryParameters adds binary_parameters=yes to a URL or key=value
+// connection string that does not set it.
+func withBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn // lib/pq reports the error
+		}
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn + " binary_parameters=yes")
 }
 
 // migrate runs the migrations under an advisory lock named after the
