@@ -16,6 +16,7 @@ import (
 // FirstAdmin is who Bootstrap creates on a hub that has no user yet.
 type FirstAdmin struct {
 	AccountName string
+	PhoneRegion string // the account's store.Account.PhoneRegion
 	Name        string
 	Email       string
 	Password    string // generated when empty
@@ -49,7 +50,7 @@ func Bootstrap(ctx context.Context, st store.Store, a FirstAdmin, now time.Time)
 		return false, "", fmt.Errorf("bootstrap: hash password: %w", err)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	acct := store.Account{ID: room.NewID("ac"), Name: a.AccountName, CreatedAt: now}
+	acct := store.Account{ID: room.NewID("ac"), Name: a.AccountName, PhoneRegion: a.PhoneRegion, CreatedAt: now}
 	if err := st.CreateAccount(ctx, acct); err != nil {
 		return false, "", fmt.Errorf("bootstrap: create account: %w", err)
 	}

@@ -212,9 +212,15 @@ func (e *env) customerOn(base, roomID string) *client.Client {
 // newAgent creates an account with one admin and returns it signed in.
 func (e *env) newAgent(accountName, email, name string) (string, *client.Client) {
 	e.t.Helper()
+	return e.newAgentIn(store.Account{Name: accountName}, email, name)
+}
+
+// newAgentIn is newAgent for an account of acct's settings.
+func (e *env) newAgentIn(acct store.Account, email, name string) (string, *client.Client) {
+	e.t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	acct := store.Account{ID: room.NewID("ac"), Name: accountName, CreatedAt: now}
+	acct.ID, acct.CreatedAt = room.NewID("ac"), now
 	if err := e.st.CreateAccount(ctx, acct); err != nil {
 		e.t.Fatal(err)
 	}

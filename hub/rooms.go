@@ -170,6 +170,19 @@ func (h *Hub) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 // same transaction: the room never exists without the link it promised.
 func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest) (room.State, error) {
 	agent := p.actor()
+	if strings.TrimSpace(req.Customer.Phone) != "" {
+		acct, err := h.store.Account(ctx, p.account())
+		if err != nil {
+			return room.State{}, err
+		}
+		region := acct.PhoneRegion
+		if region == "" {
+			region = store.DefaultPhoneRegion
+		}
+		if req.Customer.Phone, err = e164(req.Customer.Phone, region); err != nil {
+			return room.State{}, err
+		}
+	}
 	d, err := room.Create(room.CreateRoom{Account: p.account(), Agent: agent, Mode: req.Mode, Channel: req.Channel, Customer: req.Customer})
 	if err != nil {
 		return room.State{}, err

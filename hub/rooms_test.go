@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 func TestStartSessionSendsTheLinkAtOnce(t *testing.T) {
@@ -104,6 +105,45 @@ func TestCreateRoomValidation(t *testing.T) {
 	}
 	if res, _ := e.agent.Rooms(ctx, client.RoomQuery{}); len(res.Rooms) != 0 {
 		t.Fatalf("refused requests created %d rooms", len(res.Rooms))
+	}
+}
+
+// Phone numbers are stored in E.164, read in the account's region when
+// they have no country code; a number that cannot exist is refused before
+// anything is sent, with a message saying what to fix.
+func TestPhoneNumbersAreE164(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	_, uk := e.newAgentIn(store.Account{Name: "Acme UK", PhoneRegion: "GB"}, "uk@example.com", "Ann")
+	for _, tc := range []struct {
+		agent      *client.Client
+		phone      string
+		want, code string
+	}{
+		{e.agent, "(415) 555-2671", "+14155552671", ""},
+		{e.agent, "+1 415.555.2671", "+14155552671", ""},
+		{e.agent, "+44 20 7946 0958", "+442079460958", ""},
+		{uk, "020 7946 0958", "+442079460958", ""},
+		{uk, "07911 123456", "+447911123456", ""},
+		{uk, "(415) 555-2671", "", "invalid_phone"},       // a US number without +1 is no UK number
+		{e.agent, "+1 011 555 2671", "", "invalid_phone"}, // no US area code starts with 0
+		{e.agent, "+999 1234 5678", "", "invalid_phone"},  // no such country code
+		{e.agent, "12345678", "", "invalid_phone"},
+	} {
+		s, err := tc.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam", Phone: tc.phone}})
+		if code := client.ErrorCode(err); code != tc.code {
+			t.Errorf("%q: error %v, want code %q", tc.phone, err, tc.code)
+			continue
+		}
+		if tc.code != "" {
+			if msg := err.Error(); !strings.Contains(msg, tc.phone) {
+				t.Errorf("%q: the message %q does not name the number", tc.phone, msg)
+			}
+			continue
+		}
+		if s.Customer.Phone != tc.want {
+			t.Errorf("%q: stored as %q, want %q", tc.phone, s.Customer.Phone, tc.want)
+		}
 	}
 }
 

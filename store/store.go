@@ -48,10 +48,17 @@ type Store interface {
 
 // Account is a tenant: a company using Tandem.
 type Account struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// PhoneRegion is the region (ISO 3166-1 alpha-2, "US") a customer's
+	// phone number is read in when it has no country code; empty means
+	// DefaultPhoneRegion.
+	PhoneRegion string    `json:"phone_region"`
+	CreatedAt   time.Time `json:"created_at"`
 }
+
+// DefaultPhoneRegion is an account's phone region unless set.
+const DefaultPhoneRegion = "US"
 
 // Role is what a user may do in its account.
 type Role string

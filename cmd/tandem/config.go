@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandemhq/tandem/hub"
 )
 
 // config is the server's configuration, read from the environment.
@@ -22,6 +24,7 @@ type config struct {
 	AdminEmail    string
 	AdminPassword string
 	AccountName   string
+	PhoneRegion   string
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
@@ -51,6 +54,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminEmail:    get("TANDEM_ADMIN_EMAIL", "admin@example.com"),
 		AdminPassword: getenv("TANDEM_ADMIN_PASSWORD"),
 		AccountName:   get("TANDEM_ACCOUNT_NAME", "Tandem"),
+		PhoneRegion:   strings.ToUpper(get("TANDEM_PHONE_REGION", "US")),
 		LogLevel:      get("TANDEM_LOG_LEVEL", "info"),
 		LogFormat:     get("TANDEM_LOG_FORMAT", "json"),
 		MetricsToken:  getenv("TANDEM_METRICS_TOKEN"),
@@ -79,6 +83,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SessionTTL, err = parseDuration(get("TANDEM_SESSION_TTL", "14d")); err != nil {
 		return c, fmt.Errorf("TANDEM_SESSION_TTL: %w", err)
+	}
+	if !hub.ValidPhoneRegion(c.PhoneRegion) {
+		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		return c, fmt.Errorf("TANDEM_LOG_FORMAT must be json or console, not %q", c.LogFormat)

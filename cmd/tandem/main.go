@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	defer releaseBroker()
 
 	created, generated, err := hub.Bootstrap(ctx, st, hub.FirstAdmin{
-		AccountName: cfg.AccountName, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
+		AccountName: cfg.AccountName, PhoneRegion: cfg.PhoneRegion, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
 	}, time.Now())
 	if err != nil {
 		return err

@@ -220,6 +220,7 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TANDEM_PUBLIC_URL": "ftp://x"}, "TANDEM_PUBLIC_URL"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
+		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
 		{map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "short"}, "password"},
 	} {
 		err := run(context.Background(), nil, func(k string) string { return tc.env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, nil)

@@ -13,12 +13,20 @@ func testAccounts(t *testing.T, open Open) {
 	if err := st.CreateAccount(ctx, a); err != nil {
 		t.Fatalf("create account: %v", err)
 	}
-	want := store.Account{ID: a.ID, Name: a.Name, CreatedAt: stored(t0)}
+	want := store.Account{ID: a.ID, Name: a.Name, PhoneRegion: store.DefaultPhoneRegion, CreatedAt: stored(t0)}
 	got, err := st.Account(ctx, a.ID)
 	if err != nil {
 		t.Fatalf("account: %v", err)
 	}
 	wantEqual(t, "account", got, want)
+
+	gb := store.Account{ID: room.NewID("ac"), Name: "Acme UK", PhoneRegion: "GB", CreatedAt: t0}
+	if err := st.CreateAccount(ctx, gb); err != nil {
+		t.Fatalf("create account: %v", err)
+	}
+	if got, err := st.Account(ctx, gb.ID); err != nil || got.PhoneRegion != "GB" {
+		t.Fatalf("account with a phone region: %+v, %v", got, err)
+	}
 
 	err = st.CreateAccount(ctx, store.Account{ID: a.ID, Name: "Impostor", CreatedAt: t0})
 	wantErr(t, err, room.KindConflict, "")
