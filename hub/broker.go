@@ -8,8 +8,8 @@ import (
 
 // Broker carries committed events from the instance that appended them to
 // every instance with subscribers in the room. It is a notification path,
-// not a record: a broker may drop or reorder events, and subscribers heal
-// from the store. Publish must not block for long.
+// not a record: a broker may drop, repeat or reorder events, and
+// subscribers skip what they have and heal gaps from the store. Publish must not block for long.
 type Broker interface {
 	// Publish announces a committed event.
 	Publish(ctx context.Context, ev room.Event) error
