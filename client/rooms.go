@@ -72,6 +72,20 @@ func (c *Client) Invite(ctx context.Context, roomID string) (room.State, error) 
 	return out, err
 }
 
+// Reengage sends the invitation again on a new link, to a corrected
+// contact or by the other channel (customer.Name empty keeps the name); the
+// old link stops working. It is refused with already_connected once the
+// customer has connected.
+func (c *Client) Reengage(ctx context.Context, roomID string, channel room.Channel, customer room.Customer) (room.State, error) {
+	if roomID == "" {
+		return room.State{}, errNoRoom
+	}
+	in := map[string]any{"channel": channel, "customer": customer}
+	var out room.State
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "reengage"), in, &out)
+	return out, err
+}
+
 // CloseRoom ends a session: the room's link is revoked and a customer
 // still in the room is disconnected. reason is optional.
 func (c *Client) CloseRoom(ctx context.Context, roomID, reason string) (room.State, error) {

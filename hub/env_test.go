@@ -77,6 +77,15 @@ type env struct {
 
 type envOption func(*hub.Config)
 
+// withDevOutbox runs the dispatcher with the dev outbox as the Sender, so
+// messages are "sent" and their simulated delivery lands in the rooms.
+// Without it the env sends nothing, and rooms hold only the events the
+// test causes.
+func withDevOutbox(cfg *hub.Config) { cfg.Sender = devoutbox.New(cfg.Logger) }
+
+// withSender runs the dispatcher with s.
+func withSender(s hub.Sender) envOption { return func(cfg *hub.Config) { cfg.Sender = s } }
+
 const testPassword = "correct horse battery"
 
 // newEnv starts a hub on a fresh store (SQLite unless openStore is given)
@@ -108,7 +117,7 @@ func (e *env) start(ln net.Listener, opts ...envOption) {
 	}
 	cfg := hub.Config{
 		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
-		Sender: devoutbox.New(log), DevOutbox: true,
+		DevOutbox: true, // no Sender: messages wait in the outbox (see withDevOutbox)
 		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
 	}
 	for _, o := range opts {

@@ -31,6 +31,9 @@ type Config struct {
 	// kept and shown (GET /api/v1/dev/outbox).
 	Sender    Sender
 	DevOutbox bool
+	// Callbacks read providers' delivery status callbacks, by provider
+	// name ("twilio"), on POST /api/v1/hooks/{provider}/status.
+	Callbacks map[string]StatusCallback
 
 	// Web is the embedded UI (index.html, room.html and static files);
 	// nil serves the API only.

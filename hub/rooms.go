@@ -107,34 +107,71 @@ func (h *Hub) published(evs []room.Event, messages bool) {
 // invitePlan makes the link, the room.invited event and the message that
 // carries the link, for a room in state s.
 func (h *Hub) invitePlan(s room.State, agent room.Actor) (plan, error) {
-	token, hash := newToken()
-	now := h.now()
-	link := store.Link{
-		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
-		Channel: s.Channel, CreatedAt: now, ExpiresAt: now.Add(h.cfg.LinkTTL),
-	}
+	link, m := h.newInvitation(s, s.Channel, s.Customer, agent)
 	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
 	}
-	to, _ := room.Destination(s.Channel, s.Customer)
-	link.To = to
+	return plan{drafts: []room.Draft{d}, links: []store.Link{link}, messages: []store.Message{m}}, nil
+}
+
+// reengagePlan sends the invitation of s again, to cust by ch: the new
+// link and its message, and the old link revoked.
+func (h *Hub) reengagePlan(s room.State, agent room.Actor, ch room.Channel, cust room.Customer) (plan, error) {
+	if cust.Name == "" {
+		cust.Name = s.Customer.Name
+	}
+	link, m := h.newInvitation(s, ch, cust, agent)
+	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
+	if err != nil {
+		return plan{}, err
+	}
+	return plan{drafts: ds, links: []store.Link{link}, messages: []store.Message{m}, revoke: []string{s.Invite.Link}}, nil
+}
+
+// newInvitation makes a link to room s for cust by ch, and the message
+// that carries it. cust is validated by the command that uses them.
+func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor) (store.Link, store.Message) {
+	token, hash := newToken()
+	now := h.now()
+	to, _ := room.Destination(ch, cust)
+	link := store.Link{
+		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
+		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(h.cfg.LinkTTL),
+	}
 	company := h.accountName(s.Account)
 	url := h.publicURL("/r/"+token, nil)
 	m := store.Message{
-		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: s.Channel, To: to,
-		Body: inviteText(s.Customer.Name, agent.Name, company, url, h.cfg.LinkTTL),
-		Link: url, CreatedAt: now, Status: store.MessagePending,
+		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: ch, To: to,
+		Body: inviteText(cust.Name, agent.Name, company, url, h.cfg.LinkTTL),
+		Link: url, LinkID: link.ID, CreatedAt: now, Status: store.MessagePending,
 	}
-	if s.Channel == room.ChannelEmail {
+	if ch == room.ChannelEmail {
 		m.Subject = company + ": your secure room with " + agent.Name
 	}
-	return plan{drafts: []room.Draft{d}, links: []store.Link{link}, messages: []store.Message{m}}, nil
+	return link, m
 }
 
 func inviteText(customer, agent, company, url string, ttl time.Duration) string {
 	first, _, _ := strings.Cut(customer, " ")
 	return fmt.Sprintf("Hi %s, %s from %s invited you to a secure room: %s (valid %s)", first, agent, company, url, humanDuration(ttl))
+}
+
+// accountPhone returns raw in E.164, read in the account's phone region;
+// an empty number stays empty.
+func (h *Hub) accountPhone(ctx context.Context, account, raw string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return "", nil
+	}
+	acct, err := h.store.Account(ctx, account)
+	if err != nil {
+		return "", err
+	}
+	region := acct.PhoneRegion
+	if region == "" {
+		region = store.DefaultPhoneRegion
+	}
+	return e164(raw, region)
 }
 
 func (h *Hub) accountName(id string) string {
@@ -170,18 +207,9 @@ func (h *Hub) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 // same transaction: the room never exists without the link it promised.
 func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest) (room.State, error) {
 	agent := p.actor()
-	if strings.TrimSpace(req.Customer.Phone) != "" {
-		acct, err := h.store.Account(ctx, p.account())
-		if err != nil {
-			return room.State{}, err
-		}
-		region := acct.PhoneRegion
-		if region == "" {
-			region = store.DefaultPhoneRegion
-		}
-		if req.Customer.Phone, err = e164(req.Customer.Phone, region); err != nil {
-			return room.State{}, err
-		}
+	var err error
+	if req.Customer.Phone, err = h.accountPhone(ctx, p.account(), req.Customer.Phone); err != nil {
+		return room.State{}, err
 	}
 	d, err := room.Create(room.CreateRoom{Account: p.account(), Agent: agent, Mode: req.Mode, Channel: req.Channel, Customer: req.Customer})
 	if err != nil {
@@ -252,6 +280,35 @@ func (h *Hub) handleClose(w http.ResponseWriter, r *http.Request) {
 			revoke = []string{s.Invite.Link}
 		}
 		return plan{drafts: ds, revoke: revoke}, err
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+// handleReengage serves POST /api/v1/rooms/{id}/reengage: until the
+// customer has connected once, the agent corrects the contact or switches
+// channel, and the invitation goes out again on a new link.
+func (h *Hub) handleReengage(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	var req struct {
+		Channel  room.Channel  `json:"channel"`
+		Customer room.Customer `json:"customer"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	phone, err := h.accountPhone(r.Context(), p.account(), req.Customer.Phone)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	req.Customer.Phone = phone
+	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
+		return h.reengagePlan(s, p.actor(), req.Channel, req.Customer)
 	})
 	if err != nil {
 		h.writeError(w, r, err)

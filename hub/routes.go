@@ -33,6 +33,8 @@ func (h *Hub) routes() *mux.Router {
 	api.HandleFunc("/rooms/"+roomIDPattern, h.requireRoomAccess(h.handleRoom)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/invite", h.requireAgent(h.handleInvite)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/close", h.requireAgent(h.handleClose)).Methods(http.MethodPost)
+	api.HandleFunc("/rooms/"+roomIDPattern+"/reengage", h.requireAgent(h.handleReengage)).Methods(http.MethodPost)
+	api.HandleFunc("/hooks/{provider:[a-z0-9]+}/status", h.handleStatusCallback).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/events", h.requireRoomAccess(h.handleEvents)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/activity", h.requireRoomAccess(h.handleActivity)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/ws", h.requireRoomAccess(h.handleWS)).Methods(http.MethodGet)

@@ -2,12 +2,59 @@ package hub
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
-// Sender delivers an outbox message to the customer or agent (SMS, email,
-// or the dev outbox, which only shows it).
+// Sender delivers an outbox message to the customer or agent: SMS, email,
+// or the dev outbox, which only shows it.
+//
+// Send returns what the provider said on taking the message. An error that
+// is a *SendError is a refusal retrying cannot fix (an impossible number,
+// a rejected address); any other error is retried after the dispatcher's
+// lease, a few times.
 type Sender interface {
-	Send(ctx context.Context, m store.Message) error
+	Send(ctx context.Context, m store.Message) (Receipt, error)
+}
+
+// Receipt is a provider's answer to a message it took.
+type Receipt struct {
+	Provider string              // "twilio", "smtp", "dev"
+	ID       string              // the provider's id of the message (a Twilio SID, an email's Message-ID)
+	Status   room.DeliveryStatus // what it says at once: queued or sent, usually
+	Reason   string              // in words, when there is something to say ("simulated: nothing was sent")
+}
+
+// SendError is a provider's refusal of a message for good.
+type SendError struct {
+	Provider string
+	Status   room.DeliveryStatus // DeliveryInvalid (the number or address cannot receive it) or DeliveryFailed
+	Code     string              // the provider's code: 21211, 550…
+	Reason   string              // in words, for the agent
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("%s refused the message (%s %s): %s", e.Provider, e.Status, e.Code, e.Reason)
+}
+
+// DeliveryReport is a provider's later word on a message it took: a
+// status callback.
+type DeliveryReport struct {
+	Provider   string
+	ProviderID string
+	Status     room.DeliveryStatus
+	Code       string
+	Reason     string
+}
+
+// StatusCallback reads a provider's delivery status callbacks, served on
+// POST /api/v1/hooks/{provider}/status. ParseCallback authenticates the
+// request (a forged one is a *room.Error of KindForbidden) and returns the
+// report; url is the public URL the provider called, which its signature
+// covers. The body is already limited in size.
+type StatusCallback interface {
+	ParseCallback(r *http.Request, url string) (DeliveryReport, error)
 }

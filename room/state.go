@@ -52,6 +52,12 @@ type Invitation struct {
 	SentAt    time.Time `json:"sent_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Attempt   int       `json:"attempt"`
+	// Delivery is what the provider last said of the message carrying the
+	// link, with its error code and reason when it went wrong.
+	Delivery       DeliveryStatus `json:"delivery,omitempty"`
+	DeliveryCode   string         `json:"delivery_code,omitempty"`
+	DeliveryReason string         `json:"delivery_reason,omitempty"`
+	DeliveryAt     *time.Time     `json:"delivery_at,omitempty"`
 }
 
 // Participant is someone who has joined the room (today: the customer).
@@ -79,6 +85,7 @@ type State struct {
 	Customer      Customer      `json:"customer"`
 	Agent         Actor         `json:"agent"`
 	Invite        *Invitation   `json:"invite"`
+	InviteStatus  InviteStatus  `json:"invite_status"`
 	Participants  []Participant `json:"participants"`
 	EverConnected bool          `json:"ever_connected"`
 	CreatedAt     time.Time     `json:"created_at"`
@@ -122,6 +129,7 @@ func Apply(s State, e Event) (State, error) {
 	if err := apply(&next, e); err != nil {
 		return s, fmt.Errorf("apply %s #%d to room %s: %w", e.Type, e.Seq, e.Room, err)
 	}
+	next.InviteStatus = next.inviteStatus()
 	return next, nil
 }
 
@@ -156,6 +164,23 @@ func apply(s *State, e Event) error {
 			inv.ExpiresAt = e.At
 			s.Invite = &inv
 		}
+	case TypeDelivery:
+		var d Delivery
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		if s.Invite != nil && s.Invite.Link == d.Link {
+			inv := *s.Invite
+			at := e.At
+			inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = d.Status, d.Code, d.Reason, &at
+			s.Invite = &inv
+		}
+	case TypeContactChanged:
+		var d ContactChanged
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		s.Channel, s.Customer = d.Channel, d.Customer
 	case TypeParticipantJoined:
 		var d ParticipantJoined
 		if err := json.Unmarshal(e.Data, &d); err != nil {

@@ -242,11 +242,27 @@ type Message struct {
 	Subject   string        `json:"subject,omitempty"`
 	Body      string        `json:"body"`
 	Link      string        `json:"link,omitempty"` // the URL the message carries
+	LinkID    string        `json:"link_id,omitempty"`
 	CreatedAt time.Time     `json:"at"`
 	Status    MessageStatus `json:"status"`
 	Attempts  int           `json:"attempts"`
 	SentAt    *time.Time    `json:"sent_at,omitempty"`
 	Error     string        `json:"error,omitempty"`
+	// Provider names who took the message ("twilio", "smtp", "dev") and
+	// ProviderID is its id there, once sent.
+	Provider   string `json:"provider,omitempty"`
+	ProviderID string `json:"provider_id,omitempty"`
+}
+
+// Outcome is the result of one attempt to send a claimed message.
+type Outcome struct {
+	// Status is MessageSent, MessageFailed (for good), or MessagePending
+	// to retry after the lease.
+	Status MessageStatus
+	Error  string
+	At     time.Time
+	// Provider and ProviderID, for a sent message.
+	Provider, ProviderID string
 }
 
 // Outbox keeps messages to send.
@@ -258,9 +274,12 @@ type Outbox interface {
 	// out at now, for lease, and counts an attempt on each. Two dispatchers
 	// never hold the same message at once.
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
-	// FinishMessage records the outcome of sending a claimed message:
-	// MessageSent, MessageFailed, or MessagePending to retry after the lease.
-	FinishMessage(ctx context.Context, id string, status MessageStatus, errText string, at time.Time) error
+	// FinishMessage records the outcome of an attempt to send a claimed
+	// message.
+	FinishMessage(ctx context.Context, id string, o Outcome) error
+	// MessageByProvider finds a sent message by its provider's id, for a
+	// delivery report that names no account; KindNotFound if none.
+	MessageByProvider(ctx context.Context, provider, providerID string) (Message, error)
 	// Messages lists an account's messages, newest first.
 	Messages(ctx context.Context, account string, limit int) ([]Message, error)
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
 
+	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/devoutbox"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -20,8 +23,12 @@ func TestSendLogsTheMessage(t *testing.T) {
 	s := devoutbox.New(zerolog.New(&buf))
 	m := store.Message{ID: "msg_1", Room: "rm_1", Channel: room.ChannelSMS, To: "+14155550134",
 		Body: "Acme invites you: https://tandem.example/r/abc", Link: "https://tandem.example/r/abc"}
-	if err := s.Send(context.Background(), m); err != nil {
+	r, err := s.Send(context.Background(), m)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Provider != "dev" || r.ID != "msg_1" || r.Status != room.DeliveryDelivered || !strings.HasPrefix(r.Reason, "simulated") {
+		t.Fatalf("receipt %+v", r)
 	}
 	var line map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
@@ -33,6 +40,27 @@ func TestSendLogsTheMessage(t *testing.T) {
 	} {
 		if line[k] != want {
 			t.Errorf("%s = %v, want %q", k, line[k], want)
+		}
+	}
+}
+
+// The failure paths can be tried without a provider, and every outcome
+// says it is simulated.
+func TestSimulatedFailures(t *testing.T) {
+	s := devoutbox.New(zerolog.Nop())
+	for _, tc := range []struct {
+		m      store.Message
+		status room.DeliveryStatus
+		code   string
+	}{
+		{store.Message{ID: "m1", Channel: room.ChannelSMS, To: "+15005550001"}, room.DeliveryInvalid, "21211"},
+		{store.Message{ID: "m2", Channel: room.ChannelSMS, To: "+15005550009"}, room.DeliveryInvalid, "21614"},
+		{store.Message{ID: "m3", Channel: room.ChannelEmail, To: "sam@Invalid.Example"}, room.DeliveryFailed, "550"},
+	} {
+		_, err := s.Send(context.Background(), tc.m)
+		var se *hub.SendError
+		if !errors.As(err, &se) || se.Status != tc.status || se.Code != tc.code || se.Provider != "dev" || !strings.HasPrefix(se.Reason, "simulated") {
+			t.Errorf("%s: %v, want %s %s", tc.m.To, err, tc.status, tc.code)
 		}
 	}
 }

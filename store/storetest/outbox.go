@@ -93,22 +93,22 @@ func testOutbox(t *testing.T, open Open) {
 
 	// Outcomes.
 	sentAt := now.Add(time.Second).In(elsewhere)
-	if err := f.st.FinishMessage(ctx, first.ID, store.MessageSent, "", sentAt); err != nil {
+	if err := f.st.FinishMessage(ctx, first.ID, store.Outcome{Status: store.MessageSent, At: sentAt, Provider: "twilio", ProviderID: "SM1"}); err != nil {
 		t.Fatalf("finish sent: %v", err)
 	}
-	if err := f.st.FinishMessage(ctx, invitation.ID, store.MessageFailed, "carrier refused the number", now); err != nil {
+	if err := f.st.FinishMessage(ctx, invitation.ID, store.Outcome{Status: store.MessageFailed, Error: "carrier refused the number", At: now, Provider: "twilio"}); err != nil {
 		t.Fatalf("finish failed: %v", err)
 	}
-	if err := f.st.FinishMessage(ctx, second.ID, store.MessagePending, "timeout", now); err != nil {
+	if err := f.st.FinishMessage(ctx, second.ID, store.Outcome{Status: store.MessagePending, Error: "timeout", At: now}); err != nil {
 		t.Fatalf("finish pending: %v", err)
 	}
-	wantErr(t, f.st.FinishMessage(ctx, room.NewID("msg"), store.MessageSent, "", now), room.KindNotFound, "")
-	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, "lost", "", now), room.KindInvalid, "")
+	wantErr(t, f.st.FinishMessage(ctx, room.NewID("msg"), store.Outcome{Status: store.MessageSent, At: now}), room.KindNotFound, "")
+	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: "lost", At: now}), room.KindInvalid, "")
 
 	wantSent := claimed(first, 2)
-	wantSent.Status, wantSent.SentAt = store.MessageSent, storedPtr(sentAt)
+	wantSent.Status, wantSent.SentAt, wantSent.Provider, wantSent.ProviderID = store.MessageSent, storedPtr(sentAt), "twilio", "SM1"
 	wantFailed := claimed(invitation, 2)
-	wantFailed.Status, wantFailed.Error = store.MessageFailed, "carrier refused the number"
+	wantFailed.Status, wantFailed.Error, wantFailed.Provider = store.MessageFailed, "carrier refused the number", "twilio"
 	wantRetry := claimed(second, 2)
 	wantRetry.Error = "timeout"
 	wantEqual(t, "messages after their outcomes", f.messages(t, f.account), []store.Message{wantRetry, wantFailed, wantSent})
@@ -125,11 +125,23 @@ func testOutbox(t *testing.T, open Open) {
 	later := now.Add(24 * time.Hour)
 	wantRetry.Attempts = 4
 	wantEqual(t, "claim a day later", claim(t, f.st, later, lease, 10), []store.Message{wantRetry, claimed(theirs, 4)})
-	if err := f.st.FinishMessage(ctx, second.ID, store.MessageSent, "", later); err != nil {
+	if err := f.st.FinishMessage(ctx, second.ID, store.Outcome{Status: store.MessageSent, At: later, Provider: "smtp", ProviderID: "<m2@tandem>"}); err != nil {
 		t.Fatalf("finish the retried message: %v", err)
 	}
 	wantRetry.Status, wantRetry.Error, wantRetry.SentAt = store.MessageSent, "", storedPtr(later)
+	wantRetry.Provider, wantRetry.ProviderID = "smtp", "<m2@tandem>"
 	wantEqual(t, "the retried message", f.messages(t, f.account)[0], wantRetry)
+
+	// A delivery report finds its message by the provider's id, and only
+	// that provider's; one provider id is one message.
+	if m, err := f.st.MessageByProvider(ctx, "twilio", "SM1"); err != nil || m.ID != first.ID {
+		t.Fatalf("message by provider id: %+v, %v", m, err)
+	}
+	_, err = f.st.MessageByProvider(ctx, "smtp", "SM1")
+	wantErr(t, err, room.KindNotFound, "")
+	_, err = f.st.MessageByProvider(ctx, "twilio", "")
+	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: store.MessageSent, At: later, Provider: "twilio", ProviderID: "SM1"}), room.KindConflict, "")
 	wantEqual(t, "claim after all is sent", claim(t, f.st, later.Add(48*time.Hour), lease, 10), []store.Message{claimed(theirs, 5)})
 }
 

@@ -173,7 +173,7 @@ func (f *fixture) invite(t *testing.T, s room.State, at time.Time) (room.State, 
 		t.Fatal(err)
 	}
 	m := store.Message{ID: room.NewID("msg"), Account: f.account, Room: s.ID, Channel: s.Channel, To: l.To, Body: "join us",
-		Link: "https://tandem.example/r/x", CreatedAt: at, Status: store.MessagePending}
+		Link: "https://tandem.example/r/x", LinkID: l.ID, CreatedAt: at, Status: store.MessagePending}
 	next, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: seal(t, s.ID, s.Seq, at, d), Links: []store.Link{l}, Messages: []store.Message{m}})
 	if err != nil {
 		t.Fatalf("invite: %v", err)

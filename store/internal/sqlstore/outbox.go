@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -30,19 +31,22 @@ type messageRow struct {
 	Subject   string         `db:"subject"`
 	Body      string         `db:"body"`
 	Link      string         `db:"link"`
+	LinkID    string         `db:"link_id"`
 	CreatedAt timestamp      `db:"created_at"`
 	Status    string         `db:"status"`
 	Attempts  int            `db:"attempts"`
 	SentAt    *timestamp     `db:"sent_at"`
 	Error     string         `db:"error"`
+	Provider  string         `db:"provider"`
+	ProvID    string         `db:"provider_id"`
 }
 
-const messageColumns = `id, account_id, room_id, channel, to_addr, subject, body, link, created_at, status, attempts, sent_at, error`
+const messageColumns = `id, account_id, room_id, channel, to_addr, subject, body, link, link_id, created_at, status, attempts, sent_at, error, provider, provider_id`
 
 func (r messageRow) message() store.Message {
 	return store.Message{ID: r.ID, Account: r.Account, Room: r.Room.String, Channel: room.Channel(r.Channel), To: r.To,
-		Subject: r.Subject, Body: r.Body, Link: r.Link, CreatedAt: r.CreatedAt.Time(), Status: store.MessageStatus(r.Status),
-		Attempts: r.Attempts, SentAt: r.SentAt.ptr(), Error: r.Error}
+		Subject: r.Subject, Body: r.Body, Link: r.Link, LinkID: r.LinkID, CreatedAt: r.CreatedAt.Time(), Status: store.MessageStatus(r.Status),
+		Attempts: r.Attempts, SentAt: r.SentAt.ptr(), Error: r.Error, Provider: r.Provider, ProviderID: r.ProvID}
 }
 
 // claimQueryFormat leases messages; %s is the dialect's ClaimLock. The
@@ -70,9 +74,9 @@ func (s *DB) insertMessage(ctx context.Context, db execer, m store.Message) erro
 	if status == "" {
 		status = store.MessagePending
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		m.ID, m.Account, sql.NullString{String: m.Room, Valid: m.Room != ""}, string(m.Channel), m.To, m.Subject, m.Body, m.Link,
-		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error)
+	_, err := db.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		m.ID, m.Account, sql.NullString{String: m.Room, Valid: m.Room != ""}, string(m.Channel), m.To, m.Subject, m.Body, m.Link, m.LinkID,
+		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error, m.Provider, m.ProviderID)
 	if s.isUnique(err) {
 		return room.Errorf(room.KindConflict, "message %s already exists", m.ID)
 	}
@@ -111,22 +115,26 @@ func (s *DB) ClaimMessages(ctx context.Context, now time.Time, lease time.Durati
 }
 
 // FinishMessage implements store.Outbox. A pending message keeps its lease,
-// so it is retried when the lease runs out; errText is kept as its last
+// so it is retried when the lease runs out; o.Error is kept as its last
 // error.
-func (s *DB) FinishMessage(ctx context.Context, id string, status store.MessageStatus, errText string, at time.Time) error {
+func (s *DB) FinishMessage(ctx context.Context, id string, o store.Outcome) error {
 	var (
 		res sql.Result
 		err error
 	)
-	switch status {
+	switch o.Status {
 	case store.MessageSent:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, sent_at = $2, error = '', claimed_until = NULL WHERE id = $3`, string(status), ts(at), id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, sent_at = $2, error = '', claimed_until = NULL, provider = $3, provider_id = $4 WHERE id = $5`,
+			string(o.Status), ts(o.At), o.Provider, o.ProviderID, id)
+		if s.isUnique(err) {
+			return room.Errorf(room.KindConflict, "message %s: %s already has a message %s", id, o.Provider, o.ProviderID)
+		}
 	case store.MessageFailed:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2, claimed_until = NULL WHERE id = $3`, string(status), errText, id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2, claimed_until = NULL, provider = $3 WHERE id = $4`, string(o.Status), o.Error, o.Provider, id)
 	case store.MessagePending:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2 WHERE id = $3`, string(status), errText, id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2 WHERE id = $3`, string(o.Status), o.Error, id)
 	default:
-		return room.Errorf(room.KindInvalid, "unknown message status %q", status)
+		return room.Errorf(room.KindInvalid, "unknown message status %q", o.Status)
 	}
 	if err != nil {
 		return fmt.Errorf("finish message %s: %w", id, err)
@@ -137,6 +145,22 @@ func (s *DB) FinishMessage(ctx context.Context, id string, status store.MessageS
 		return room.Errorf(room.KindNotFound, "message %s not found", id)
 	}
 	return nil
+}
+
+// MessageByProvider implements store.Outbox.
+func (s *DB) MessageByProvider(ctx context.Context, provider, providerID string) (store.Message, error) {
+	if provider == "" || providerID == "" {
+		return store.Message{}, room.Errorf(room.KindNotFound, "no message without a provider id")
+	}
+	var r messageRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+messageColumns+` FROM messages WHERE provider = $1 AND provider_id = $2`, provider, providerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Message{}, room.Errorf(room.KindNotFound, "no %s message %s", provider, providerID)
+	}
+	if err != nil {
+		return store.Message{}, fmt.Errorf("message by provider: %w", err)
+	}
+	return r.message(), nil
 }
 
 // Messages implements store.Outbox: newest first. A limit of 0 or less

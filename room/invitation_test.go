@@ -1,0 +1,152 @@
+package room_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+)
+
+func invited(t *testing.T) room.State {
+	t.Helper()
+	s := created(t, room.ModePreplan)
+	if s.InviteStatus != room.InvitePending {
+		t.Fatalf("a pre-planned room's invitation is %q", s.InviteStatus)
+	}
+	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_1", ExpiresAt: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apply(t, s, d)
+}
+
+func report(t *testing.T, s room.State, d room.Delivery) (room.State, bool) {
+	t.Helper()
+	ds, err := room.ReportDelivery(s, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apply(t, s, ds...), len(ds) > 0
+}
+
+// Providers report out of order and repeat themselves: a status only ever
+// moves forward, and a repeat adds no event.
+func TestDeliveryOnlyMovesForward(t *testing.T) {
+	s := invited(t)
+	if s.InviteStatus != room.InviteSent {
+		t.Fatalf("invited: %q", s.InviteStatus)
+	}
+	steps := []struct {
+		status   room.DeliveryStatus
+		recorded bool
+		want     room.InviteStatus
+	}{
+		{room.DeliverySent, true, room.InviteSent},
+		{room.DeliveryQueued, false, room.InviteSent}, // late
+		{room.DeliverySent, false, room.InviteSent},   // repeated
+		{room.DeliveryDelivered, true, room.InviteDelivered},
+		{room.DeliverySent, false, room.InviteDelivered},
+		{room.DeliveryDelivered, false, room.InviteDelivered},
+	}
+	for _, st := range steps {
+		var recorded bool
+		s, recorded = report(t, s, room.Delivery{Link: "ln_1", Message: "msg_1", Status: st.status, Provider: "twilio"})
+		if recorded != st.recorded || s.InviteStatus != st.want {
+			t.Fatalf("after %s: recorded %v, status %q; want %v, %q", st.status, recorded, s.InviteStatus, st.recorded, st.want)
+		}
+	}
+	if s.Invite.Delivery != room.DeliveryDelivered || s.Invite.DeliveryAt == nil {
+		t.Fatalf("invitation: %+v", s.Invite)
+	}
+}
+
+func TestDeliveryFailuresAndStrangers(t *testing.T) {
+	s := invited(t)
+	if _, err := room.ReportDelivery(s, room.Delivery{Link: "ln_1", Status: "read"}); room.ErrorCode(err) != "invalid_delivery" {
+		t.Fatalf("an unknown status: %v", err)
+	}
+	// A report about another link changes nothing.
+	if _, recorded := report(t, s, room.Delivery{Link: "ln_old", Status: room.DeliveryInvalid}); recorded {
+		t.Fatal("a report about another link was recorded")
+	}
+	s, _ = report(t, s, room.Delivery{Link: "ln_1", Status: room.DeliveryUndelivered, Code: "30003", Reason: "unreachable handset"})
+	if s.InviteStatus != room.InviteFailed || s.Invite.DeliveryCode != "30003" || s.Invite.DeliveryReason != "unreachable handset" {
+		t.Fatalf("undelivered: %q %+v", s.InviteStatus, s.Invite)
+	}
+	// invalid says more than undelivered (the number is wrong, not busy).
+	s, recorded := report(t, s, room.Delivery{Link: "ln_1", Status: room.DeliveryInvalid, Code: "21211", Reason: "not a valid phone number"})
+	if !recorded || s.InviteStatus != room.InviteInvalid {
+		t.Fatalf("invalid after undelivered: %v %q", recorded, s.InviteStatus)
+	}
+	if _, recorded := report(t, s, room.Delivery{Link: "ln_1", Status: room.DeliveryDelivered}); recorded {
+		t.Fatal("delivered after invalid was recorded")
+	}
+	// A customer who connects is connected, whatever the delivery said.
+	s = apply(t, s, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
+	if s.InviteStatus != room.InviteConnected {
+		t.Fatalf("connected: %q", s.InviteStatus)
+	}
+}
+
+func TestReengage(t *testing.T) {
+	s := invited(t)
+	s, _ = report(t, s, room.Delivery{Link: "ln_1", Status: room.DeliveryInvalid, Code: "21614", Reason: "not a mobile number"})
+
+	// Switch to email: the contact changes, the old link is revoked, a new
+	// invitation goes out as attempt 2, and its delivery starts afresh.
+	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: room.ChannelEmail,
+		Customer: room.Customer{Phone: s.Customer.Phone, Email: "Sam@Example.COM"}, Link: "ln_2", ExpiresAt: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := []string{room.TypeContactChanged, room.TypeLinkRevoked, room.TypeRoomInvited}
+	if len(ds) != len(types) {
+		t.Fatalf("re-engage: %d events, want %d", len(ds), len(types))
+	}
+	for i, d := range ds {
+		if d.Type != types[i] {
+			t.Fatalf("event %d is %s, want %s", i, d.Type, types[i])
+		}
+	}
+	s = apply(t, s, ds...)
+	if s.Channel != room.ChannelEmail || s.Customer.Email != "Sam@example.com" || s.Customer.Name != "Sam Lee" {
+		t.Fatalf("contact after re-engage: %s %+v", s.Channel, s.Customer)
+	}
+	if s.Invite.Link != "ln_2" || s.Invite.Attempt != 2 || s.Invite.To != "Sam@example.com" || s.Invite.Delivery != "" || s.InviteStatus != room.InviteSent {
+		t.Fatalf("invitation after re-engage: %+v, %q", s.Invite, s.InviteStatus)
+	}
+	// The old link's late reports no longer count.
+	if _, recorded := report(t, s, room.Delivery{Link: "ln_1", Status: room.DeliveryDelivered}); recorded {
+		t.Fatal("a report about the revoked link was recorded")
+	}
+
+	// Same contact, same channel: just a new link.
+	ds, err = room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: room.ChannelEmail, Customer: s.Customer, Link: "ln_3", ExpiresAt: t0.Add(3 * time.Hour)})
+	if err != nil || len(ds) != 2 || ds[0].Type != room.TypeLinkRevoked {
+		t.Fatalf("re-send: %v %+v", err, ds)
+	}
+	s = apply(t, s, ds...)
+
+	for _, tc := range []struct {
+		c    room.ReengageCustomer
+		code string
+	}{
+		{room.ReengageCustomer{Channel: "fax", Customer: s.Customer}, "invalid_channel"},
+		{room.ReengageCustomer{Channel: room.ChannelSMS, Customer: room.Customer{Email: "sam@example.com"}}, "phone_required"},
+		{room.ReengageCustomer{Channel: room.ChannelSMS, Customer: room.Customer{Phone: "12"}}, "invalid_phone"},
+	} {
+		if _, err := room.Reengage(s, tc.c); room.ErrorCode(err) != tc.code {
+			t.Errorf("%+v: %v, want %s", tc.c, err, tc.code)
+		}
+	}
+
+	// Once the customer has connected, Re-engage is gone.
+	s = apply(t, s, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
+	s = apply(t, s, room.Leave(s, room.CustomerParticipant, "closed")...)
+	if _, err := room.Reengage(s, room.ReengageCustomer{Channel: room.ChannelSMS, Customer: s.Customer, Link: "ln_4"}); room.ErrorCode(err) != "already_connected" {
+		t.Fatalf("re-engage after the customer connected: %v", err)
+	}
+	if _, err := room.Reengage(created(t, room.ModePreplan), room.ReengageCustomer{Channel: room.ChannelSMS}); room.ErrorCode(err) != "not_invited" {
+		t.Fatalf("re-engage before any invitation: %v", err)
+	}
+}
