@@ -25,6 +25,7 @@ type config struct {
 	AdminPassword string
 	AccountName   string
 	PhoneRegion   string
+	Twilio        twilioConfig
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
@@ -84,6 +85,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SessionTTL, err = parseDuration(get("TANDEM_SESSION_TTL", "14d")); err != nil {
 		return c, fmt.Errorf("TANDEM_SESSION_TTL: %w", err)
 	}
+	c.Twilio = twilioConfig{
+		AccountSID: getenv("TWILIO_ACCOUNT_SID"), AuthToken: getenv("TWILIO_AUTH_TOKEN"),
+		From: getenv("TWILIO_FROM"), MessagingServiceSID: getenv("TWILIO_MESSAGING_SERVICE_SID"),
+	}
+	if err := c.Twilio.check(); err != nil {
+		return c, err
+	}
 	if !hub.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)
 	}
@@ -91,6 +99,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("TANDEM_LOG_FORMAT must be json or console, not %q", c.LogFormat)
 	}
 	return c, nil
+}
+
+// twilioConfig is the Twilio account SMS go out through; all empty means
+// none (the dev outbox).
+type twilioConfig struct {
+	AccountSID, AuthToken, From, MessagingServiceSID string
+}
+
+func (t twilioConfig) check() error {
+	if t == (twilioConfig{}) {
+		return nil
+	}
+	switch {
+	case t.AccountSID == "" || t.AuthToken == "":
+		return fmt.Errorf("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together: set both to send SMS through Twilio, or neither for the dev outbox")
+	case t.From == "" && t.MessagingServiceSID == "":
+		return fmt.Errorf("set TWILIO_FROM (a number of the Twilio account, in E.164) or TWILIO_MESSAGING_SERVICE_SID")
+	}
+	return nil
 }
 
 // parseDuration reads a Go duration ("36h", "90m") or a number of days

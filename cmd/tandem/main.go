@@ -22,7 +22,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/devoutbox"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -141,13 +140,18 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if cfg.PublicURL == nil {
 		cfg.PublicURL = &url.URL{Scheme: "http", Host: fmt.Sprintf("localhost:%d", ln.Addr().(*net.TCPAddr).Port)}
 	}
+	sender, callbacks, dev, err := openSenders(cfg, cfg.PublicURL, log)
+	if err != nil {
+		return err
+	}
 	h, err := hub.New(hub.Config{
 		Store:      st,
 		Broker:     broker,
 		PublicURL:  cfg.PublicURL,
 		Logger:     log,
-		Sender:     devoutbox.New(log),
-		DevOutbox:  true,
+		Sender:     sender,
+		Callbacks:  callbacks,
+		DevOutbox:  dev,
 		LinkTTL:    cfg.LinkTTL,
 		SessionTTL: cfg.SessionTTL,
 		Web:        web.FS(),
@@ -158,7 +162,6 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	log.Warn().Msg("dev outbox: no SMS or email provider is configured; messages are kept and shown at /api/v1/dev/outbox and in this log, not sent")
 
 	srv := &http.Server{
 		Handler:           h.Handler(),

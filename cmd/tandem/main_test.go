@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -141,12 +143,13 @@ func TestEmbeddedDefaultEndToEnd(t *testing.T) {
 	if err != nil || len(msgs) != 1 || !strings.HasPrefix(msgs[0].Link, srv.url+"/r/") {
 		t.Fatalf("dev outbox: %+v %v", msgs, err)
 	}
+	// The dispatcher "sends" it, and the room shows its simulated delivery.
+	if ev, err := sub.Next(tctx); err != nil || ev.Type != room.TypeDelivery || !strings.Contains(string(ev.Data), `"status":"delivered"`) ||
+		!strings.Contains(string(ev.Data), "simulated") {
+		t.Fatalf("delivery event: %+v %v", ev, err)
+	}
 	if srv.logged(t, "dev outbox (simulation") == nil {
-		// The dispatcher logs each message; give it a moment.
-		time.Sleep(3 * time.Second)
-		if srv.logged(t, "dev outbox (simulation") == nil {
-			t.Errorf("the dev outbox did not log the message:\n%s", srv.logs)
-		}
+		t.Errorf("the dev outbox did not log the message:\n%s", srv.logs)
 	}
 	cust := mustClient(t, srv.url)
 	if _, err := cust.OpenLink(ctx, msgs[0].Link); err != nil {
@@ -182,7 +185,7 @@ func TestEmbeddedDefaultEndToEnd(t *testing.T) {
 	for _, ev := range evs {
 		types = append(types, ev.Type)
 	}
-	want := "room.created room.invited participant.joined participant.left"
+	want := "room.created room.invited invitation.delivery participant.joined participant.left"
 	if strings.Join(types, " ") != want {
 		t.Fatalf("log after restart: %v, want %s", types, want)
 	}
@@ -221,6 +224,8 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
+		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
+		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x"}, "TWILIO_FROM"},
 		{map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "short"}, "password"},
 	} {
 		err := run(context.Background(), nil, func(k string) string { return tc.env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, nil)
@@ -240,5 +245,29 @@ func TestParseDuration(t *testing.T) {
 		if _, err := parseDuration(in); err == nil {
 			t.Errorf("parseDuration(%q) accepted", in)
 		}
+	}
+}
+
+// With Twilio configured, SMS go through Twilio and its status callbacks
+// are served (an unsigned one is refused); email stays on the dev outbox.
+func TestTwilioIsWired(t *testing.T) {
+	srv := startServer(t, map[string]string{
+		"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_PUBLIC_URL": "https://tandem.example",
+		"TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000001", "TWILIO_AUTH_TOKEN": "faketoken", "TWILIO_FROM": "+15005550006",
+	})
+	line := srv.logged(t, "SMS: Twilio")
+	if line == nil || line["status_callback"] != "https://tandem.example/api/v1/hooks/twilio/status" {
+		t.Fatalf("no Twilio line, or a wrong callback URL: %v\n%s", line, srv.logs)
+	}
+	if dev := srv.logged(t, "dev outbox"); dev == nil || fmt.Sprint(dev["channels"]) != "[email]" {
+		t.Fatalf("the dev outbox should cover email only: %v", dev)
+	}
+	res, err := http.Post(srv.url+"/api/v1/hooks/twilio/status", "application/x-www-form-urlencoded", strings.NewReader("MessageSid=SM1&MessageStatus=delivered"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("an unsigned Twilio callback: %d", res.StatusCode)
 	}
 }
