@@ -303,3 +303,21 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The dev outbox page lists only the channels it simulates: messages that
+// go to real customers carry their links, which agents must not see.
+func TestDevOutboxListsOnlySimulatedChannels(t *testing.T) {
+	e := newEnv(t, nil, func(cfg *hub.Config) { cfg.DevOutbox = []room.Channel{room.ChannelSMS} })
+	ctx := context.Background()
+	sms := e.liveRoom()
+	if _, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Sam", Email: "sam@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.agent.DevOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Room != sms.ID || msgs[0].Channel != room.ChannelSMS {
+		t.Fatalf("the dev outbox lists %+v", msgs)
+	}
+}

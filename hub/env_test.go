@@ -117,7 +117,7 @@ func (e *env) start(ln net.Listener, opts ...envOption) {
 	}
 	cfg := hub.Config{
 		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
-		DevOutbox: true, // no Sender: messages wait in the outbox (see withDevOutbox)
+		DevOutbox:  []room.Channel{room.ChannelSMS, room.ChannelEmail}, // no Sender: messages wait in the outbox (see withDevOutbox)
 		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
 	}
 	for _, o := range opts {

@@ -27,10 +27,13 @@ type Config struct {
 	PublicURL *url.URL // the address customers and browsers use: links and Origin checks
 	Logger    zerolog.Logger
 
-	// Sender delivers outbox messages. With DevOutbox the messages are only
-	// kept and shown (GET /api/v1/dev/outbox).
-	Sender    Sender
-	DevOutbox bool
+	// Sender delivers outbox messages.
+	Sender Sender
+	// DevOutbox names the channels whose messages are only kept and shown
+	// (GET /api/v1/dev/outbox lists their messages, links included) by
+	// the dev outbox. Messages of other channels, which go to real
+	// customers, are never listed there: their links are the customers'.
+	DevOutbox []room.Channel
 	// Callbacks read providers' delivery status callbacks, by provider
 	// name ("twilio"), on POST /api/v1/hooks/{provider}/status.
 	Callbacks map[string]StatusCallback

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -38,7 +39,7 @@ func (h *Hub) routes() *mux.Router {
 	api.HandleFunc("/rooms/"+roomIDPattern+"/events", h.requireRoomAccess(h.handleEvents)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/activity", h.requireRoomAccess(h.handleActivity)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/ws", h.requireRoomAccess(h.handleWS)).Methods(http.MethodGet)
-	if h.cfg.DevOutbox {
+	if len(h.cfg.DevOutbox) > 0 {
 		api.HandleFunc("/dev/outbox", h.requireAgent(h.handleDevOutbox)).Methods(http.MethodGet)
 	}
 	api.NotFoundHandler = h.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +111,9 @@ func (h *Hub) handleDevOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]outboxMessage, 0, len(msgs))
 	for _, m := range msgs {
+		if !slices.Contains(h.cfg.DevOutbox, m.Channel) {
+			continue
+		}
 		out = append(out, outboxMessage{Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Link: m.Link, At: m.CreatedAt, Status: string(m.Status), Room: m.Room})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "simulation": true})

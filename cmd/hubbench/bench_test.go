@@ -16,6 +16,7 @@ import (
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/devoutbox"
 	"github.com/tandemhq/tandem/hub/memory"
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store/sqlite/sqlitetest"
 )
 
@@ -43,7 +44,7 @@ func startHubs(t *testing.T, n int) []string {
 	for range n {
 		h, err := hub.New(hub.Config{
 			Store: st, Broker: broker, PublicURL: pub, Logger: log,
-			Sender: devoutbox.New(log), DevOutbox: true, BcryptCost: bcrypt.MinCost,
+			Sender: devoutbox.New(log), DevOutbox: []room.Channel{room.ChannelSMS, room.ChannelEmail}, BcryptCost: bcrypt.MinCost,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/smtp"
 )
 
 // config is the server's configuration, read from the environment.
@@ -26,6 +27,7 @@ type config struct {
 	AccountName   string
 	PhoneRegion   string
 	Twilio        twilioConfig
+	SMTP          *smtp.Options // nil: email through the dev outbox
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
@@ -92,6 +94,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.Twilio.check(); err != nil {
 		return c, err
 	}
+	if c.SMTP, err = smtpConfig(getenv); err != nil {
+		return c, err
+	}
 	if !hub.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)
 	}
@@ -118,6 +123,46 @@ func (t twilioConfig) check() error {
 		return fmt.Errorf("set TWILIO_FROM (a number of the Twilio account, in E.164) or TWILIO_MESSAGING_SERVICE_SID")
 	}
 	return nil
+}
+
+// smtpConfig reads SMTP_URL, or SMTP_HOST with SMTP_PORT, SMTP_USERNAME,
+// SMTP_PASSWORD and SMTP_TLS (starttls, tls, none), and SMTP_FROM.
+func smtpConfig(getenv func(string) string) (*smtp.Options, error) {
+	raw, host := getenv("SMTP_URL"), getenv("SMTP_HOST")
+	if raw == "" && host == "" {
+		return nil, nil
+	}
+	var o smtp.Options
+	if raw != "" {
+		var err error
+		if o, err = smtp.ParseURL(raw); err != nil {
+			return nil, err
+		}
+	} else {
+		o = smtp.Options{Host: host, Port: 587, Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"), TLS: smtp.StartTLS}
+		if p := getenv("SMTP_PORT"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n <= 0 || n > 65535 {
+				return nil, fmt.Errorf("SMTP_PORT %q is not a port", p)
+			}
+			o.Port = n
+		}
+		switch t := smtp.TLS(getenv("SMTP_TLS")); t {
+		case "":
+		case smtp.StartTLS, smtp.Implicit, smtp.NoTLS:
+			o.TLS = t
+		default:
+			return nil, fmt.Errorf("SMTP_TLS must be starttls, tls or none, not %q", t)
+		}
+	}
+	o.From, o.HELO = getenv("SMTP_FROM"), getenv("SMTP_HELO")
+	if o.From == "" {
+		return nil, fmt.Errorf("SMTP_FROM is required with an SMTP server: the address invitations come from, such as \"Acme <noreply@acme.example>\"")
+	}
+	if _, err := smtp.New(o); err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // parseDuration reads a Go duration ("36h", "90m") or a number of days

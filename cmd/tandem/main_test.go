@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	smtpmock "github.com/mocktools/go-smtp-mock/v2"
+
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
 )
@@ -226,6 +228,10 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x"}, "TWILIO_FROM"},
+		{map[string]string{"SMTP_URL": "smtp://mail.example.com"}, "SMTP_FROM"},
+		{map[string]string{"SMTP_URL": "mail.example.com", "SMTP_FROM": "a@b.example"}, "SMTP_URL"},
+		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_PORT": "x", "SMTP_FROM": "a@b.example"}, "SMTP_PORT"},
+		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_TLS": "maybe", "SMTP_FROM": "a@b.example"}, "SMTP_TLS"},
 		{map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "short"}, "password"},
 	} {
 		err := run(context.Background(), nil, func(k string) string { return tc.env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, nil)
@@ -269,5 +275,70 @@ func TestTwilioIsWired(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusForbidden {
 		t.Fatalf("an unsigned Twilio callback: %d", res.StatusCode)
+	}
+}
+
+// With SMTP_URL, invitations by email go to the SMTP server, in plain text
+// and HTML with the room's link, and the room shows them sent; a mailbox
+// the server refuses shows as failed with the server's words.
+func TestEmailThroughSMTP(t *testing.T) {
+	mx := smtpmock.New(smtpmock.ConfigurationAttr{
+		HostAddress: "127.0.0.1", MultipleMessageReceiving: true,
+		BlacklistedRcpttoEmails: []string{"gone@example.com"}, MsgRcpttoBlacklistedEmail: "550 5.1.1 No such user here",
+	})
+	if err := mx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = mx.Stop() }()
+	srv := startServer(t, map[string]string{
+		"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret",
+		"SMTP_URL": fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", mx.PortNumber()), "SMTP_FROM": "Acme <noreply@acme.example>",
+	})
+	ctx := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(ctx, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	delivery := func(email string) string {
+		t.Helper()
+		s, err := agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Sam Lee", Email: email}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := agent.Subscribe(ctx, s.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		for {
+			ev, err := sub.Next(tctx)
+			if err != nil {
+				t.Fatalf("no delivery event for %s: %v", email, err)
+			}
+			if ev.Type == room.TypeDelivery {
+				return string(ev.Data)
+			}
+		}
+	}
+	if d := delivery("sam@example.com"); !strings.Contains(d, `"status":"sent"`) || !strings.Contains(d, `"provider":"smtp"`) {
+		t.Fatalf("delivery by SMTP: %s", d)
+	}
+	msgs, err := mx.WaitForMessages(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.ReplaceAll(strings.ReplaceAll(msgs[0].MsgRequest(), "=\r\n", ""), "=3D", "=")
+	if !strings.Contains(body, srv.url+"/r/") || !strings.Contains(body, "text/html") || !strings.Contains(body, "Subject: Tandem: your secure room with Admin") {
+		t.Fatalf("the email:\n%s", body)
+	}
+	if d := delivery("gone@example.com"); !strings.Contains(d, `"status":"failed"`) || !strings.Contains(d, "No such user") || !strings.Contains(d, `"code":"550"`) {
+		t.Fatalf("delivery to a refused mailbox: %s", d)
+	}
+	// SMS stay on the dev outbox, whose page never lists the emails that
+	// went to real customers: their links are theirs.
+	if res, err := agent.DevOutbox(ctx); err != nil || len(res) != 0 {
+		t.Fatalf("the dev outbox lists %d messages (%v); the emails went out by SMTP", len(res), err)
 	}
 }
