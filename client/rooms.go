@@ -186,3 +186,31 @@ func (c *Client) ReportActivity(ctx context.Context, roomID, what, ref string) (
 	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "activity"), map[string]string{"what": what, "ref": ref}, &out)
 	return out.Seq, err
 }
+
+// AccountSettings are an account's settings: time zone, quiet hours,
+// reminders and message templates (see docs/protocol.md).
+type AccountSettings struct {
+	TimeZone         string `json:"time_zone,omitempty"`
+	QuietStart       string `json:"quiet_start,omitempty"`
+	QuietEnd         string `json:"quiet_end,omitempty"`
+	RemindAfterHours int    `json:"remind_after_hours,omitempty"`
+	RemindMax        int    `json:"remind_max,omitempty"`
+	InviteTemplate   string `json:"invite_template,omitempty"`
+	ReminderTemplate string `json:"reminder_template,omitempty"`
+	EmailSubject     string `json:"email_subject,omitempty"`
+}
+
+// Settings returns the signed-in agent's account settings.
+func (c *Client) Settings(ctx context.Context) (AccountSettings, error) {
+	var out AccountSettings
+	err := c.do(ctx, http.MethodGet, c.endpoint(nil, "api", "v1", "account", "settings"), nil, &out)
+	return out, err
+}
+
+// UpdateSettings replaces the account's settings (admins only) and returns
+// them as stored.
+func (c *Client) UpdateSettings(ctx context.Context, s AccountSettings) (AccountSettings, error) {
+	var out AccountSettings
+	err := c.do(ctx, http.MethodPut, c.endpoint(nil, "api", "v1", "account", "settings"), s, &out)
+	return out, err
+}

@@ -26,3 +26,7 @@ func (h *Hub) HeartbeatForTest() { h.heartbeat() }
 
 // ReapForTest runs one round of the presence reaper now.
 func (h *Hub) ReapForTest() { h.reap() }
+
+// RemindDueForTest runs one reminder scan now and returns how many
+// reminders it sent.
+func (h *Hub) RemindDueForTest(ctx context.Context) int { return h.remindDue(ctx) }

@@ -64,6 +64,9 @@ type Config struct {
 	// a third of it. Default 30 s.
 	PresenceTTL time.Duration
 
+	// ReminderInterval is how often the hub looks for customers to remind
+	// (accounts' reminder settings); default 1 minute.
+	ReminderInterval time.Duration
 	// MetricsToken, if set, is the bearer token GET /metrics asks for.
 	MetricsToken string
 	// Collectors are more Prometheus collectors served on /metrics (the
@@ -89,6 +92,7 @@ func (c *Config) setDefaults() error {
 	def(&c.WriteTimeout, 10*time.Second)
 	def(&c.PingInterval, 30*time.Second)
 	def(&c.PresenceTTL, 30*time.Second)
+	def(&c.ReminderInterval, time.Minute)
 	if c.Instance == "" {
 		c.Instance = room.NewID("in")
 	}
@@ -160,8 +164,9 @@ func New(cfg Config) (*Hub, error) {
 		h.bg.Add(1)
 		go h.dispatch()
 	}
-	h.bg.Add(1)
+	h.bg.Add(2)
 	go h.presenceLoop()
+	go h.reminderLoop()
 	return h, nil
 }
 

@@ -3,7 +3,6 @@ package hub
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
@@ -107,7 +106,7 @@ func (h *Hub) published(evs []room.Event, messages bool) {
 // invitePlan makes the link, the room.invited event and the message that
 // carries the link, for a room in state s.
 func (h *Hub) invitePlan(s room.State, agent room.Actor) (plan, error) {
-	link, m := h.newInvitation(s, s.Channel, s.Customer, agent)
+	link, m := h.newInvitation(s, s.Channel, s.Customer, agent, false)
 	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
@@ -121,7 +120,7 @@ func (h *Hub) reengagePlan(s room.State, agent room.Actor, ch room.Channel, cust
 	if cust.Name == "" {
 		cust.Name = s.Customer.Name
 	}
-	link, m := h.newInvitation(s, ch, cust, agent)
+	link, m := h.newInvitation(s, ch, cust, agent, false)
 	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
@@ -130,8 +129,9 @@ func (h *Hub) reengagePlan(s room.State, agent room.Actor, ch room.Channel, cust
 }
 
 // newInvitation makes a link to room s for cust by ch, and the message
-// that carries it. cust is validated by the command that uses them.
-func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor) (store.Link, store.Message) {
+// that carries it (a reminder's wording if reminder), from the account's
+// templates. cust is validated by the command that uses them.
+func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor, reminder bool) (store.Link, store.Message) {
 	token, hash := newToken()
 	now := h.now()
 	to, _ := room.Destination(ch, cust)
@@ -139,22 +139,20 @@ func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, a
 		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
 		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(h.cfg.LinkTTL),
 	}
-	company := h.accountName(s.Account)
+	company, set := "Tandem", store.AccountSettings{}
+	if a, err := h.store.Account(h.ctx, s.Account); err == nil {
+		company, set = or(a.Name, company), a.Settings
+	}
 	url := h.publicURL("/r/"+token, nil)
+	subject, body := messageText(set, reminder, cust, agent.Name, company, url, h.cfg.LinkTTL)
 	m := store.Message{
 		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: ch, To: to,
-		Body: inviteText(cust.Name, agent.Name, company, url, h.cfg.LinkTTL),
-		Link: url, LinkID: link.ID, CreatedAt: now, Status: store.MessagePending,
+		Body: body, Link: url, LinkID: link.ID, CreatedAt: now, Status: store.MessagePending,
 	}
 	if ch == room.ChannelEmail {
-		m.Subject = company + ": your secure room with " + agent.Name
+		m.Subject = subject
 	}
 	return link, m
-}
-
-func inviteText(customer, agent, company, url string, ttl time.Duration) string {
-	first, _, _ := strings.Cut(customer, " ")
-	return fmt.Sprintf("Hi %s, %s from %s invited you to a secure room: %s (valid %s)", first, agent, company, url, humanDuration(ttl))
 }
 
 // accountPhone returns raw in E.164, read in the account's phone region;
@@ -172,14 +170,6 @@ func (h *Hub) accountPhone(ctx context.Context, account, raw string) (string, er
 		region = store.DefaultPhoneRegion
 	}
 	return e164(raw, region)
-}
-
-func (h *Hub) accountName(id string) string {
-	a, err := h.store.Account(h.ctx, id)
-	if err != nil || a.Name == "" {
-		return "Tandem"
-	}
-	return a.Name
 }
 
 type createRoomRequest struct {

@@ -29,6 +29,8 @@ func (h *Hub) routes() *mux.Router {
 	api.HandleFunc("/me", h.requireAgent(h.handleMe)).Methods(http.MethodGet)
 	api.HandleFunc("/password/forgot", h.handleForgot).Methods(http.MethodPost)
 	api.HandleFunc("/password/reset", h.handleReset).Methods(http.MethodPost)
+	api.HandleFunc("/account/settings", h.requireAgent(h.handleSettings)).Methods(http.MethodGet)
+	api.HandleFunc("/account/settings", h.requireAgent(h.handlePutSettings)).Methods(http.MethodPut)
 	api.HandleFunc("/rooms", h.requireAgent(h.handleCreateRoom)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms", h.requireAgent(h.handleRooms)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern, h.requireRoomAccess(h.handleRoom)).Methods(http.MethodGet)

@@ -10,6 +10,9 @@ const (
 	// TypeContactChanged records the agent correcting the customer's
 	// contact or switching channel (Re-engage).
 	TypeContactChanged = "room.contact_changed"
+	// TypeReminded records a reminder: the invitation sent again, on a new
+	// link, to a customer who has not opened it.
+	TypeReminded = "invitation.reminded"
 )
 
 // DeliveryStatus is where the message carrying an invitation stands.
@@ -166,6 +169,65 @@ func Reengage(s State, c ReengageCustomer) ([]Draft, error) {
 		Draft{Type: TypeRoomInvited, Actor: c.Agent, Data: RoomInvited{Link: c.Link, Channel: c.Channel, To: to, ExpiresAt: c.ExpiresAt.UTC(), Attempt: s.Invite.Attempt + 1}},
 	)
 	return ds, nil
+}
+
+// Reminded is the data of invitation.reminded.
+type Reminded struct {
+	Link      string    `json:"link"`     // the new link
+	Previous  string    `json:"previous"` // the link it replaces, revoked by the same commit
+	Channel   Channel   `json:"channel"`
+	To        string    `json:"to"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Reminder  int       `json:"reminder"` // 1 for the first reminder
+}
+
+// RemindPolicy is an account's reminder setting: remind After the
+// invitation (or the last reminder), at most Max times.
+type RemindPolicy struct {
+	After time.Duration
+	Max   int
+}
+
+// RemindCustomer is the command that reminds the customer of s, if a
+// reminder is due at Now, on the new link Link.
+type RemindCustomer struct {
+	Policy    RemindPolicy
+	Now       time.Time
+	Link      string
+	ExpiresAt time.Time
+}
+
+// ReminderDue reports whether the customer of s should be reminded at now:
+// invited and never connected, the message not known to have failed (that
+// is the agent's to fix, with Re-engage), the link still valid, fewer than
+// p.Max reminders so far, and p.After passed since the invitation or the
+// last reminder.
+func ReminderDue(s State, p RemindPolicy, now time.Time) bool {
+	if p.Max <= 0 || p.After <= 0 || s.Status != StatusInvited || s.EverConnected || s.Invite == nil {
+		return false
+	}
+	inv := s.Invite
+	if inv.Delivery.Final() || !now.Before(inv.ExpiresAt) || inv.Reminders >= p.Max {
+		return false
+	}
+	since := inv.SentAt
+	if inv.RemindedAt != nil {
+		since = *inv.RemindedAt
+	}
+	return !now.Before(since.Add(p.After))
+}
+
+// Remind returns the events of a reminder to the customer of s — the old
+// link revoked, then invitation.reminded — or none if no reminder is due.
+func Remind(s State, c RemindCustomer) []Draft {
+	if !ReminderDue(s, c.Policy, c.Now) {
+		return nil
+	}
+	return []Draft{
+		{Type: TypeLinkRevoked, Actor: System, Data: LinkRevoked{Link: s.Invite.Link, Reason: "reminded"}},
+		{Type: TypeReminded, Actor: System, Data: Reminded{Link: c.Link, Previous: s.Invite.Link, Channel: s.Invite.Channel,
+			To: s.Invite.To, ExpiresAt: c.ExpiresAt.UTC(), Reminder: s.Invite.Reminders + 1}},
+	}
 }
 
 // truncate cuts s to at most n runes.

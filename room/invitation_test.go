@@ -13,7 +13,7 @@ func invited(t *testing.T) room.State {
 	if s.InviteStatus != room.InvitePending {
 		t.Fatalf("a pre-planned room's invitation is %q", s.InviteStatus)
 	}
-	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_1", ExpiresAt: t0.Add(time.Hour)})
+	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_1", ExpiresAt: t0.Add(7 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,5 +148,62 @@ func TestReengage(t *testing.T) {
 	}
 	if _, err := room.Reengage(created(t, room.ModePreplan), room.ReengageCustomer{Channel: room.ChannelSMS}); room.ErrorCode(err) != "not_invited" {
 		t.Fatalf("re-engage before any invitation: %v", err)
+	}
+}
+
+func TestReminders(t *testing.T) {
+	s := invited(t) // sent at t0
+	p := room.RemindPolicy{After: 24 * time.Hour, Max: 2}
+	remind := func(s room.State, now time.Time, link string) (room.State, bool) {
+		t.Helper()
+		ds := room.Remind(s, room.RemindCustomer{Policy: p, Now: now, Link: link, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+		evs, err := room.Seal(s.ID, s.Seq, now, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if s, err = room.Apply(s, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s, len(ds) > 0
+	}
+	if _, ok := remind(s, t0.Add(23*time.Hour), "ln_r"); ok {
+		t.Fatal("reminded before 24 hours")
+	}
+	if ds := room.Remind(s, room.RemindCustomer{Now: t0.Add(48 * time.Hour), Link: "ln_x"}); len(ds) != 0 {
+		t.Fatal("reminded with reminders off")
+	}
+	s, ok := remind(s, t0.Add(24*time.Hour), "ln_r1")
+	if !ok || s.Invite.Link != "ln_r1" || s.Invite.Reminders != 1 || s.Invite.RemindedAt == nil || s.InviteStatus != room.InviteSent {
+		t.Fatalf("first reminder: %v %+v", ok, s.Invite)
+	}
+	// The next one counts from the last reminder, and the count is capped.
+	if _, ok := remind(s, t0.Add(47*time.Hour), "ln_x"); ok {
+		t.Fatal("second reminder less than 24 hours after the first")
+	}
+	s, ok = remind(s, t0.Add(48*time.Hour), "ln_r2")
+	if !ok || s.Invite.Reminders != 2 {
+		t.Fatalf("second reminder: %v %+v", ok, s.Invite)
+	}
+	if _, ok := remind(s, t0.Add(4*24*time.Hour), "ln_x"); ok {
+		t.Fatal("a third reminder with at most 2")
+	}
+
+	// No reminder to a customer who came, nor after a failed delivery.
+	c := invited(t)
+	c = apply(t, c, room.Join(c, room.CustomerParticipant, room.RoleCustomer, "")...)
+	c = apply(t, c, room.Leave(c, room.CustomerParticipant, "closed")...)
+	if _, ok := remind(c, t0.Add(48*time.Hour), "ln_x"); ok {
+		t.Fatal("reminded a customer who connected")
+	}
+	f := invited(t)
+	f, _ = report(t, f, room.Delivery{Link: "ln_1", Status: room.DeliveryInvalid})
+	if _, ok := remind(f, t0.Add(48*time.Hour), "ln_x"); ok {
+		t.Fatal("reminded after an invalid number")
+	}
+	// Nor once the link has expired (the invitation is over).
+	if _, ok := remind(invited(t), t0.Add(7*24*time.Hour), "ln_x"); ok {
+		t.Fatal("reminded past the link's expiry")
 	}
 }

@@ -58,6 +58,10 @@ type Invitation struct {
 	DeliveryCode   string         `json:"delivery_code,omitempty"`
 	DeliveryReason string         `json:"delivery_reason,omitempty"`
 	DeliveryAt     *time.Time     `json:"delivery_at,omitempty"`
+	// Reminders is how many reminders went out for this invitation, the
+	// last at RemindedAt.
+	Reminders  int        `json:"reminders,omitempty"`
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 }
 
 // Participant is someone who has joined the room (today: the customer).
@@ -174,6 +178,16 @@ func apply(s *State, e Event) error {
 			at := e.At
 			inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = d.Status, d.Code, d.Reason, &at
 			s.Invite = &inv
+		}
+	case TypeReminded:
+		var d Reminded
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		if s.Invite != nil {
+			at := e.At
+			s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
+				Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
 		}
 	case TypeContactChanged:
 		var d ContactChanged

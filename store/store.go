@@ -53,8 +53,31 @@ type Account struct {
 	// PhoneRegion is the region (ISO 3166-1 alpha-2, "US") a customer's
 	// phone number is read in when it has no country code; empty means
 	// DefaultPhoneRegion.
-	PhoneRegion string    `json:"phone_region"`
-	CreatedAt   time.Time `json:"created_at"`
+	PhoneRegion string          `json:"phone_region"`
+	Settings    AccountSettings `json:"settings"`
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// AccountSettings are what an account's admin configures. The zero value
+// of each field means its default; the hub validates them.
+type AccountSettings struct {
+	// TimeZone is an IANA zone ("Europe/Paris"); default UTC. Quiet hours
+	// are in it.
+	TimeZone string `json:"time_zone,omitempty"`
+	// QuietStart and QuietEnd ("20:00", "08:00") bound the hours in which
+	// no reminder is sent; equal or empty means none.
+	QuietStart string `json:"quiet_start,omitempty"`
+	QuietEnd   string `json:"quiet_end,omitempty"`
+	// RemindAfterHours is how long after the invitation (or the last
+	// reminder) a customer who has not opened the link is reminded;
+	// RemindMax is how many reminders at most. 0 means no reminders.
+	RemindAfterHours int `json:"remind_after_hours,omitempty"`
+	RemindMax        int `json:"remind_max,omitempty"`
+	// Templates of the messages, with placeholders {customer}, {agent},
+	// {company}, {link} and {valid}; empty means Tandem's wording.
+	InviteTemplate   string `json:"invite_template,omitempty"`
+	ReminderTemplate string `json:"reminder_template,omitempty"`
+	EmailSubject     string `json:"email_subject,omitempty"`
 }
 
 // DefaultPhoneRegion is an account's phone region unless set.
@@ -85,6 +108,8 @@ type User struct {
 type Accounts interface {
 	CreateAccount(ctx context.Context, a Account) error
 	Account(ctx context.Context, id string) (Account, error)
+	// UpdateAccountSettings replaces the account's settings.
+	UpdateAccountSettings(ctx context.Context, id string, s AccountSettings) error
 }
 
 // Users keeps agents and admins.
@@ -192,6 +217,10 @@ type Rooms interface {
 	Commit(ctx context.Context, account, roomID string, c Change) (room.State, error)
 	Room(ctx context.Context, account, id string) (room.State, error)
 	ListRooms(ctx context.Context, account string, q RoomQuery) ([]room.State, error)
+	// RoomsInStatus lists rooms of every account in status, by id, those
+	// after the id after, at most limit: background work (reminders) walks
+	// it, then acts on each room within its account.
+	RoomsInStatus(ctx context.Context, status room.Status, after string, limit int) ([]room.State, error)
 	// Events returns up to limit events of the room with seq > after, in
 	// order. KindNotFound if the room is not in the account.
 	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)

@@ -182,3 +182,50 @@ func testListRoomsLimit(t *testing.T, open Open) {
 	wantEqual(t, "rooms read 200 at a time", ids(listAll(t, f.st, f.account, store.RoomQuery{}, max)), ids(all))
 	wantEqual(t, "rooms read 7 at a time", ids(listAll(t, f.st, f.account, store.RoomQuery{}, 7)), ids(all))
 }
+
+// RoomsInStatus walks the rooms of every account in one status, by id.
+func testRoomsInStatus(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	var invited []string
+	for i := range 5 {
+		s := f.newRoom(t, t0)
+		if i%2 == 0 {
+			s, _, _ = f.invite(t, s, t0)
+			invited = append(invited, s.ID)
+		}
+	}
+	theirs, err := f.st.CreateRoom(ctx, f.other, store.Change{Events: createdEventsIn(t, f.other, room.NewID("rm"), t0, f.otherAgent(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(invited)
+	var got []string
+	after := ""
+	for {
+		page, err := f.st.RoomsInStatus(ctx, room.StatusInvited, after, 2)
+		if err != nil {
+			t.Fatalf("rooms in status: %v", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, s := range page {
+			if s.Status != room.StatusInvited {
+				t.Fatalf("room %s is %s", s.ID, s.Status)
+			}
+			got = append(got, s.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	wantEqual(t, "invited rooms", got, invited)
+	pending, err := f.st.RoomsInStatus(ctx, room.StatusPending, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(pending, func(s room.State) bool { return s.ID == theirs.ID }) || len(pending) != 3 {
+		t.Fatalf("pending rooms of both accounts: %d, with the other account's: %v", len(pending), slices.ContainsFunc(pending, func(s room.State) bool { return s.ID == theirs.ID }))
+	}
+	if none, err := f.st.RoomsInStatus(ctx, room.StatusInvited, "", 0); err != nil || len(none) != 0 {
+		t.Fatalf("limit 0: %d rooms, %v", len(none), err)
+	}
+}

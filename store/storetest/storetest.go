@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"EventsLimit", testEventsLimit},
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
+		{"RoomsInStatus", testRoomsInStatus},
 		{"Links", testLinks},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},

@@ -38,6 +38,20 @@ func testAccounts(t *testing.T, open Open) {
 
 	_, err = st.Account(ctx, room.NewID("ac"))
 	wantErr(t, err, room.KindNotFound, "")
+
+	// Settings: empty at first, replaced whole, each account its own.
+	set := store.AccountSettings{TimeZone: "Europe/Paris", QuietStart: "20:00", QuietEnd: "08:00", RemindAfterHours: 24, RemindMax: 2,
+		InviteTemplate: "Bonjour {customer} : {link}", ReminderTemplate: "Rappel : {link}", EmailSubject: "{company}"}
+	if err := st.UpdateAccountSettings(ctx, a.ID, set); err != nil {
+		t.Fatalf("update settings: %v", err)
+	}
+	if got, err := st.Account(ctx, a.ID); err != nil || got.Settings != set {
+		t.Fatalf("settings after the update: %+v, %v", got.Settings, err)
+	}
+	if got, err := st.Account(ctx, gb.ID); err != nil || got.Settings != (store.AccountSettings{}) {
+		t.Fatalf("another account's settings: %+v, %v", got.Settings, err)
+	}
+	wantErr(t, st.UpdateAccountSettings(ctx, room.NewID("ac"), set), room.KindNotFound, "")
 }
 
 func testUsers(t *testing.T, open Open) {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,7 +17,11 @@ func (s *DB) CreateAccount(ctx context.Context, a store.Account) error {
 	if region == "" {
 		region = store.DefaultPhoneRegion
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (id, name, phone_region, created_at) VALUES ($1, $2, $3, $4)`, a.ID, a.Name, region, ts(a.CreatedAt))
+	settings, err := json.Marshal(a.Settings)
+	if err != nil {
+		return fmt.Errorf("create account %s: encode settings: %w", a.ID, err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO accounts (id, name, phone_region, settings, created_at) VALUES ($1, $2, $3, $4, $5)`, a.ID, a.Name, region, string(settings), ts(a.CreatedAt))
 	if s.isUnique(err) {
 		return room.Errorf(room.KindConflict, "account %s already exists", a.ID)
 	}
@@ -32,14 +37,37 @@ func (s *DB) Account(ctx context.Context, id string) (store.Account, error) {
 		ID        string    `db:"id"`
 		Name      string    `db:"name"`
 		Region    string    `db:"phone_region"`
+		Settings  string    `db:"settings"`
 		CreatedAt timestamp `db:"created_at"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT id, name, phone_region, created_at FROM accounts WHERE id = $1`, id)
+	err := s.db.GetContext(ctx, &r, `SELECT id, name, phone_region, settings, created_at FROM accounts WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Account{}, room.Errorf(room.KindNotFound, "account %s not found", id)
 	}
 	if err != nil {
 		return store.Account{}, fmt.Errorf("get account %s: %w", id, err)
 	}
-	return store.Account{ID: r.ID, Name: r.Name, PhoneRegion: r.Region, CreatedAt: r.CreatedAt.Time()}, nil
+	a := store.Account{ID: r.ID, Name: r.Name, PhoneRegion: r.Region, CreatedAt: r.CreatedAt.Time()}
+	if err := json.Unmarshal([]byte(r.Settings), &a.Settings); err != nil {
+		return store.Account{}, fmt.Errorf("get account %s: decode settings: %w", id, err)
+	}
+	return a, nil
+}
+
+// UpdateAccountSettings implements store.Accounts.
+func (s *DB) UpdateAccountSettings(ctx context.Context, id string, set store.AccountSettings) error {
+	b, err := json.Marshal(set)
+	if err != nil {
+		return fmt.Errorf("update account %s: encode settings: %w", id, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET settings = $1 WHERE id = $2`, string(b), id)
+	if err != nil {
+		return fmt.Errorf("update account %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update account %s: %w", id, err)
+	} else if n == 0 {
+		return room.Errorf(room.KindNotFound, "account %s not found", id)
+	}
+	return nil
 }

@@ -359,6 +359,25 @@ func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) (
 	return out, nil
 }
 
+// RoomsInStatus implements store.Rooms. limit is capped at MaxRooms.
+func (s *DB) RoomsInStatus(ctx context.Context, status room.Status, after string, limit int) ([]room.State, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var states []string
+	err := s.db.SelectContext(ctx, &states, `SELECT state FROM rooms WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`, string(status), after, min(limit, MaxRooms))
+	if err != nil {
+		return nil, fmt.Errorf("rooms in status %s: %w", status, err)
+	}
+	out := make([]room.State, len(states))
+	for i, state := range states {
+		if err := json.Unmarshal([]byte(state), &out[i]); err != nil {
+			return nil, fmt.Errorf("rooms in status %s: decode state: %w", status, err)
+		}
+	}
+	return out, nil
+}
+
 // Events implements store.Rooms. A limit of 0 or less, or over MaxEvents,
 // means MaxEvents.
 func (s *DB) Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error) {
