@@ -18,6 +18,9 @@ type CreateRoom struct {
 	Mode     room.Mode     `json:"mode"`    // live sends the invitation at once; preplan waits for Invite
 	Channel  room.Channel  `json:"channel"` // how the customer is invited
 	Customer room.Customer `json:"customer"`
+	// Contact, if set, is an address book entry that fills the customer's
+	// fields left empty.
+	Contact string `json:"contact,omitempty"`
 }
 
 // RoomQuery filters and pages Rooms. Zero fields are not sent, so the hub's
@@ -198,6 +201,7 @@ type AccountSettings struct {
 	InviteTemplate   string `json:"invite_template,omitempty"`
 	ReminderTemplate string `json:"reminder_template,omitempty"`
 	EmailSubject     string `json:"email_subject,omitempty"`
+	ContactScope     string `json:"contact_scope,omitempty"`
 }
 
 // Settings returns the signed-in agent's account settings.
@@ -213,4 +217,57 @@ func (c *Client) UpdateSettings(ctx context.Context, s AccountSettings) (Account
 	var out AccountSettings
 	err := c.do(ctx, http.MethodPut, c.endpoint(nil, "api", "v1", "account", "settings"), s, &out)
 	return out, err
+}
+
+// Contact is an entry of the account's address book.
+type Contact struct {
+	ID         string    `json:"id"`
+	Owner      string    `json:"owner"`
+	Team       string    `json:"team,omitempty"`
+	Name       string    `json:"name"`
+	Phone      string    `json:"phone,omitempty"`
+	Email      string    `json:"email,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+}
+
+// Contacts searches the address book (by name, phone or email; q empty
+// lists it), most recently used first; limit 0 means the hub's default.
+func (c *Client) Contacts(ctx context.Context, q string, limit int) ([]Contact, error) {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	var out struct {
+		Contacts []Contact `json:"contacts"`
+	}
+	err := c.do(ctx, http.MethodGet, c.endpoint(v, "api", "v1", "contacts"), nil, &out)
+	return out.Contacts, err
+}
+
+// UpdateContact changes a contact; nil fields stay as they are.
+func (c *Client) UpdateContact(ctx context.Context, id string, name, phone, email *string) (Contact, error) {
+	in := map[string]*string{}
+	if name != nil {
+		in["name"] = name
+	}
+	if phone != nil {
+		in["phone"] = phone
+	}
+	if email != nil {
+		in["email"] = email
+	}
+	var out Contact
+	err := c.do(ctx, http.MethodPatch, c.endpoint(nil, "api", "v1", "contacts", id), in, &out)
+	return out, err
+}
+
+// DeleteContact removes a contact from the address book and erases its
+// personal data from the records of its rooms.
+func (c *Client) DeleteContact(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, c.endpoint(nil, "api", "v1", "contacts", id), nil, nil)
 }

@@ -51,6 +51,14 @@ func (p principal) actor() room.Actor {
 	return room.Actor{Kind: room.ActorCustomer}
 }
 
+// team is the agent's team, if any.
+func (p principal) team() string {
+	if p.user != nil {
+		return p.user.Team
+	}
+	return ""
+}
+
 type principalKey struct{}
 
 func principalFrom(ctx context.Context) principal {

@@ -23,6 +23,7 @@ type plan struct {
 	links    []store.Link
 	revoke   []string
 	messages []store.Message
+	contact  *store.ContactUse // the customer invited, for the address book
 }
 
 // maxCommitTries bounds the optimistic retry loop of commit. Within one
@@ -70,7 +71,7 @@ func (h *Hub) commit(ctx context.Context, account, roomID string, decide func(ro
 		if err != nil {
 			return s, err
 		}
-		next, err := h.store.Commit(ctx, account, roomID, store.Change{Events: evs, Links: p.links, RevokeLinks: p.revoke, Messages: p.messages})
+		next, err := h.store.Commit(ctx, account, roomID, store.Change{Events: evs, Links: p.links, RevokeLinks: p.revoke, Messages: p.messages, Contact: p.contact})
 		if room.ErrorCode(err) == "seq_conflict" && try < maxCommitTries {
 			select {
 			case <-ctx.Done():
@@ -105,18 +106,18 @@ func (h *Hub) published(evs []room.Event, messages bool) {
 
 // invitePlan makes the link, the room.invited event and the message that
 // carries the link, for a room in state s.
-func (h *Hub) invitePlan(s room.State, agent room.Actor) (plan, error) {
+func (h *Hub) invitePlan(s room.State, agent room.Actor, team string) (plan, error) {
 	link, m := h.newInvitation(s, s.Channel, s.Customer, agent, false)
 	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
 	}
-	return plan{drafts: []room.Draft{d}, links: []store.Link{link}, messages: []store.Message{m}}, nil
+	return plan{drafts: []room.Draft{d}, links: []store.Link{link}, messages: []store.Message{m}, contact: contactUse(s.Customer, agent, team, h.now())}, nil
 }
 
 // reengagePlan sends the invitation of s again, to cust by ch: the new
 // link and its message, and the old link revoked.
-func (h *Hub) reengagePlan(s room.State, agent room.Actor, ch room.Channel, cust room.Customer) (plan, error) {
+func (h *Hub) reengagePlan(s room.State, agent room.Actor, team string, ch room.Channel, cust room.Customer) (plan, error) {
 	if cust.Name == "" {
 		cust.Name = s.Customer.Name
 	}
@@ -125,7 +126,16 @@ func (h *Hub) reengagePlan(s room.State, agent room.Actor, ch room.Channel, cust
 	if err != nil {
 		return plan{}, err
 	}
-	return plan{drafts: ds, links: []store.Link{link}, messages: []store.Message{m}, revoke: []string{s.Invite.Link}}, nil
+	norm, err := room.ValidateCustomer(cust) // as Reengage stored it
+	if err != nil {
+		return plan{}, err
+	}
+	return plan{drafts: ds, links: []store.Link{link}, messages: []store.Message{m}, revoke: []string{s.Invite.Link}, contact: contactUse(norm, agent, team, h.now())}, nil
+}
+
+// contactUse is the address book's record of inviting c.
+func contactUse(c room.Customer, agent room.Actor, team string, at time.Time) *store.ContactUse {
+	return &store.ContactUse{Owner: agent.ID, Team: team, Name: c.Name, Phone: c.Phone, Email: c.Email, At: at}
 }
 
 // newInvitation makes a link to room s for cust by ch, and the message
@@ -176,6 +186,9 @@ type createRoomRequest struct {
 	Mode     room.Mode     `json:"mode"`
 	Channel  room.Channel  `json:"channel"`
 	Customer room.Customer `json:"customer"`
+	// Contact, if set, is an address book entry whose name, phone and
+	// email fill those the request leaves empty.
+	Contact string `json:"contact,omitempty"`
 }
 
 func (h *Hub) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +211,21 @@ func (h *Hub) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest) (room.State, error) {
 	agent := p.actor()
 	var err error
+	if req.Contact != "" {
+		c, err := h.visibleContact(ctx, p, req.Contact)
+		if err != nil {
+			return room.State{}, err
+		}
+		if req.Customer.Name == "" {
+			req.Customer.Name = c.Name
+		}
+		if req.Customer.Phone == "" {
+			req.Customer.Phone = c.Phone
+		}
+		if req.Customer.Email == "" {
+			req.Customer.Email = c.Email
+		}
+	}
 	if req.Customer.Phone, err = h.accountPhone(ctx, p.account(), req.Customer.Phone); err != nil {
 		return room.State{}, err
 	}
@@ -216,7 +244,7 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 		if err != nil {
 			return room.State{}, err
 		}
-		ip, err := h.invitePlan(s, agent)
+		ip, err := h.invitePlan(s, agent, p.team())
 		if err != nil {
 			return room.State{}, err
 		}
@@ -225,7 +253,7 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 			return room.State{}, err
 		}
 		change.Events = append(change.Events, more...)
-		change.Links, change.Messages = ip.links, ip.messages
+		change.Links, change.Messages, change.Contact = ip.links, ip.messages, ip.contact
 	}
 	s, err := h.store.CreateRoom(ctx, p.account(), change)
 	if err != nil {
@@ -239,7 +267,7 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 func (h *Hub) handleInvite(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
-		return h.invitePlan(s, p.actor())
+		return h.invitePlan(s, p.actor(), p.team())
 	})
 	if err != nil {
 		h.writeError(w, r, err)
@@ -298,7 +326,7 @@ func (h *Hub) handleReengage(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Customer.Phone = phone
 	s, err := h.commit(r.Context(), p.account(), roomIDFrom(r), func(s room.State) (plan, error) {
-		return h.reengagePlan(s, p.actor(), req.Channel, req.Customer)
+		return h.reengagePlan(s, p.actor(), p.team(), req.Channel, req.Customer)
 	})
 	if err != nil {
 		h.writeError(w, r, err)

@@ -56,6 +56,11 @@ func validateSettings(s store.AccountSettings) (store.AccountSettings, error) {
 	if s.RemindMax < 0 || s.RemindMax > maxReminders {
 		return bad("remind_max must be between 1 and %d (0: no reminders)", maxReminders)
 	}
+	switch s.ContactScope {
+	case "", "all", "team", "own":
+	default:
+		return bad("contact_scope must be all, team or own, not %q", s.ContactScope)
+	}
 	if (s.RemindAfterHours == 0) != (s.RemindMax == 0) {
 		return bad("remind_after_hours and remind_max go together: set both, or neither for no reminders")
 	}

@@ -92,9 +92,12 @@ type State struct {
 	InviteStatus  InviteStatus  `json:"invite_status"`
 	Participants  []Participant `json:"participants"`
 	EverConnected bool          `json:"ever_connected"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
-	ClosedAt      *time.Time    `json:"closed_at,omitempty"`
+	// ContactErased is set once the customer's personal data were erased
+	// (room.contact_erased).
+	ContactErased bool       `json:"contact_erased,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 }
 
 // Participant returns the participant with the given id, if any.
@@ -188,6 +191,14 @@ func apply(s *State, e Event) error {
 			at := e.At
 			s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
 				Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
+		}
+	case TypeContactErased:
+		s.ContactErased = true
+		s.Customer = Masked(s.Customer)
+		if s.Invite != nil {
+			inv := *s.Invite
+			inv.To = maskTo(inv.Channel, inv.To)
+			s.Invite = &inv
 		}
 	case TypeContactChanged:
 		var d ContactChanged

@@ -44,6 +44,7 @@ type Store interface {
 	Links
 	Outbox
 	Presence
+	Contacts
 }
 
 // Account is a tenant: a company using Tandem.
@@ -78,6 +79,10 @@ type AccountSettings struct {
 	InviteTemplate   string `json:"invite_template,omitempty"`
 	ReminderTemplate string `json:"reminder_template,omitempty"`
 	EmailSubject     string `json:"email_subject,omitempty"`
+	// ContactScope is which contacts of the address book an agent sees:
+	// "all" (the default), "team" (their team's) or "own" (their own).
+	// Admins see all.
+	ContactScope string `json:"contact_scope,omitempty"`
 }
 
 // DefaultPhoneRegion is an account's phone region unless set.
@@ -102,6 +107,9 @@ type User struct {
 	Role         Role      `json:"role"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Team groups agents, for accounts whose agents see their team's
+	// contacts only; empty is no team.
+	Team string `json:"team,omitempty"`
 }
 
 // Accounts keeps tenants.
@@ -186,6 +194,59 @@ type Change struct {
 	Links       []Link
 	RevokeLinks []string // ids of links of this room revoked at the first event's time
 	Messages    []Message
+	// Contact, if set, is the customer the change invites: it goes in the
+	// address book (merged with the contact of the same phone or email)
+	// and becomes the room's contact.
+	Contact *ContactUse
+}
+
+// ContactUse is a customer an agent invites, for the address book.
+type ContactUse struct {
+	Owner, Team        string // the agent and their team
+	Name, Phone, Email string // normalised: E.164, email with its domain in lower case
+	At                 time.Time
+}
+
+// Contact is an entry of an account's address book.
+type Contact struct {
+	ID         string    `json:"id"`
+	Account    string    `json:"account"`
+	Owner      string    `json:"owner"` // the agent who first invited them
+	Team       string    `json:"team,omitempty"`
+	Name       string    `json:"name"`
+	Phone      string    `json:"phone,omitempty"`
+	Email      string    `json:"email,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+}
+
+// ContactQuery filters an address book, most recently used first.
+type ContactQuery struct {
+	Owner  string  // only contacts of this agent, if set
+	Team   *string // only contacts of this team, if set
+	Search string  // in the name (any case), the phone's digits or the email
+	Limit  int     // at most this many (capped at 100; default 20)
+}
+
+// Contacts keeps address books. Contacts are made through Change.Contact.
+type Contacts interface {
+	Contacts(ctx context.Context, account string, q ContactQuery) ([]Contact, error)
+	// Contact returns one contact; KindNotFound if it is not the account's.
+	Contact(ctx context.Context, account, id string) (Contact, error)
+	// UpdateContact changes a contact's name, phone and email; KindConflict
+	// (code contact_exists) if another contact has the phone or email.
+	UpdateContact(ctx context.Context, account string, c Contact) (Contact, error)
+	// ContactRooms lists the ids of the account's rooms of a contact.
+	ContactRooms(ctx context.Context, account, id string) ([]string, error)
+	// DeleteContact removes a contact; KindNotFound if there is none.
+	DeleteContact(ctx context.Context, account, id string) error
+	// RedactRoom rewrites the log of a room through redact (which must keep
+	// every event's seq and type) and stores the state folded from the
+	// result; the addresses and texts of the room's links and messages are
+	// erased too. It is how a deleted contact's personal data leave the
+	// rooms' records, which otherwise stay as they were.
+	RedactRoom(ctx context.Context, account, roomID string, redact func([]room.Event) ([]room.Event, error)) (room.State, error)
 }
 
 // RoomQuery filters and pages a list of rooms, newest first.

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
 		{"RoomsInStatus", testRoomsInStatus},
+		{"Contacts", testContacts},
+		{"RedactRoom", testRedactRoom},
 		{"Links", testLinks},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},

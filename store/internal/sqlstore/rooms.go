@@ -221,6 +221,9 @@ func (s *DB) writeLinksAndMessages(ctx context.Context, tx *sqlx.Tx, account, ro
 			return err
 		}
 	}
+	if c.Contact != nil {
+		return s.useContact(ctx, tx, account, roomID, *c.Contact)
+	}
 	return nil
 }
 

@@ -20,12 +20,13 @@ type userRow struct {
 	Role         string    `db:"role"`
 	PasswordHash string    `db:"password_hash"`
 	CreatedAt    timestamp `db:"created_at"`
+	Team         string    `db:"team"`
 }
 
-const userColumns = `id, account_id, email, name, role, password_hash, created_at`
+const userColumns = `id, account_id, email, name, role, password_hash, created_at, team`
 
 func (r userRow) user() store.User {
-	return store.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: store.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time()}
+	return store.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: store.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time(), Team: r.Team}
 }
 
 // normalEmail is an email as users are found by: logins are case-blind.
@@ -36,8 +37,8 @@ func normalEmail(email string) string {
 // CreateUser implements store.Users. The email is stored in lower case.
 func (s *DB) CreateUser(ctx context.Context, u store.User) error {
 	email := normalEmail(u.Email)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt), u.Team)
 	if s.isUnique(err) {
 		var n int
 		if qerr := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE email = $1`, email); qerr == nil && n > 0 {

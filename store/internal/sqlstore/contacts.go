@@ -1,0 +1,296 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// Limits of Contacts.
+const (
+	DefaultContacts = 20
+	MaxContacts     = 100
+)
+
+type contactRow struct {
+	ID         string    `db:"id"`
+	Account    string    `db:"account_id"`
+	Owner      string    `db:"owner_id"`
+	Team       string    `db:"team"`
+	Name       string    `db:"name"`
+	Phone      string    `db:"phone"`
+	Email      string    `db:"email"`
+	CreatedAt  timestamp `db:"created_at"`
+	UpdatedAt  timestamp `db:"updated_at"`
+	LastUsedAt timestamp `db:"last_used_at"`
+}
+
+const contactColumns = `id, account_id, owner_id, team, name, phone, email, created_at, updated_at, last_used_at`
+
+func (r contactRow) contact() store.Contact {
+	return store.Contact{ID: r.ID, Account: r.Account, Owner: r.Owner, Team: r.Team, Name: r.Name, Phone: r.Phone, Email: r.Email,
+		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(), LastUsedAt: r.LastUsedAt.Time()}
+}
+
+// emailKey is an email as contacts are matched by: case-blind.
+func emailKey(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// useContact records in tx that room roomID invites cu: the account's
+// contact with the same phone (or else the same email) is updated with the
+// name, phone and email given, each where no other contact has it, or a
+// new contact is made; it becomes the room's contact.
+func (s *DB) useContact(ctx context.Context, tx *sqlx.Tx, account, roomID string, cu store.ContactUse) error {
+	email := emailKey(cu.Email)
+	if cu.Phone == "" && email == "" {
+		return nil
+	}
+	find := func() (string, error) {
+		var id string
+		err := tx.GetContext(ctx, &id, `SELECT id FROM contacts WHERE account_id = $1 AND ((phone <> '' AND phone = $2) OR (email <> '' AND email = $3))
+			ORDER BY CASE WHEN phone = $2 THEN 0 ELSE 1 END, id LIMIT 1`, account, cu.Phone, email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return id, err
+	}
+	id, err := find()
+	if err != nil {
+		return fmt.Errorf("find contact: %w", err)
+	}
+	if id == "" {
+		id = room.NewID("ct")
+		res, err := tx.ExecContext(ctx, `INSERT INTO contacts (`+contactColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9)
+			ON CONFLICT DO NOTHING`, id, account, cu.Owner, cu.Team, cu.Name, cu.Phone, email, ts(cu.At), strings.ToLower(cu.Name))
+		if err != nil {
+			return fmt.Errorf("insert contact: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("insert contact: %w", err)
+		} else if n == 0 { // made meanwhile by another transaction
+			if id, err = find(); err != nil || id == "" {
+				return fmt.Errorf("find contact after a conflict: %v", err)
+			}
+		}
+	}
+	if err := s.setContact(ctx, tx, account, id, cu.Name, cu.Phone, email, ts(cu.At), true); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET contact_id = $1 WHERE id = $2 AND account_id = $3`, id, roomID, account); err != nil {
+		return fmt.Errorf("link room to contact: %w", err)
+	}
+	return nil
+}
+
+// setContact writes a contact's name, and its phone and email where given
+// and no other contact of the account has them; used marks it used.
+func (s *DB) setContact(ctx context.Context, db execer, account, id, name, phone, email string, at timestamp, used bool) error {
+	q := `UPDATE contacts SET name = $1, name_key = $7, updated_at = $2,
+		phone = CASE WHEN $3 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.phone = $3 AND o.id <> $6) THEN $3 ELSE phone END,
+		email = CASE WHEN $4 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.email = $4 AND o.id <> $6) THEN $4 ELSE email END`
+	if used {
+		q += `, last_used_at = $2`
+	}
+	q += ` WHERE account_id = $5 AND id = $6`
+	if _, err := db.ExecContext(ctx, q, name, at, phone, email, account, id, strings.ToLower(name)); err != nil {
+		return fmt.Errorf("update contact %s: %w", id, err)
+	}
+	return nil
+}
+
+// Contacts implements store.Contacts.
+func (s *DB) Contacts(ctx context.Context, account string, q store.ContactQuery) ([]store.Contact, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultContacts
+	}
+	limit = min(limit, MaxContacts)
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := []string{"account_id = " + arg(account)}
+	if q.Owner != "" {
+		where = append(where, "owner_id = "+arg(q.Owner))
+	}
+	if q.Team != nil {
+		where = append(where, "team = "+arg(*q.Team))
+	}
+	if term := strings.TrimSpace(q.Search); term != "" {
+		like := "%" + likeEscape(strings.ToLower(term)) + "%"
+		or := []string{`name_key LIKE ` + arg(like) + ` ESCAPE '\'`, `email LIKE ` + arg(like) + ` ESCAPE '\'`}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, term)
+		if len(digits) >= 3 {
+			or = append(or, `phone LIKE `+arg("%"+digits+"%"))
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
+	}
+	var rows []contactRow
+	query := `SELECT ` + contactColumns + ` FROM contacts WHERE ` + strings.Join(where, " AND ") + ` ORDER BY last_used_at DESC, id LIMIT ` + arg(limit)
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("contacts of account %s: %w", account, err)
+	}
+	out := make([]store.Contact, len(rows))
+	for i, r := range rows {
+		out[i] = r.contact()
+	}
+	return out, nil
+}
+
+// likeEscape escapes LIKE's wildcards with a backslash.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Contact implements store.Contacts.
+func (s *DB) Contact(ctx context.Context, account, id string) (store.Contact, error) {
+	var r contactRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+contactColumns+` FROM contacts WHERE account_id = $1 AND id = $2`, account, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Contact{}, room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", id)
+	}
+	if err != nil {
+		return store.Contact{}, fmt.Errorf("get contact %s: %w", id, err)
+	}
+	return r.contact(), nil
+}
+
+// UpdateContact implements store.Contacts.
+func (s *DB) UpdateContact(ctx context.Context, account string, c store.Contact) (store.Contact, error) {
+	email := emailKey(c.Email)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND id <> $2 AND ((phone <> '' AND phone = $3) OR (email <> '' AND email = $4))`,
+			account, c.ID, c.Phone, email); err != nil {
+			return err
+		}
+		if n > 0 {
+			return room.Coded(room.KindConflict, "contact_exists", "another contact has this phone number or email")
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE contacts SET name = $1, name_key = $2, phone = $3, email = $4, updated_at = $5 WHERE account_id = $6 AND id = $7`,
+			c.Name, strings.ToLower(c.Name), c.Phone, email, ts(c.UpdatedAt), account, c.ID)
+		if s.isUnique(err) {
+			return room.Coded(room.KindConflict, "contact_exists", "another contact has this phone number or email")
+		}
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Contact{}, wrapInternal(err, "update contact %s", c.ID)
+	}
+	return s.Contact(ctx, account, c.ID)
+}
+
+// ContactRooms implements store.Contacts.
+func (s *DB) ContactRooms(ctx context.Context, account, id string) ([]string, error) {
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM rooms WHERE account_id = $1 AND contact_id = $2 ORDER BY id`, account, id); err != nil {
+		return nil, fmt.Errorf("rooms of contact %s: %w", id, err)
+	}
+	return ids, nil
+}
+
+// DeleteContact implements store.Contacts.
+func (s *DB) DeleteContact(ctx context.Context, account, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM contacts WHERE account_id = $1 AND id = $2`, account, id)
+	if err != nil {
+		return fmt.Errorf("delete contact %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete contact %s: %w", id, err)
+	} else if n == 0 {
+		return room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", id)
+	}
+	return nil
+}
+
+// RedactRoom implements store.Contacts.
+func (s *DB) RedactRoom(ctx context.Context, account, roomID string, redact func([]room.Event) ([]room.Event, error)) (room.State, error) {
+	var next room.State
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := s.lockHead(ctx, tx, account, roomID); err != nil {
+			return err
+		}
+		var rows []struct {
+			Room  string    `db:"room_id"`
+			Seq   int64     `db:"seq"`
+			Type  string    `db:"type"`
+			At    timestamp `db:"at"`
+			Actor string    `db:"actor"`
+			Data  string    `db:"data"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT room_id, seq, type, at, actor, data FROM events WHERE room_id = $1 ORDER BY seq`, roomID); err != nil {
+			return fmt.Errorf("read the log: %w", err)
+		}
+		evs := make([]room.Event, len(rows))
+		for i, r := range rows {
+			evs[i] = room.Event{Room: r.Room, Seq: r.Seq, Type: r.Type, At: r.At.Time(), Data: json.RawMessage(r.Data)}
+			if err := json.Unmarshal([]byte(r.Actor), &evs[i].Actor); err != nil {
+				return fmt.Errorf("decode actor of event %d: %w", r.Seq, err)
+			}
+		}
+		out, err := redact(evs)
+		if err != nil {
+			return err
+		}
+		if len(out) != len(evs) {
+			return room.Errorf(room.KindInternal, "room %s: a redaction must keep every event", roomID)
+		}
+		for i, e := range out {
+			if e.Seq != evs[i].Seq || e.Type != evs[i].Type || e.Room != roomID {
+				return room.Errorf(room.KindInternal, "room %s: a redaction changed event %d's place or type", roomID, evs[i].Seq)
+			}
+			actor, err := json.Marshal(e.Actor)
+			if err != nil {
+				return err
+			}
+			if string(actor) == rows[i].Actor && string(e.Data) == rows[i].Data {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET actor = $1, data = $2 WHERE room_id = $3 AND seq = $4`, string(actor), string(e.Data), roomID, e.Seq); err != nil {
+				return fmt.Errorf("rewrite event %d: %w", e.Seq, err)
+			}
+		}
+		if next, err = room.Fold(out); err != nil {
+			return invalidFold(roomID, err)
+		}
+		state, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET state = $1 WHERE id = $2 AND account_id = $3`, string(state), roomID, account); err != nil {
+			return fmt.Errorf("write state: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE room_links SET to_addr = '' WHERE room_id = $1`, roomID); err != nil {
+			return fmt.Errorf("erase link addresses: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = '[erased]' WHERE room_id = $1`, roomID); err != nil {
+			return fmt.Errorf("erase messages: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return room.State{}, wrapInternal(err, "redact room %s", roomID)
+	}
+	return next, nil
+}

@@ -1,0 +1,175 @@
+package storetest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// roomFor creates a room of account for cu, as an invitation does.
+func roomFor(t *testing.T, st store.Store, account string, agent room.Actor, cu store.ContactUse) room.State {
+	t.Helper()
+	s, err := st.CreateRoom(ctx, account, store.Change{Events: createdEventsIn(t, account, room.NewID("rm"), cu.At, agent), Contact: &cu})
+	if err != nil {
+		t.Fatalf("create room for %+v: %v", cu, err)
+	}
+	return s
+}
+
+func contactIDs(cs []store.Contact) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+func testContacts(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	me := f.actor()
+	contacts := func(q store.ContactQuery) []store.Contact {
+		t.Helper()
+		cs, err := f.st.Contacts(ctx, f.account, q)
+		if err != nil {
+			t.Fatalf("contacts %+v: %v", q, err)
+		}
+		return cs
+	}
+
+	// An invitation makes a contact; the same phone again is the same
+	// contact, renamed and used again; the same email too, and it gains
+	// the phone number it did not have.
+	r1 := roomFor(t, f.st, f.account, me, store.ContactUse{Owner: me.ID, Team: "blue", Name: "Sam Lee", Phone: "+14155550134", At: t0})
+	cs := contacts(store.ContactQuery{})
+	if len(cs) != 1 || cs[0].Name != "Sam Lee" || cs[0].Phone != "+14155550134" || cs[0].Owner != me.ID || cs[0].Team != "blue" {
+		t.Fatalf("after the first invitation: %+v", cs)
+	}
+	sam := cs[0].ID
+	roomFor(t, f.st, f.account, me, store.ContactUse{Owner: me.ID, Name: "Samuel Lee", Phone: "+14155550134", Email: "Sam@Example.com", At: t0.Add(time.Hour)})
+	ana := roomFor(t, f.st, f.account, me, store.ContactUse{Owner: "us_other", Team: "red", Name: "Ana Diaz", Email: "ana@example.com", At: t0.Add(2 * time.Hour)})
+	roomFor(t, f.st, f.account, me, store.ContactUse{Owner: "us_other", Name: "Ana D.", Phone: "+14155550199", Email: "ANA@example.com", At: t0.Add(3 * time.Hour)})
+	cs = contacts(store.ContactQuery{})
+	if len(cs) != 2 {
+		t.Fatalf("deduplication: %d contacts: %+v", len(cs), cs)
+	}
+	if cs[0].Name != "Ana D." || cs[0].Phone != "+14155550199" || cs[0].Email != "ana@example.com" || !cs[0].LastUsedAt.Equal(stored(t0.Add(3*time.Hour))) {
+		t.Fatalf("Ana, most recently used first: %+v", cs[0])
+	}
+	if cs[1].ID != sam || cs[1].Name != "Samuel Lee" || cs[1].Email != "sam@example.com" || !cs[1].CreatedAt.Equal(stored(t0)) {
+		t.Fatalf("Sam: %+v", cs[1])
+	}
+	anaID := cs[0].ID
+
+	// Search by name in any case, by digits of the phone, by email;
+	// wildcards are taken literally.
+	for q, want := range map[string][]string{
+		"samuel": {sam}, "LEE": {sam}, "415 555-0199": {anaID}, "5550": {anaID, sam}, "example.com": {anaID, sam},
+		"ana@": {anaID}, "%": nil, "_": nil, "nobody": nil,
+	} {
+		if got := contactIDs(contacts(store.ContactQuery{Search: q})); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("search %q: %v, want %v", q, got, want)
+		}
+	}
+	// Scopes: an owner's, a team's.
+	if got := contactIDs(contacts(store.ContactQuery{Owner: me.ID})); len(got) != 1 || got[0] != sam {
+		t.Fatalf("my contacts: %v", got)
+	}
+	red := "red"
+	if got := contactIDs(contacts(store.ContactQuery{Team: &red})); len(got) != 1 || got[0] != anaID {
+		t.Fatalf("team red's contacts: %v", got)
+	}
+	if got := contacts(store.ContactQuery{Limit: 1}); len(got) != 1 {
+		t.Fatalf("limit 1: %d", len(got))
+	}
+	// Another account sees none of them, and has its own.
+	if cs, err := f.st.Contacts(ctx, f.other, store.ContactQuery{}); err != nil || len(cs) != 0 {
+		t.Fatalf("the other account's contacts: %+v, %v", cs, err)
+	}
+	roomFor(t, f.st, f.other, f.otherAgent(t), store.ContactUse{Owner: "us_x", Name: "Sam Lee", Phone: "+14155550134", At: t0})
+	if cs := contacts(store.ContactQuery{}); len(cs) != 2 {
+		t.Fatalf("another account's invitation merged into ours: %+v", cs)
+	}
+	_, err := f.st.Contact(ctx, f.other, sam)
+	wantErr(t, err, room.KindNotFound, "contact_not_found")
+
+	// Edit: a phone or email of another contact is a conflict.
+	c, err := f.st.Contact(ctx, f.account, sam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Email, c.UpdatedAt = "ana@example.com", t0.Add(4*time.Hour)
+	_, err = f.st.UpdateContact(ctx, f.account, c)
+	wantErr(t, err, room.KindConflict, "contact_exists")
+	c.Name, c.Email = "Sam L.", "sam.lee@example.com"
+	if got, err := f.st.UpdateContact(ctx, f.account, c); err != nil || got.Name != "Sam L." || got.Email != "sam.lee@example.com" || !got.UpdatedAt.Equal(stored(c.UpdatedAt)) {
+		t.Fatalf("update: %+v, %v", got, err)
+	}
+	c.ID, c.Phone, c.Email = room.NewID("ct"), "+14155550100", ""
+	_, err = f.st.UpdateContact(ctx, f.account, c)
+	wantErr(t, err, room.KindNotFound, "contact_not_found")
+	_, err = f.st.UpdateContact(ctx, f.other, store.Contact{ID: sam, Name: "Hijack"})
+	wantErr(t, err, room.KindNotFound, "contact_not_found")
+
+	// Rooms of a contact, within the account.
+	rooms, err := f.st.ContactRooms(ctx, f.account, sam)
+	if err != nil || len(rooms) != 2 || !strings.Contains(strings.Join(rooms, ","), r1.ID) {
+		t.Fatalf("Sam's rooms: %v, %v", rooms, err)
+	}
+	if rooms, err := f.st.ContactRooms(ctx, f.other, sam); err != nil || len(rooms) != 0 {
+		t.Fatalf("Sam's rooms seen from another account: %v, %v", rooms, err)
+	}
+
+	// Delete.
+	wantErr(t, f.st.DeleteContact(ctx, f.other, anaID), room.KindNotFound, "contact_not_found")
+	if err := f.st.DeleteContact(ctx, f.account, anaID); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, f.st.DeleteContact(ctx, f.account, anaID), room.KindNotFound, "contact_not_found")
+	if cs := contacts(store.ContactQuery{}); len(cs) != 1 || cs[0].ID != sam {
+		t.Fatalf("after deleting Ana: %+v", cs)
+	}
+	_ = ana
+}
+
+// RedactRoom rewrites a room's log and state through the function given,
+// and erases its messages' and links' addresses; the log keeps its events.
+func testRedactRoom(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	s := f.newRoom(t, t0)
+	s, _, _ = f.invite(t, s, t0.Add(time.Second))
+	before := f.events(t, f.account, s.ID)
+	_, err := f.st.RedactRoom(ctx, f.other, s.ID, room.Redact)
+	wantErr(t, err, room.KindNotFound, "room_not_found")
+
+	next, err := f.st.RedactRoom(ctx, f.account, s.ID, room.Redact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Customer.Name != room.ErasedName || next.Seq != s.Seq {
+		t.Fatalf("state after redaction: %+v", next)
+	}
+	if got, err := f.st.Room(ctx, f.account, s.ID); err != nil || got.Customer != next.Customer {
+		t.Fatalf("stored state: %+v, %v", got.Customer, err)
+	}
+	after := f.events(t, f.account, s.ID)
+	raw, _ := json.Marshal(after)
+	if len(after) != len(before) || strings.Contains(string(raw), "Sam Lee") || strings.Contains(string(raw), "+14155550134") {
+		t.Fatalf("log after redaction: %s", raw)
+	}
+	for _, m := range f.messages(t, f.account) {
+		if m.Room == s.ID && (m.To != "" || strings.Contains(m.Body, "join")) {
+			t.Fatalf("message after redaction: %+v", m)
+		}
+	}
+	// A redaction that drops or moves an event is refused, and changes
+	// nothing.
+	_, err = f.st.RedactRoom(ctx, f.account, s.ID, func(evs []room.Event) ([]room.Event, error) { return evs[1:], nil })
+	wantErr(t, err, room.KindInternal, "")
+	if got := f.events(t, f.account, s.ID); len(got) != len(after) {
+		t.Fatalf("a refused redaction changed the log: %d events", len(got))
+	}
+}
