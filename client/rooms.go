@@ -200,6 +200,7 @@ type AccountSettings struct {
 	RemindMax        int    `json:"remind_max,omitempty"`
 	InviteTemplate   string `json:"invite_template,omitempty"`
 	ReminderTemplate string `json:"reminder_template,omitempty"`
+	NoticeTemplate   string `json:"notice_template,omitempty"`
 	EmailSubject     string `json:"email_subject,omitempty"`
 	ContactScope     string `json:"contact_scope,omitempty"`
 }

@@ -30,3 +30,10 @@ func (h *Hub) ReapForTest() { h.reap() }
 // RemindDueForTest runs one reminder scan now and returns how many
 // reminders it sent.
 func (h *Hub) RemindDueForTest(ctx context.Context) int { return h.remindDue(ctx) }
+
+// AppendAsForTest is AppendForTest with the event's actor.
+func (h *Hub) AppendAsForTest(ctx context.Context, account, roomID, typ string, actor room.Actor, data any) (room.State, error) {
+	return h.commit(ctx, account, roomID, func(room.State) (plan, error) {
+		return plan{drafts: []room.Draft{{Type: typ, Actor: actor, Data: data}}}, nil
+	})
+}

@@ -194,3 +194,88 @@ func TestRemindersOnceAcrossInstances(t *testing.T) {
 		}
 	}
 }
+
+// An agent adds something while the customer is away: the customer gets a
+// "new in your room" notice at once, at most one per half hour, never in
+// quiet hours (sent when they end), and none while in the room.
+func TestNewInYourRoomNotices(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	ny, _ := time.LoadLocation("America/New_York")
+	e.clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, ny))
+	if _, err := e.agent.UpdateSettings(ctx, client.AccountSettings{TimeZone: "America/New_York", QuietStart: "20:00", QuietEnd: "08:00",
+		NoticeTemplate: "{customer}, there is something new for you: {link}"}); err != nil {
+		t.Fatal(err)
+	}
+	s := e.liveRoom()
+	sub := subscribe(t, e, s.ID)
+	me, err := e.agent.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana := room.Actor{Kind: room.ActorAgent, ID: me.User.ID, Name: me.User.Name}
+	add := func() {
+		t.Helper()
+		if _, err := e.hub.AppendAsForTest(ctx, e.account, s.ID, "document.added", ana, map[string]string{"title": "Lease"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noticed := func() int {
+		t.Helper()
+		evs, err := e.agent.Events(ctx, s.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range evs {
+			if ev.Type == room.TypeNoticed {
+				n++
+			}
+		}
+		return n
+	}
+
+	e.clock.Advance(time.Second) // the outbox lists newest first
+	add()
+	nextOfType(t, sub, room.TypeNoticed) // at once, not at the next scan
+	msgs, _ := e.agent.DevOutbox(ctx)
+	if !strings.HasPrefix(msgs[0].Body, "Sam, there is something new for you: ") {
+		t.Fatalf("the notice: %+v", msgs[0])
+	}
+	// Another item soon after waits for the half hour.
+	e.clock.Advance(10 * time.Minute)
+	add()
+	time.Sleep(200 * time.Millisecond) // the immediate attempt finds it too early
+	if n := noticed(); n != 1 {
+		t.Fatalf("%d notices within half an hour", n)
+	}
+	e.clock.Advance(21 * time.Minute)
+	if got := e.hub.RemindDueForTest(ctx); got != 1 || noticed() != 2 {
+		t.Fatalf("after the half hour: %d sent, %d notices", got, noticed())
+	}
+	// In quiet hours (21:00 in New York) it waits until they end.
+	e.clock.Set(time.Date(2026, 11, 25, 21, 0, 0, 0, ny))
+	add()
+	time.Sleep(200 * time.Millisecond)
+	if got := e.hub.RemindDueForTest(ctx); got != 0 || noticed() != 2 {
+		t.Fatalf("in quiet hours: %d sent, %d notices", got, noticed())
+	}
+	e.clock.Set(time.Date(2026, 11, 26, 8, 0, 0, 0, ny))
+	if got := e.hub.RemindDueForTest(ctx); got != 1 || noticed() != 3 {
+		t.Fatalf("when quiet hours end: %d sent, %d notices", got, noticed())
+	}
+	// While the customer is in the room: nothing.
+	cust := e.customer(s.ID)
+	csub, err := cust.Subscribe(ctx, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer csub.Close()
+	nextOfType(t, sub, room.TypeParticipantJoined)
+	e.clock.Advance(time.Hour)
+	add()
+	time.Sleep(200 * time.Millisecond)
+	if got := e.hub.RemindDueForTest(ctx); got != 0 || noticed() != 3 {
+		t.Fatalf("with the customer in the room: %d sent, %d notices", got, noticed())
+	}
+}

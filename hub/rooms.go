@@ -84,6 +84,7 @@ func (h *Hub) commit(ctx context.Context, account, roomID string, decide func(ro
 			return s, err
 		}
 		h.published(evs, len(p.messages) > 0)
+		h.noticeIfItems(account, roomID, evs)
 		return next, nil
 	}
 }
@@ -107,7 +108,7 @@ func (h *Hub) published(evs []room.Event, messages bool) {
 // invitePlan makes the link, the room.invited event and the message that
 // carries the link, for a room in state s.
 func (h *Hub) invitePlan(s room.State, agent room.Actor, team string) (plan, error) {
-	link, m := h.newInvitation(s, s.Channel, s.Customer, agent, false)
+	link, m := h.newInvitation(s, s.Channel, s.Customer, agent, inviteMessage)
 	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
@@ -121,7 +122,7 @@ func (h *Hub) reengagePlan(s room.State, agent room.Actor, team string, ch room.
 	if cust.Name == "" {
 		cust.Name = s.Customer.Name
 	}
-	link, m := h.newInvitation(s, ch, cust, agent, false)
+	link, m := h.newInvitation(s, ch, cust, agent, inviteMessage)
 	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return plan{}, err
@@ -139,9 +140,8 @@ func contactUse(c room.Customer, agent room.Actor, team string, at time.Time) *s
 }
 
 // newInvitation makes a link to room s for cust by ch, and the message
-// that carries it (a reminder's wording if reminder), from the account's
-// templates. cust is validated by the command that uses them.
-func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor, reminder bool) (store.Link, store.Message) {
+// of kind that carries it, from the account's templates. cust is validated by the command that uses them.
+func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor, kind messageKind) (store.Link, store.Message) {
 	token, hash := newToken()
 	now := h.now()
 	to, _ := room.Destination(ch, cust)
@@ -154,7 +154,7 @@ func (h *Hub) newInvitation(s room.State, ch room.Channel, cust room.Customer, a
 		company, set = or(a.Name, company), a.Settings
 	}
 	url := h.publicURL("/r/"+token, nil)
-	subject, body := messageText(set, reminder, cust, agent.Name, company, url, h.cfg.LinkTTL)
+	subject, body := messageText(set, kind, cust, agent.Name, company, url, h.cfg.LinkTTL)
 	m := store.Message{
 		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: ch, To: to,
 		Body: body, Link: url, LinkID: link.ID, CreatedAt: now, Status: store.MessagePending,

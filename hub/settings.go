@@ -22,6 +22,7 @@ const (
 const (
 	defaultInvite       = "Hi {customer}, {agent} from {company} invited you to a secure room: {link} (valid {valid})"
 	defaultReminder     = "Hi {customer}, a reminder: {agent} from {company} is waiting for you in your secure room: {link} (valid {valid})"
+	defaultNotice       = "Hi {customer}, {agent} from {company} added something new to your secure room: {link} (valid {valid})"
 	defaultEmailSubject = "{company}: your secure room with {agent}"
 )
 
@@ -67,7 +68,8 @@ func validateSettings(s store.AccountSettings) (store.AccountSettings, error) {
 	for _, f := range []struct {
 		name, v  string
 		needLink bool
-	}{{"invite_template", s.InviteTemplate, true}, {"reminder_template", s.ReminderTemplate, true}, {"email_subject", s.EmailSubject, false}} {
+	}{{"invite_template", s.InviteTemplate, true}, {"reminder_template", s.ReminderTemplate, true}, {"notice_template", s.NoticeTemplate, true},
+		{"email_subject", s.EmailSubject, false}} {
 		if f.v == "" {
 			continue
 		}
@@ -181,14 +183,26 @@ func (h *Hub) handlePutSettings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s)
 }
 
-// messageText renders the message of an invitation or a reminder to cust,
-// from the account's templates.
-func messageText(set store.AccountSettings, reminder bool, cust room.Customer, agent, company, link string, ttl time.Duration) (subject, body string) {
+// messageKind is what a message carrying a room link is for.
+type messageKind int
+
+const (
+	inviteMessage messageKind = iota
+	reminderMessage
+	noticeMessage
+)
+
+// messageText renders a message of kind to cust, from the account's
+// templates.
+func messageText(set store.AccountSettings, kind messageKind, cust room.Customer, agent, company, link string, ttl time.Duration) (subject, body string) {
 	first, _, _ := strings.Cut(cust.Name, " ")
 	vars := map[string]string{"{customer}": first, "{agent}": agent, "{company}": company, "{link}": link, "{valid}": humanDuration(ttl)}
 	tmpl := or(set.InviteTemplate, defaultInvite)
-	if reminder {
+	switch kind {
+	case reminderMessage:
 		tmpl = or(set.ReminderTemplate, defaultReminder)
+	case noticeMessage:
+		tmpl = or(set.NoticeTemplate, defaultNotice)
 	}
 	return render(or(set.EmailSubject, defaultEmailSubject), vars), render(tmpl, vars)
 }

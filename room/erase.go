@@ -54,7 +54,8 @@ func maskTo(ch Channel, to string) string {
 
 // Redact returns a room's log with the customer's personal data masked in
 // every event that carries them (room.created, room.invited,
-// room.contact_changed, invitation.reminded, and the name of the customer
+// room.contact_changed, invitation.reminded, invitation.noticed, and the
+// name of the customer
 // as an actor). Seqs, types, times and everything else stay as they were:
 // the log still tells what happened, and when, without saying to whom.
 func Redact(evs []Event) ([]Event, error) {
@@ -68,7 +69,7 @@ func Redact(evs []Event) ([]Event, error) {
 			e.Data, err = rewrite(e.Data, func(d *RoomInvited) { d.To = maskTo(d.Channel, d.To) })
 		case TypeContactChanged:
 			e.Data, err = rewrite(e.Data, func(d *ContactChanged) { d.Customer = Masked(d.Customer) })
-		case TypeReminded:
+		case TypeReminded, TypeNoticed:
 			e.Data, err = rewrite(e.Data, func(d *Reminded) { d.To = maskTo(d.Channel, d.To) })
 		}
 		if err != nil {

@@ -1,6 +1,9 @@
 package room
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Event types of an invitation's life after room.invited.
 const (
@@ -13,7 +16,20 @@ const (
 	// TypeReminded records a reminder: the invitation sent again, on a new
 	// link, to a customer who has not opened it.
 	TypeReminded = "invitation.reminded"
+	// TypeNoticed records a "new in your room" notice: the agent added
+	// something while the customer was away, and the customer was told,
+	// on a new link.
+	TypeNoticed = "invitation.noticed"
 )
+
+// IsItem reports whether events of type t put something new in front of
+// the customer: a document, a request or a payment added to the room
+// ("document.added", "request.added", "payment.added"). Added by an agent
+// while the customer is away, such an event earns the customer a notice.
+func IsItem(t string) bool {
+	subject, action, _ := strings.Cut(t, ".")
+	return action == "added" && (subject == "document" || subject == "request" || subject == "payment")
+}
 
 // DeliveryStatus is where the message carrying an invitation stands.
 type DeliveryStatus string
@@ -227,6 +243,35 @@ func Remind(s State, c RemindCustomer) []Draft {
 		{Type: TypeLinkRevoked, Actor: System, Data: LinkRevoked{Link: s.Invite.Link, Reason: "reminded"}},
 		{Type: TypeReminded, Actor: System, Data: Reminded{Link: c.Link, Previous: s.Invite.Link, Channel: s.Invite.Channel,
 			To: s.Invite.To, ExpiresAt: c.ExpiresAt.UTC(), Reminder: s.Invite.Reminders + 1}},
+	}
+}
+
+// NoticeDue reports whether the customer of s should get a "new in your
+// room" notice at now: something was added while they were away, they were
+// invited (a pre-planned room's items wait for Invite client) and are not
+// in the room, the link is valid, its message did not fail, and the last
+// notice is at least every ago.
+func NoticeDue(s State, every time.Duration, now time.Time) bool {
+	if s.NewItemsAt == nil || s.Invite == nil || s.Status == StatusClosed || s.CustomerConnected() {
+		return false
+	}
+	inv := s.Invite
+	if inv.Delivery.Final() || !now.Before(inv.ExpiresAt) {
+		return false
+	}
+	return inv.NoticedAt == nil || !now.Before(inv.NoticedAt.Add(every))
+}
+
+// Notice returns the events of a notice to the customer of s — the old
+// link revoked, then invitation.noticed — or none if no notice is due.
+func Notice(s State, every time.Duration, c RemindCustomer) []Draft {
+	if !NoticeDue(s, every, c.Now) {
+		return nil
+	}
+	return []Draft{
+		{Type: TypeLinkRevoked, Actor: System, Data: LinkRevoked{Link: s.Invite.Link, Reason: "noticed"}},
+		{Type: TypeNoticed, Actor: System, Data: Reminded{Link: c.Link, Previous: s.Invite.Link, Channel: s.Invite.Channel,
+			To: s.Invite.To, ExpiresAt: c.ExpiresAt.UTC(), Reminder: s.Invite.Reminders}},
 	}
 }
 

@@ -207,3 +207,74 @@ func TestReminders(t *testing.T) {
 		t.Fatal("reminded past the link's expiry")
 	}
 }
+
+func TestNotices(t *testing.T) {
+	every := 30 * time.Minute
+	at := func(s room.State, now time.Time, ds ...room.Draft) room.State {
+		t.Helper()
+		evs, err := room.Seal(s.ID, s.Seq, now, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if s, err = room.Apply(s, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s
+	}
+	item := room.Draft{Type: "document.added", Actor: agent, Data: map[string]string{"title": "Lease"}}
+	notice := func(s room.State, now time.Time, link string) (room.State, bool) {
+		t.Helper()
+		ds := room.Notice(s, every, room.RemindCustomer{Now: now, Link: link, ExpiresAt: now.Add(24 * time.Hour)})
+		return at(s, now, ds...), len(ds) > 0
+	}
+
+	// Staged in a pre-planned room: no notice (Invite client will tell).
+	pre := created(t, room.ModePreplan)
+	pre = at(pre, t0, item)
+	if room.NoticeDue(pre, every, t0.Add(time.Hour)) {
+		t.Fatal("a notice for a room not invited yet")
+	}
+
+	s := invited(t)
+	if room.NoticeDue(s, every, t0) {
+		t.Fatal("a notice with nothing new")
+	}
+	// Only an agent's item counts, not another event or the system's.
+	s = at(s, t0, room.Draft{Type: "note.added", Actor: agent}, room.Draft{Type: "document.added", Actor: room.System})
+	if s.NewItemsAt != nil {
+		t.Fatal("something that is not an agent's item counted as new")
+	}
+	s = at(s, t0.Add(time.Minute), item)
+	s, ok := notice(s, t0.Add(time.Minute), "ln_n1")
+	if !ok || s.Invite.Link != "ln_n1" || s.Invite.NoticedAt == nil || s.NewItemsAt != nil {
+		t.Fatalf("first notice: %v %+v", ok, s.Invite)
+	}
+	// Rate-limited: another item soon after waits for the interval.
+	s = at(s, t0.Add(10*time.Minute), item)
+	if _, ok := notice(s, t0.Add(20*time.Minute), "ln_x"); ok {
+		t.Fatal("a second notice within 30 minutes")
+	}
+	if _, ok := notice(s, t0.Add(31*time.Minute), "ln_n2"); !ok {
+		t.Fatal("the pending notice after 30 minutes")
+	}
+	// A customer who comes sees it: nothing to notify; nor while in the
+	// room.
+	s = at(s, t0.Add(32*time.Minute), room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
+	if s.NewItemsAt != nil {
+		t.Fatal("new items after the customer came")
+	}
+	s = at(s, t0.Add(33*time.Minute), item)
+	if s.NewItemsAt != nil || room.NoticeDue(s, every, t0.Add(2*time.Hour)) {
+		t.Fatal("an item added while the customer is in the room counted as new")
+	}
+	s = at(s, t0.Add(34*time.Minute), room.Leave(s, room.CustomerParticipant, "closed")...)
+	s = at(s, t0.Add(35*time.Minute), item)
+	if !room.NoticeDue(s, every, t0.Add(2*time.Hour)) {
+		t.Fatal("no notice for an item added after the customer left")
+	}
+	if !room.IsItem("payment.added") || room.IsItem("payment.paid") || room.IsItem("chat.added") {
+		t.Fatal("IsItem")
+	}
+}

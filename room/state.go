@@ -62,6 +62,8 @@ type Invitation struct {
 	// last at RemindedAt.
 	Reminders  int        `json:"reminders,omitempty"`
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+	// NoticedAt is when the last "new in your room" notice went out.
+	NoticedAt *time.Time `json:"noticed_at,omitempty"`
 }
 
 // Participant is someone who has joined the room (today: the customer).
@@ -94,10 +96,14 @@ type State struct {
 	EverConnected bool          `json:"ever_connected"`
 	// ContactErased is set once the customer's personal data were erased
 	// (room.contact_erased).
-	ContactErased bool       `json:"contact_erased,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	ContactErased bool `json:"contact_erased,omitempty"`
+	// NewItemsAt is when an agent first added something the customer has
+	// not seen, while the customer was away; a notice or the customer's
+	// coming clears it.
+	NewItemsAt *time.Time `json:"new_items_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 }
 
 // Participant returns the participant with the given id, if any.
@@ -135,6 +141,10 @@ func Apply(s State, e Event) (State, error) {
 	next.UpdatedAt = e.At
 	if err := apply(&next, e); err != nil {
 		return s, fmt.Errorf("apply %s #%d to room %s: %w", e.Type, e.Seq, e.Room, err)
+	}
+	if IsItem(e.Type) && e.Actor.Kind == ActorAgent && !next.CustomerConnected() && next.NewItemsAt == nil {
+		at := e.At
+		next.NewItemsAt = &at
 	}
 	next.InviteStatus = next.inviteStatus()
 	return next, nil
@@ -192,6 +202,19 @@ func apply(s *State, e Event) error {
 			s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
 				Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
 		}
+	case TypeNoticed:
+		var d Reminded
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		if s.Invite != nil {
+			inv := *s.Invite
+			at := e.At
+			inv.Link, inv.ExpiresAt, inv.NoticedAt = d.Link, d.ExpiresAt, &at
+			inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = "", "", "", nil
+			s.Invite = &inv
+		}
+		s.NewItemsAt = nil
 	case TypeContactErased:
 		s.ContactErased = true
 		s.Customer = Masked(s.Customer)
@@ -214,6 +237,7 @@ func apply(s *State, e Event) error {
 		s.setParticipant(Participant{ID: d.Participant, Role: d.Role, Connected: true, Client: d.Client, JoinedAt: e.At})
 		if d.Role == RoleCustomer {
 			s.EverConnected = true
+			s.NewItemsAt = nil
 			if s.Status != StatusClosed {
 				s.Status = StatusConnected
 			}

@@ -78,6 +78,7 @@ type AccountSettings struct {
 	// {company}, {link} and {valid}; empty means Tandem's wording.
 	InviteTemplate   string `json:"invite_template,omitempty"`
 	ReminderTemplate string `json:"reminder_template,omitempty"`
+	NoticeTemplate   string `json:"notice_template,omitempty"`
 	EmailSubject     string `json:"email_subject,omitempty"`
 	// ContactScope is which contacts of the address book an agent sees:
 	// "all" (the default), "team" (their team's) or "own" (their own).
