@@ -321,3 +321,18 @@ func TestDevOutboxListsOnlySimulatedChannels(t *testing.T) {
 		t.Fatalf("the dev outbox lists %+v", msgs)
 	}
 }
+
+// The dev outbox page carries every link, password resets included: only
+// admins read it.
+func TestDevOutboxIsForAdmins(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.liveRoom()
+	bob := e.agentIn("bob@acme.test", "")
+	if _, err := bob.DevOutbox(ctx); apiCode(t, err) != "forbidden" {
+		t.Fatalf("an agent reading the dev outbox: %v", err)
+	}
+	if msgs, err := e.agent.DevOutbox(ctx); err != nil || len(msgs) != 1 {
+		t.Fatalf("the admin reading it: %d messages, %v", len(msgs), err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // roomIDPattern matches the ids room.NewID("rm") makes, so malformed ids
@@ -110,6 +111,11 @@ type outboxMessage struct {
 // them, so a person can play the customer on the same machine.
 func (h *Hub) handleDevOutbox(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
+	// The page carries every link, password resets included: admins only.
+	if p.user == nil || p.user.Role != store.RoleAdmin {
+		h.writeError(w, r, room.Errorf(room.KindForbidden, "the dev outbox is for admins"))
+		return
+	}
 	msgs, err := h.store.Messages(r.Context(), p.account(), 200)
 	if err != nil {
 		h.writeError(w, r, err)

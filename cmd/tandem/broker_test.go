@@ -1,8 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/devoutbox"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 func TestRedisOptions(t *testing.T) {
@@ -24,5 +34,19 @@ func TestRedisOptions(t *testing.T) {
 		if _, err := redisOptions(bad, ""); err == nil {
 			t.Errorf("REDIS_URL %q accepted", bad)
 		}
+	}
+}
+
+// A channel without a provider fails its messages for good, with a reason
+// the agent can act on.
+func TestChannelWithoutProvider(t *testing.T) {
+	s := channelSender{room.ChannelSMS: devoutbox.New(zerolog.Nop())}
+	_, err := s.Send(context.Background(), store.Message{Channel: room.ChannelEmail, To: "sam@example.com"})
+	var se *hub.SendError
+	if !errors.As(err, &se) || se.Status != room.DeliveryFailed || !strings.Contains(se.Reason, "no email provider") {
+		t.Fatalf("an email with no email provider: %v", err)
+	}
+	if _, err := s.Send(context.Background(), store.Message{Channel: room.ChannelSMS, To: "+14155552671"}); err != nil {
+		t.Fatalf("an SMS: %v", err)
 	}
 }

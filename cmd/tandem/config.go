@@ -94,6 +94,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.Twilio.check(); err != nil {
 		return c, err
 	}
+	if c.Twilio.AccountSID != "" && c.PublicURL == nil {
+		return c, fmt.Errorf("TANDEM_PUBLIC_URL is required with Twilio: it is where Twilio sends delivery statuses, and what their signatures cover")
+	}
 	if c.SMTP, err = smtpConfig(getenv); err != nil {
 		return c, err
 	}

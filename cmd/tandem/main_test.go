@@ -228,6 +228,7 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x"}, "TWILIO_FROM"},
+		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+15005550006"}, "TANDEM_PUBLIC_URL"},
 		{map[string]string{"SMTP_URL": "smtp://mail.example.com"}, "SMTP_FROM"},
 		{map[string]string{"SMTP_URL": "mail.example.com", "SMTP_FROM": "a@b.example"}, "SMTP_URL"},
 		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_PORT": "x", "SMTP_FROM": "a@b.example"}, "SMTP_PORT"},
@@ -265,8 +266,11 @@ func TestTwilioIsWired(t *testing.T) {
 	if line == nil || line["status_callback"] != "https://tandem.example/api/v1/hooks/twilio/status" {
 		t.Fatalf("no Twilio line, or a wrong callback URL: %v\n%s", line, srv.logs)
 	}
-	if dev := srv.logged(t, "dev outbox"); dev == nil || fmt.Sprint(dev["channels"]) != "[email]" {
-		t.Fatalf("the dev outbox should cover email only: %v", dev)
+	if dev := srv.logged(t, "dev outbox"); dev != nil {
+		t.Fatalf("the dev outbox runs beside a real provider: %v", dev)
+	}
+	if warn := srv.logged(t, "no provider is configured for this channel"); warn == nil || warn["channel"] != "email" {
+		t.Fatalf("no warning that email is unavailable: %v", warn)
 	}
 	res, err := http.Post(srv.url+"/api/v1/hooks/twilio/status", "application/x-www-form-urlencoded", strings.NewReader("MessageSid=SM1&MessageStatus=delivered"))
 	if err != nil {
@@ -336,9 +340,9 @@ func TestEmailThroughSMTP(t *testing.T) {
 	if d := delivery("gone@example.com"); !strings.Contains(d, `"status":"failed"`) || !strings.Contains(d, "No such user") || !strings.Contains(d, `"code":"550"`) {
 		t.Fatalf("delivery to a refused mailbox: %s", d)
 	}
-	// SMS stay on the dev outbox, whose page never lists the emails that
-	// went to real customers: their links are theirs.
-	if res, err := agent.DevOutbox(ctx); err != nil || len(res) != 0 {
-		t.Fatalf("the dev outbox lists %d messages (%v); the emails went out by SMTP", len(res), err)
+	// With a real provider there is no dev outbox page: the links in the
+	// messages are real customers'.
+	if _, err := agent.DevOutbox(ctx); client.ErrorCode(err) != "not_found" {
+		t.Fatalf("the dev outbox beside a real provider: %v", err)
 	}
 }

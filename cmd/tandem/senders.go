@@ -24,13 +24,14 @@ var _ hub.Sender = channelSender(nil)
 func (c channelSender) Send(ctx context.Context, m store.Message) (hub.Receipt, error) {
 	s := c[m.Channel]
 	if s == nil {
-		return hub.Receipt{}, &hub.SendError{Status: room.DeliveryFailed, Reason: fmt.Sprintf("no sender is configured for %s", m.Channel)}
+		return hub.Receipt{}, &hub.SendError{Status: room.DeliveryFailed, Reason: fmt.Sprintf("this hub has no %s provider configured: invite by the other channel", m.Channel)}
 	}
 	return s.Send(ctx, m)
 }
 
-// openSenders picks a sender per channel: a configured provider, or the
-// dev outbox. dev lists the channels on the dev outbox.
+// openSenders picks a sender per channel from the configured providers, or
+// the dev outbox for both when none is configured; dev lists the channels
+// on the dev outbox.
 func openSenders(cfg config, public *url.URL, log zerolog.Logger) (s hub.Sender, callbacks map[string]hub.StatusCallback, dev []room.Channel, err error) {
 	out := channelSender{}
 	callbacks = map[string]hub.StatusCallback{}
@@ -58,17 +59,22 @@ func openSenders(cfg config, public *url.URL, log zerolog.Logger) (s hub.Sender,
 		out[room.ChannelEmail] = sm
 		log.Info().Str("host", cfg.SMTP.Host).Int("port", cfg.SMTP.Port).Str("tls", string(cfg.SMTP.TLS)).Str("from", cfg.SMTP.From).Msg("email: SMTP")
 	}
-	var simulated []string
-	devSender := devoutbox.New(log)
+	if len(out) == 0 {
+		// No provider at all: the embedded default, where the dev outbox
+		// keeps and shows every message.
+		d := devoutbox.New(log)
+		out[room.ChannelSMS], out[room.ChannelEmail] = d, d
+		dev = []room.Channel{room.ChannelSMS, room.ChannelEmail}
+		log.Warn().Msg("dev outbox: no SMS or email provider is configured; messages are kept and shown at /api/v1/dev/outbox and in this log, not sent, and their delivery is simulated")
+		return out, callbacks, dev, nil
+	}
+	// With a provider for one channel only, the other is unavailable
+	// rather than simulated: a production hub must not pretend to send,
+	// nor show real customers' messages on a dev page.
 	for _, ch := range []room.Channel{room.ChannelSMS, room.ChannelEmail} {
 		if out[ch] == nil {
-			out[ch] = devSender
-			dev = append(dev, ch)
-			simulated = append(simulated, string(ch))
+			log.Warn().Str("channel", string(ch)).Msg("no provider is configured for this channel: its messages fail, and show as failed in their rooms (configure one, or invite by the other channel)")
 		}
-	}
-	if len(dev) > 0 {
-		log.Warn().Strs("channels", simulated).Msg("dev outbox: no provider is configured for these channels; their messages are kept and shown at /api/v1/dev/outbox and in this log, not sent, and their delivery is simulated")
 	}
 	return out, callbacks, dev, nil
 }
