@@ -170,16 +170,17 @@ func (h *Hub) handleDeleteContact(w http.ResponseWriter, r *http.Request) {
 }
 
 // eraseFromRoom masks the customer in the records of room roomID and
-// records it in the room's log.
+// records it in the room's log, in one store transaction: a command
+// decided on the room before it (a reminder with the old address, on
+// another instance) then fails its seq check instead of writing it again.
 func (h *Hub) eraseFromRoom(ctx context.Context, p principal, roomID, contact string) error {
-	unlock := h.writers.lock(roomID)
-	_, err := h.store.RedactRoom(ctx, p.account(), roomID, room.Redact)
-	unlock()
+	defer h.writers.lock(roomID)()
+	_, evs, err := h.store.RedactRoom(ctx, p.account(), roomID, h.now(), room.Redact, func(s room.State) []room.Draft {
+		return room.EraseContact(s, p.actor(), contact)
+	})
 	if err != nil {
 		return err
 	}
-	_, err = h.commit(ctx, p.account(), roomID, func(s room.State) (plan, error) {
-		return plan{drafts: room.EraseContact(s, p.actor(), contact)}, nil
-	})
-	return err
+	h.published(evs, false)
+	return nil
 }

@@ -49,16 +49,10 @@ func TestAddressBook(t *testing.T) {
 	invite(e.agent, room.ChannelSMS, room.Customer{Name: "Sam Lee", Phone: "(415) 555-2671"})
 	invite(e.agent, room.ChannelSMS, room.Customer{Name: "Sam Lee", Phone: "+1 415 555 2671", Email: "sam@example.com"})
 	invite(e.agent, room.ChannelEmail, room.Customer{Name: "Ana Diaz", Email: "ana@example.com"})
-	// A pre-planned room is in the book once invited.
-	pre, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Zoe", Phone: "4155550188"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cs, _ := e.agent.Contacts(ctx, "Zoe", 0); len(cs) != 0 {
-		t.Fatalf("a pre-planned, not invited customer is in the book: %+v", cs)
-	}
+	// A pre-planned room's customer is in the book at once: the agent will
+	// come back to them.
 	e.clock.Advance(time.Second)
-	if _, err := e.agent.Invite(ctx, pre.ID); err != nil {
+	if _, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Zoe", Phone: "4155550188"}}); err != nil {
 		t.Fatal(err)
 	}
 	all, err := e.agent.Contacts(ctx, "", 0)
@@ -176,6 +170,11 @@ func TestContactScope(t *testing.T) {
 func TestDeleteContactErasesItFromRooms(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
+	// A pre-planned room of Sam's, never invited, is erased too.
+	pre, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155550134"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := e.liveRoom() // Sam Lee, +14155550134
 	if _, err := e.agent.Reengage(ctx, s.ID, room.ChannelEmail, room.Customer{Phone: "+14155550134", Email: "sam@example.com"}); err != nil {
 		t.Fatal(err)
@@ -220,8 +219,11 @@ func TestDeleteContactErasesItFromRooms(t *testing.T) {
 	}
 	msgs, _ := e.agent.DevOutbox(ctx)
 	for _, m := range msgs {
-		if m.Room == s.ID && (m.To != "" || strings.Contains(m.Body, "Sam")) {
-			t.Fatalf("a message still names Sam: %+v", m)
+		if m.Room == s.ID && (m.To != "" || strings.Contains(m.Body, "Sam") || m.Status != "failed") {
+			t.Fatalf("a message still names Sam, or is still to be sent: %+v", m)
 		}
+	}
+	if st, err := e.agent.Room(ctx, pre.ID); err != nil || st.Customer.Name != room.ErasedName || !st.ContactErased {
+		t.Fatalf("the pre-planned room after the erasure: %+v, %v", st.Customer, err)
 	}
 }

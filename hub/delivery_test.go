@@ -160,9 +160,10 @@ func TestReengageValidation(t *testing.T) {
 // fakeProvider is an SMS provider whose Send answers "queued" with an id
 // of its own, and whose status callbacks carry a shared secret.
 type fakeProvider struct {
-	mu    sync.Mutex
-	sent  []store.Message
-	fails int // transient failures to give before taking a message
+	mu     sync.Mutex
+	sent   []store.Message
+	fails  int             // transient failures to give before taking a message
+	onSend func(id string) // called with the provider id before Send returns
 }
 
 const fakeSecret = "s3cret"
@@ -175,6 +176,9 @@ func (p *fakeProvider) Send(_ context.Context, m store.Message) (hub.Receipt, er
 		return hub.Receipt{}, errors.New("fake: try again later")
 	}
 	p.sent = append(p.sent, m)
+	if p.onSend != nil {
+		p.onSend("F-" + m.ID)
+	}
 	return hub.Receipt{Provider: "fake", ID: "F-" + m.ID, Status: room.DeliveryQueued}, nil
 }
 
@@ -334,5 +338,34 @@ func TestDevOutboxIsForAdmins(t *testing.T) {
 	}
 	if msgs, err := e.agent.DevOutbox(ctx); err != nil || len(msgs) != 1 {
 		t.Fatalf("the admin reading it: %d messages, %v", len(msgs), err)
+	}
+}
+
+// A callback that arrives before the hub has recorded the provider's id of
+// the message (it comes back with the provider's answer) is not lost.
+func TestEarlyStatusCallback(t *testing.T) {
+	p := &fakeProvider{}
+	e := newEnv(t, nil, withSender(p), func(cfg *hub.Config) { cfg.Callbacks = map[string]hub.StatusCallback{"fake": p} })
+	codes := make(chan int, 1)
+	p.onSend = func(id string) {
+		go func() { // the provider calls back while Send has not returned yet
+			form := url.Values{"id": {id}, "status": {"delivered"}}
+			res := e.do(t, "POST", "/api/v1/hooks/fake/status", form.Encode(), map[string]string{
+				"Content-Type": "application/x-www-form-urlencoded", "X-Fake-Signature": fakeSecret + " " + e.url + "/api/v1/hooks/fake/status",
+			})
+			res.Body.Close()
+			codes <- res.StatusCode
+		}()
+		time.Sleep(20 * time.Millisecond) // let the callback get there first
+	}
+	s := e.liveRoom()
+	if code := <-codes; code != http.StatusNoContent {
+		t.Fatalf("the early callback: %d", code)
+	}
+	sub := subscribe(t, e, s.ID)
+	for {
+		if d := deliveryOf(t, nextOfType(t, sub, room.TypeDelivery)); d.Status == room.DeliveryDelivered {
+			return
+		}
 	}
 }

@@ -119,6 +119,17 @@ func (h *Hub) recordDelivery(ctx context.Context, account, roomID string, d room
 // a KindNotFound error.
 func (h *Hub) ReportDelivery(ctx context.Context, rep DeliveryReport) error {
 	m, err := h.store.MessageByProvider(ctx, rep.Provider, rep.ProviderID)
+	// A callback can beat the dispatcher's record of the provider's id,
+	// which is written just after the provider answers: wait a little
+	// rather than lose it (Twilio does not call again).
+	for wait := 50 * time.Millisecond; room.IsKind(err, room.KindNotFound) && wait <= 800*time.Millisecond; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		m, err = h.store.MessageByProvider(ctx, rep.Provider, rep.ProviderID)
+	}
 	if err != nil {
 		return err
 	}

@@ -239,6 +239,11 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 		return room.State{}, err
 	}
 	change := store.Change{Events: evs}
+	if s, err := room.Fold(evs); err == nil {
+		// Pre-planned too: the agent entered this customer, and will come
+		// back to them.
+		change.Contact = contactUse(s.Customer, agent, p.team(), h.now())
+	}
 	if req.Mode == room.ModeLive {
 		s, err := room.Fold(evs)
 		if err != nil {

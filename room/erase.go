@@ -54,9 +54,9 @@ func maskTo(ch Channel, to string) string {
 
 // Redact returns a room's log with the customer's personal data masked in
 // every event that carries them (room.created, room.invited,
-// room.contact_changed, invitation.reminded, invitation.noticed, and the
-// name of the customer
-// as an actor). Seqs, types, times and everything else stay as they were:
+// room.contact_changed, invitation.reminded, invitation.noticed, the
+// provider's words in invitation.delivery, which may quote the address,
+// and the name of the customer as an actor). Seqs, types, times and everything else stay as they were:
 // the log still tells what happened, and when, without saying to whom.
 func Redact(evs []Event) ([]Event, error) {
 	out := make([]Event, len(evs))
@@ -71,6 +71,9 @@ func Redact(evs []Event) ([]Event, error) {
 			e.Data, err = rewrite(e.Data, func(d *ContactChanged) { d.Customer = Masked(d.Customer) })
 		case TypeReminded, TypeNoticed:
 			e.Data, err = rewrite(e.Data, func(d *Reminded) { d.To = maskTo(d.Channel, d.To) })
+		case TypeDelivery:
+			// A provider's words may quote the number or address.
+			e.Data, err = rewrite(e.Data, func(d *Delivery) { d.Reason = "" })
 		}
 		if err != nil {
 			return nil, Errorf(KindInternal, "redact %s #%d: %v", e.Type, e.Seq, err)

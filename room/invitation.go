@@ -215,11 +215,12 @@ type RemindCustomer struct {
 
 // ReminderDue reports whether the customer of s should be reminded at now:
 // invited and never connected, the message not known to have failed (that
-// is the agent's to fix, with Re-engage), the link still valid, fewer than
+// is the agent's to fix, with Re-engage), the contact not erased, the link
+// still valid, fewer than
 // p.Max reminders so far, and p.After passed since the invitation or the
 // last reminder.
 func ReminderDue(s State, p RemindPolicy, now time.Time) bool {
-	if p.Max <= 0 || p.After <= 0 || s.Status != StatusInvited || s.EverConnected || s.Invite == nil {
+	if p.Max <= 0 || p.After <= 0 || s.Status != StatusInvited || s.EverConnected || s.Invite == nil || s.ContactErased {
 		return false
 	}
 	inv := s.Invite
@@ -252,7 +253,7 @@ func Remind(s State, c RemindCustomer) []Draft {
 // in the room, the link is valid, its message did not fail, and the last
 // notice is at least every ago.
 func NoticeDue(s State, every time.Duration, now time.Time) bool {
-	if s.NewItemsAt == nil || s.Invite == nil || s.Status == StatusClosed || s.CustomerConnected() {
+	if s.NewItemsAt == nil || s.Invite == nil || s.Status == StatusClosed || s.CustomerConnected() || s.ContactErased {
 		return false
 	}
 	inv := s.Invite

@@ -278,3 +278,23 @@ func TestNotices(t *testing.T) {
 		t.Fatal("IsItem")
 	}
 }
+
+// Inviting tells the customer what is waiting: items staged before do not
+// earn a notice on top; and an erased contact gets nothing more.
+func TestInvitationClearsNewItemsAndErasureStopsMessages(t *testing.T) {
+	s := created(t, room.ModePreplan)
+	s = apply(t, s, room.Draft{Type: "document.added", Actor: agent}) // staged
+	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_1", ExpiresAt: t0.Add(7 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = apply(t, s, d)
+	if s.NewItemsAt != nil || room.NoticeDue(s, time.Minute, t0.Add(time.Hour)) {
+		t.Fatal("a notice due right after the invitation")
+	}
+	s = apply(t, s, room.Draft{Type: "document.added", Actor: agent})
+	s = apply(t, s, room.EraseContact(s, agent, "ct_1")...)
+	if room.NoticeDue(s, time.Minute, t0.Add(time.Hour)) || room.ReminderDue(s, room.RemindPolicy{After: time.Minute, Max: 3}, t0.Add(time.Hour)) {
+		t.Fatal("a notice or reminder due after the contact was erased")
+	}
+}

@@ -167,6 +167,7 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: e.At, ExpiresAt: d.ExpiresAt, Attempt: d.Attempt}
+		s.NewItemsAt = nil // the invitation itself tells of what is waiting
 		s.Channel = d.Channel
 		if s.Status == StatusPending {
 			s.Status = StatusInvited
@@ -202,6 +203,7 @@ func apply(s *State, e Event) error {
 			s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
 				Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
 		}
+		s.NewItemsAt = nil // so does a reminder
 	case TypeNoticed:
 		var d Reminded
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -220,7 +222,7 @@ func apply(s *State, e Event) error {
 		s.Customer = Masked(s.Customer)
 		if s.Invite != nil {
 			inv := *s.Invite
-			inv.To = maskTo(inv.Channel, inv.To)
+			inv.To, inv.DeliveryReason = maskTo(inv.Channel, inv.To), ""
 			s.Invite = &inv
 		}
 	case TypeContactChanged:

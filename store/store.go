@@ -243,11 +243,14 @@ type Contacts interface {
 	// DeleteContact removes a contact; KindNotFound if there is none.
 	DeleteContact(ctx context.Context, account, id string) error
 	// RedactRoom rewrites the log of a room through redact (which must keep
-	// every event's seq and type) and stores the state folded from the
-	// result; the addresses and texts of the room's links and messages are
-	// erased too. It is how a deleted contact's personal data leave the
-	// rooms' records, which otherwise stay as they were.
-	RedactRoom(ctx context.Context, account, roomID string, redact func([]room.Event) ([]room.Event, error)) (room.State, error)
+	// every event's seq and type), stores the state folded from the
+	// result, and appends the events then makes of that state, in one
+	// transaction with the room locked; the addresses and texts of the
+	// room's messages are erased, and those not sent yet will not be. It is
+	// how a deleted contact's personal data leave the rooms' records, which
+	// otherwise stay as they were. It returns the new state and the events
+	// appended.
+	RedactRoom(ctx context.Context, account, roomID string, at time.Time, redact func([]room.Event) ([]room.Event, error), then func(room.State) []room.Draft) (room.State, []room.Event, error)
 }
 
 // RoomQuery filters and pages a list of rooms, newest first.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -75,8 +76,10 @@ func (s *DB) useContact(ctx context.Context, tx *sqlx.Tx, account, roomID string
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("insert contact: %w", err)
 		} else if n == 0 { // made meanwhile by another transaction
-			if id, err = find(); err != nil || id == "" {
-				return fmt.Errorf("find contact after a conflict: %v", err)
+			if id, err = find(); err != nil {
+				return fmt.Errorf("find contact after a conflict: %w", err)
+			} else if id == "" {
+				return errors.New("a contact conflicts with another that cannot be found")
 			}
 		}
 	}
@@ -86,20 +89,44 @@ func (s *DB) useContact(ctx context.Context, tx *sqlx.Tx, account, roomID string
 	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET contact_id = $1 WHERE id = $2 AND account_id = $3`, id, roomID, account); err != nil {
 		return fmt.Errorf("link room to contact: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_rooms (contact_id, room_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, roomID); err != nil {
+		return fmt.Errorf("link room to contact: %w", err)
+	}
 	return nil
 }
 
 // setContact writes a contact's name, and its phone and email where given
-// and no other contact of the account has them; used marks it used.
-func (s *DB) setContact(ctx context.Context, db execer, account, id, name, phone, email string, at timestamp, used bool) error {
-	q := `UPDATE contacts SET name = $1, name_key = $7, updated_at = $2,
-		phone = CASE WHEN $3 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.phone = $3 AND o.id <> $6) THEN $3 ELSE phone END,
-		email = CASE WHEN $4 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.email = $4 AND o.id <> $6) THEN $4 ELSE email END`
+// and no other contact of the account has them; used marks it used. Should
+// a concurrent transaction take the phone or email between the check and
+// the write, the contact keeps its own and only the name changes: the
+// write runs under a savepoint, since a failed statement would otherwise
+// abort the whole transaction on PostgreSQL.
+func (s *DB) setContact(ctx context.Context, tx *sqlx.Tx, account, id, name, phone, email string, at timestamp, used bool) error {
+	last := ""
 	if used {
-		q += `, last_used_at = $2`
+		last = `, last_used_at = $2`
 	}
-	q += ` WHERE account_id = $5 AND id = $6`
-	if _, err := db.ExecContext(ctx, q, name, at, phone, email, account, id, strings.ToLower(name)); err != nil {
+	q := `UPDATE contacts SET name = $1, name_key = $7, updated_at = $2` + last + `,
+		phone = CASE WHEN $3 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.phone = $3 AND o.id <> $6) THEN $3 ELSE phone END,
+		email = CASE WHEN $4 <> '' AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.account_id = $5 AND o.email = $4 AND o.id <> $6) THEN $4 ELSE email END
+		WHERE account_id = $5 AND id = $6`
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT set_contact`); err != nil {
+		return fmt.Errorf("update contact %s: %w", id, err)
+	}
+	_, err := tx.ExecContext(ctx, q, name, at, phone, email, account, id, strings.ToLower(name))
+	if s.isUnique(err) {
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT set_contact`); err != nil {
+			return fmt.Errorf("update contact %s: %w", id, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE contacts SET name = $1, name_key = $2, updated_at = $3`+strings.ReplaceAll(last, "$2", "$3")+` WHERE account_id = $4 AND id = $5`,
+			name, strings.ToLower(name), at, account, id)
+		if err != nil {
+			return fmt.Errorf("update contact %s: %w", id, err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("update contact %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT set_contact`); err != nil {
 		return fmt.Errorf("update contact %s: %w", id, err)
 	}
 	return nil
@@ -204,7 +231,8 @@ func (s *DB) UpdateContact(ctx context.Context, account string, c store.Contact)
 // ContactRooms implements store.Contacts.
 func (s *DB) ContactRooms(ctx context.Context, account, id string) ([]string, error) {
 	var ids []string
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM rooms WHERE account_id = $1 AND contact_id = $2 ORDER BY id`, account, id); err != nil {
+	if err := s.db.SelectContext(ctx, &ids, `SELECT r.id FROM contact_rooms cr JOIN rooms r ON r.id = cr.room_id
+		WHERE cr.contact_id = $1 AND r.account_id = $2 ORDER BY r.id`, id, account); err != nil {
 		return nil, fmt.Errorf("rooms of contact %s: %w", id, err)
 	}
 	return ids, nil
@@ -225,10 +253,14 @@ func (s *DB) DeleteContact(ctx context.Context, account, id string) error {
 }
 
 // RedactRoom implements store.Contacts.
-func (s *DB) RedactRoom(ctx context.Context, account, roomID string, redact func([]room.Event) ([]room.Event, error)) (room.State, error) {
-	var next room.State
+func (s *DB) RedactRoom(ctx context.Context, account, roomID string, at time.Time, redact func([]room.Event) ([]room.Event, error), then func(room.State) []room.Draft) (room.State, []room.Event, error) {
+	var (
+		next     room.State
+		appended []room.Event
+	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := s.lockHead(ctx, tx, account, roomID); err != nil {
+		h, err := s.lockHead(ctx, tx, account, roomID)
+		if err != nil {
 			return err
 		}
 		var rows []struct {
@@ -284,13 +316,27 @@ func (s *DB) RedactRoom(ctx context.Context, account, roomID string, redact func
 		if _, err := tx.ExecContext(ctx, `UPDATE room_links SET to_addr = '' WHERE room_id = $1`, roomID); err != nil {
 			return fmt.Errorf("erase link addresses: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = '[erased]' WHERE room_id = $1`, roomID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'failed', claimed_until = NULL WHERE room_id = $1 AND status = 'pending'`, roomID); err != nil {
+			return fmt.Errorf("cancel pending messages: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = '[erased]', error = '' WHERE room_id = $1`, roomID); err != nil {
 			return fmt.Errorf("erase messages: %w", err)
 		}
-		return nil
+		drafts := then(next)
+		if len(drafts) == 0 {
+			return nil
+		}
+		if appended, err = room.Seal(roomID, next.Seq, at, drafts); err != nil {
+			return err
+		}
+		if appended, err = normalEvents(roomID, appended); err != nil {
+			return err
+		}
+		next, err = s.appendEvents(ctx, tx, account, head{Room: roomID, Seq: h.Seq, State: next}, appended)
+		return err
 	})
 	if err != nil {
-		return room.State{}, wrapInternal(err, "redact room %s", roomID)
+		return room.State{}, nil, wrapInternal(err, "redact room %s", roomID)
 	}
-	return next, nil
+	return next, appended, nil
 }

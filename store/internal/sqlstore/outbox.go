@@ -153,7 +153,7 @@ func (s *DB) MessageByProvider(ctx context.Context, provider, providerID string)
 		return store.Message{}, room.Errorf(room.KindNotFound, "no message without a provider id")
 	}
 	var r messageRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+messageColumns+` FROM messages WHERE provider = $1 AND provider_id = $2`, provider, providerID)
+	err := s.db.GetContext(ctx, &r, `SELECT `+messageColumns+` FROM messages WHERE provider = $1 AND provider_id = $2 AND provider_id <> ''`, provider, providerID) // the last term lets SQLite use the partial index
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Message{}, room.Errorf(room.KindNotFound, "no %s message %s", provider, providerID)
 	}
