@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/room"
+)
+
+// browser starts a headless Chromium (Debian's chromium package) for t and
+// returns a tab's context. Without Chromium the test is skipped loudly, or
+// fails under REQUIRE_SERVICES=1 (.ci/run installs it). When t fails, a
+// screenshot and the page's console log are saved under
+// TANDEM_TEST_ARTIFACTS (default test-artifacts/), named after the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("REQUIRE_SERVICES") == "1" {
+			t.Fatalf("chromium not found (REQUIRE_SERVICES=1): %v; install Debian's chromium package", err)
+		}
+		t.Skipf("SKIPPING: chromium not found (%v); install Debian's chromium package, or set REQUIRE_SERVICES=1 to fail instead", err)
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		// This machine's network is closed: background traffic only fails.
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
+	)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, timeout := context.WithTimeout(ctx, 2*time.Minute)
+	// Start the browser before listening to its console: both would
+	// otherwise race to start it.
+	if err := chromedp.Do(ctx); err != nil {
+		timeout()
+		cancel()
+		acancel()
+		t.Fatalf("start chromium: %v", err)
+	}
+	var mu sync.Mutex
+	var console []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			console = append(console, m.String())
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			saveArtifacts(t, ctx, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), console...) })
+		}
+		timeout()
+		cancel()
+		acancel()
+		<-done
+	})
+	return ctx
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func saveArtifacts(t *testing.T, ctx context.Context, console func() []string) {
+	dir := os.Getenv("TANDEM_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = "test-artifacts"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("artifacts: %v", err)
+		return
+	}
+	base := filepath.Join(dir, unsafeName.ReplaceAllString(t.Name(), "_"))
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90)); err == nil {
+		_ = os.WriteFile(base+".png", png, 0o644)
+	} else {
+		t.Logf("artifacts: screenshot: %v", err)
+	}
+	_ = os.WriteFile(base+".console.log", []byte(strings.Join(console(), "\n")+"\n"), 0o644)
+	t.Logf("artifacts: %s.png and %s.console.log", base, base)
+}
+
+// textOf waits for sel to show and returns its text.
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+		t.Fatalf("waiting for %s: %v", sel, err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// waitText polls sel until its text contains want.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := textOf(t, ctx, sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s says %q, want %q", sel, got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A customer opens the link of the invitation in a real browser: the room
+// greets them with their agent's name and connects, and the agent sees
+// them connected at that moment, from which browser. On a phone's width the
+// page does not scroll sideways.
+func TestBrowserCustomerOpensTheLink(t *testing.T) {
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := agent.Subscribe(bg, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("dev outbox: %+v, %v", msgs, err)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2)), chromedp.Navigate(msgs[0].Link)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#status", "Connected to your agent")
+	if title := textOf(t, ctx, "#title"); title != "Your secure room with Admin" {
+		t.Fatalf("title %q", title)
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	if err != nil || wide {
+		t.Fatalf("the room scrolls sideways at 360 px: %v %v", wide, err)
+	}
+
+	tctx, cancel := context.WithTimeout(bg, 20*time.Second)
+	defer cancel()
+	for {
+		ev, err := sub.Next(tctx)
+		if err != nil {
+			t.Fatalf("the agent never saw the customer connect: %v", err)
+		}
+		if ev.Type == room.TypeParticipantJoined {
+			if !strings.Contains(string(ev.Data), "Chrom") {
+				t.Fatalf("joined without the browser's name: %s", ev.Data)
+			}
+			break
+		}
+	}
+}
+
+// Links that cannot open a room show a page that says what happened and
+// how to get a new link, never a raw error.
+func TestBrowserBadLinks(t *testing.T) {
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := agent.DevOutbox(bg)
+	old := msgs[0].Link
+	if _, err := agent.Reengage(bg, s.ID, room.ChannelEmail, room.Customer{Email: "sam@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ url, title string }{
+		{old, "This link was replaced"},
+		{srv.url + "/r/" + strings.Repeat("x", 43), "This link does not work"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(tc.url)); err != nil {
+			t.Fatal(err)
+		}
+		if got := textOf(t, ctx, "h1"); got != tc.title {
+			t.Errorf("%s: %q, want %q", tc.url, got, tc.title)
+		}
+		if hint := textOf(t, ctx, ".hint"); !strings.Contains(hint, "ask your agent for a new link") {
+			t.Errorf("%s: no way to a new link: %q", tc.url, hint)
+		}
+	}
+}
