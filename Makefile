@@ -3,18 +3,27 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: run build test chaos check fmt vet staticcheck bench clean
+.PHONY: run build web test chaos check fmt vet staticcheck bench clean
+
+# The console's sources; web/dist/console.js is rebuilt when one changes.
+WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
+
+## web: bundle the agent console into web/dist (npm fetches esbuild and preact), embedded by the next Go build
+web: web/dist/console.js
+
+web/dist/console.js: $(WEB_SRC)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 ## run: run the hub on http://localhost:8080 with the embedded default (SQLite, in-memory broker, dev outbox)
-run:
+run: web
 	TANDEM_LOG_FORMAT=$${TANDEM_LOG_FORMAT:-console} $(GO) run ./cmd/tandem serve
 
 ## build: build the server binary into bin/
-build:
+build: web
 	$(GO) build -o bin/tandem ./cmd/tandem
 
 ## test: run every test, with the race detector, against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1)
-test:
+test: web
 	$(GO) test -race -count=1 $(PKGS)
 
 ## chaos: the long failure tests: instances killed one after another, Redis restarted, PostgreSQL cut, several times each under more load
@@ -38,4 +47,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./hub/...
 
 clean:
-	rm -rf bin tandem-data
+	rm -rf bin tandem-data web/node_modules web/dist/*.js web/dist/*.map web/dist/*.html

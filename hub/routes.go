@@ -59,6 +59,7 @@ func (h *Hub) routes() *mux.Router {
 	r.HandleFunc("/r/{token}", h.handleLink).Methods(http.MethodGet)
 	if h.cfg.Web != nil {
 		r.HandleFunc("/room/"+roomIDPattern, h.servePage("room.html")).Methods(http.MethodGet)
+		r.HandleFunc("/console", h.servePage("console.html")).Methods(http.MethodGet)
 		r.HandleFunc("/", h.servePage("index.html")).Methods(http.MethodGet)
 		r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(h.cfg.Web))).Methods(http.MethodGet)
 	}

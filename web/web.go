@@ -1,22 +1,56 @@
-// Package web holds Tandem's pages, embedded in the binary: today the
-// customer's room page and the hub's front page. The hub serves them with
-// the same API everyone else uses; they hold no logic of their own.
+// Package web holds Tandem's pages, embedded in the binary: the customer's
+// room page, the hub's front page and the agent console. The hub serves
+// them with the same API everyone else uses; they hold no logic of their
+// own.
+//
+// static/ is written by hand. dist/ is the console, bundled from src/ by
+// `make web` (esbuild) and not committed; a binary built without it serves
+// static/console.html, a page that says how to build the console.
 package web
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 )
 
-//go:embed static
+//go:embed static all:dist
 var files embed.FS
 
-// FS returns the pages and their assets: index.html, room.html and the
-// files served under /static/.
+// FS returns the pages and their assets: index.html, room.html,
+// console.html and the files served under /static/. A file of dist/ hides
+// the one of the same name in static/.
 func FS() fs.FS {
-	sub, err := fs.Sub(files, "static")
+	return layers{sub("dist"), sub("static")}
+}
+
+// Built reports whether the console was bundled into this binary.
+func Built() bool {
+	_, err := fs.Stat(sub("dist"), "console.js")
+	return err == nil
+}
+
+func sub(dir string) fs.FS {
+	s, err := fs.Sub(files, dir)
 	if err != nil {
-		panic("web: " + err.Error()) // the folder is embedded at build time
+		panic("web: " + err.Error()) // the folders are embedded at build time
 	}
-	return sub
+	return s
+}
+
+// layers looks a name up in each file system in turn.
+type layers []fs.FS
+
+func (l layers) Open(name string) (fs.File, error) {
+	var first error
+	for _, f := range l {
+		file, err := f.Open(name)
+		if err == nil {
+			return file, nil
+		}
+		if first == nil || !errors.Is(err, fs.ErrNotExist) {
+			first = err
+		}
+	}
+	return nil, first
 }

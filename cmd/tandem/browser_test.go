@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/web"
 )
 
 // browser starts a headless Chromium (Debian's chromium package) for t and
@@ -212,5 +215,101 @@ func TestBrowserBadLinks(t *testing.T) {
 		if hint := textOf(t, ctx, ".hint"); !strings.Contains(hint, "ask your agent for a new link") {
 			t.Errorf("%s: no way to a new link: %q", tc.url, hint)
 		}
+	}
+}
+
+// requireConsole skips (loudly; fails under REQUIRE_SERVICES=1) when this
+// binary was built without the console: `make test` bundles it first.
+func requireConsole(t *testing.T) {
+	t.Helper()
+	if web.Built() {
+		return
+	}
+	if os.Getenv("REQUIRE_SERVICES") == "1" {
+		t.Fatal("the console is not built into this test binary (REQUIRE_SERVICES=1): run make web, or make test")
+	}
+	t.Skip("SKIPPING: the console is not built into this test binary: run make web, or make test")
+}
+
+// The console in a real browser: a wrong password says so; the right one
+// shows the agent's sessions; sign out; forgot password sends a link (to
+// the dev outbox here).
+func TestBrowserConsoleSignIn(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	clear := func(sel string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").value = ""`)(ctx, tgt)
+			return chromedp.Void{}, err
+		}
+	}
+	signIn := func(password string) {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.WaitVisible("#email"),
+			clear("#email"), chromedp.SendKeys("#email", "admin@example.com"),
+			clear("#password"), chromedp.SendKeys("#password", password),
+			chromedp.Click("#submit"),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console")); err != nil {
+		t.Fatal(err)
+	}
+	signIn("not the password")
+	waitText(t, ctx, "#login-error", "Email or password is incorrect.")
+	signIn("a long enough secret")
+	waitText(t, ctx, "#whoami", "Signed in as Admin")
+	if row := textOf(t, ctx, "#rooms li"); !strings.Contains(row, "Sam Lee") || !strings.Contains(row, "pre-planned") {
+		t.Fatalf("the session row: %q", row)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click("#signout"), chromedp.WaitVisible("#forgot"), chromedp.Click("#forgot"),
+		chromedp.WaitVisible("#email"), chromedp.SendKeys("#email", "admin@example.com"), chromedp.Click("#submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#forgot-sent", "a link to choose a new password is on its way")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, err := agent.DevOutbox(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) > 0 && msgs[0].Room == "" && strings.Contains(msgs[0].Link, "/reset") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reset email in the dev outbox: %+v", msgs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Without the bundle, /console says how to build it rather than break.
+func TestConsolePlaceholderIsServed(t *testing.T) {
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir()})
+	res, err := http.Get(srv.url + "/console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	want := "/static/console.js" // the bundled page loads the bundle
+	if !web.Built() {
+		want = "make web"
+	}
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+		t.Fatalf("/console: %d, without %q:\n%s", res.StatusCode, want, b)
 	}
 }

@@ -1,0 +1,168 @@
+// The agent console, first slice: sign in (and forgot password), see your
+// sessions with their invitation status, sign out. It talks to the hub only
+// through the documented REST API (docs/protocol.md), with the session
+// cookie the hub sets at sign-in.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+
+type APIError = { code: string; message: string };
+
+type Room = {
+  id: string;
+  status: string;
+  invite_status: string;
+  channel: string;
+  customer: { name: string; phone?: string; email?: string };
+  created_at: string;
+};
+
+type Me = { user: { id: string; name: string; email: string; role: string }; account: { name: string } };
+
+// api calls the hub and returns the JSON answer, or throws the hub's error.
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch("/api/v1" + path, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const err: APIError = data.error ?? { code: "http_" + res.status, message: "The hub answered " + res.status + "." };
+    throw err;
+  }
+  return data as T;
+}
+
+// Words for the invitation's status, as the agent reads them.
+const inviteWords: Record<string, string> = {
+  pending: "pre-planned",
+  sent: "link sent",
+  delivered: "delivered",
+  invalid: "invalid",
+  failed: "failed",
+  connected: "customer connected",
+};
+
+function chip(r: Room): { status: string; words: string } {
+  if (r.status === "closed") return { status: "closed", words: "closed" };
+  if (r.status === "left") return { status: "left", words: "customer left" };
+  if (r.status === "connected") return { status: "connected", words: "customer connected" };
+  if (r.invite_status === "delivered" || r.invite_status === "sent") return { status: r.invite_status, words: "waiting for customer · " + inviteWords[r.invite_status] };
+  return { status: r.invite_status, words: inviteWords[r.invite_status] ?? r.invite_status };
+}
+
+function Login({ onSignedIn }: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState("");
+  const [forgot, setForgot] = useState(false);
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      if (forgot) {
+        await api("POST", "/password/forgot", { email });
+        setSent(true);
+      } else {
+        await api("POST", "/login", { email, password });
+        onSignedIn();
+      }
+    } catch (err) {
+      setError((err as APIError).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main>
+      <h1>{forgot ? "Forgot your password?" : "Sign in to Tandem"}</h1>
+      {sent ? (
+        <p role="status" id="forgot-sent">If {email} has an account, a link to choose a new password is on its way. It is valid for one hour.</p>
+      ) : (
+        <form class="stack" onSubmit={submit} aria-describedby="login-error">
+          <label>
+            Email
+            <input id="email" type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
+          </label>
+          {!forgot && (
+            <label>
+              Password
+              <input id="password" type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+            </label>
+          )}
+          <p class="error" id="login-error" role="alert">{error}</p>
+          <button id="submit" type="submit" disabled={busy}>{forgot ? "Send me a link" : "Sign in"}</button>
+        </form>
+      )}
+      <p>
+        <button class="link" id="forgot" type="button" onClick={() => { setForgot(!forgot); setSent(false); setError(""); }}>
+          {forgot ? "Back to sign in" : "Forgot password?"}
+        </button>
+      </p>
+    </main>
+  );
+}
+
+function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    api<{ rooms: Room[] }>("GET", "/rooms")
+      .then((r) => setRooms(r.rooms))
+      .catch((err) => setError((err as APIError).message));
+  }, []);
+
+  async function signOut() {
+    await api("POST", "/logout").catch(() => undefined);
+    onSignedOut();
+  }
+
+  return (
+    <main>
+      <div class="bar">
+        <h1>Sessions</h1>
+        <p class="muted" id="whoami">
+          Signed in as {me.user.name} · {me.account.name}{" "}
+          <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
+        </p>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {rooms === null ? (
+        <p class="muted">Loading…</p>
+      ) : rooms.length === 0 ? (
+        <p class="muted" id="no-rooms">No sessions yet.</p>
+      ) : (
+        <ul class="rooms" id="rooms">
+          {rooms.map((r) => {
+            const c = chip(r);
+            return (
+              <li key={r.id} data-room={r.id}>
+                <span>{r.customer.name} <span class="muted">{r.channel === "sms" ? r.customer.phone : r.customer.email}</span></span>
+                <span class="chip" data-status={c.status}>{c.words}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </main>
+  );
+}
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const load = () => api<Me>("GET", "/me").then(setMe).catch(() => setMe(null));
+  useEffect(() => { load(); }, []);
+  if (me === undefined) return <main><p class="muted">Loading…</p></main>;
+  if (me === null) return <Login onSignedIn={load} />;
+  return <Home me={me} onSignedOut={() => setMe(null)} />;
+}
+
+render(<App />, document.getElementById("app")!);

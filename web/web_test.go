@@ -1,0 +1,34 @@
+package web_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/tandemhq/tandem/web"
+)
+
+// The pages are all there, and the console is the bundle when there is
+// one, the placeholder that says how to build it otherwise.
+func TestFS(t *testing.T) {
+	f := web.FS()
+	for _, name := range []string{"index.html", "room.html", "room.js", "page.css", "console.css", "console.html"} {
+		if _, err := fs.Stat(f, name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	b, err := fs.ReadFile(f, "console.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundled := strings.Contains(string(b), "/static/console.js")
+	if bundled != web.Built() {
+		t.Fatalf("console.html is the bundle's: %v; the bundle is built: %v", bundled, web.Built())
+	}
+	if !bundled && !strings.Contains(string(b), "make web") {
+		t.Fatalf("the placeholder does not say how to build the console:\n%s", b)
+	}
+	if _, err := fs.Stat(f, "nothing.js"); err == nil {
+		t.Fatal("a file that does not exist")
+	}
+}
