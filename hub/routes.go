@@ -60,6 +60,7 @@ func (h *Hub) routes() *mux.Router {
 	if h.cfg.Web != nil {
 		r.HandleFunc("/room/"+roomIDPattern, h.servePage("room.html")).Methods(http.MethodGet)
 		r.HandleFunc("/console", h.servePage("console.html")).Methods(http.MethodGet)
+		r.HandleFunc("/password/reset", h.servePage("console.html")).Methods(http.MethodGet) // the reset email's link
 		r.HandleFunc("/", h.servePage("index.html")).Methods(http.MethodGet)
 		r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(h.cfg.Web))).Methods(http.MethodGet)
 	}

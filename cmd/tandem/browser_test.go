@@ -280,13 +280,15 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#forgot-sent", "a link to choose a new password is on its way")
+	var resetLink string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		msgs, err := agent.DevOutbox(bg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(msgs) > 0 && msgs[0].Room == "" && strings.Contains(msgs[0].Link, "/reset") {
+		if len(msgs) > 0 && msgs[0].Room == "" && strings.Contains(msgs[0].Link, "/password/reset?token=") {
+			resetLink = msgs[0].Link
 			break
 		}
 		if time.Now().After(deadline) {
@@ -294,6 +296,31 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+
+	// The email's link opens a page to choose the new password; then the
+	// new one signs in, and the token has left the address bar.
+	if err := chromedp.Do(ctx, chromedp.Navigate(resetLink), chromedp.WaitVisible("#new-password"),
+		chromedp.SendKeys("#new-password", "a brand new secret"), chromedp.SendKeys("#new-password-again", "a different one"),
+		chromedp.Click("#reset-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#reset-error", "The two passwords differ.")
+	if err := chromedp.Do(ctx, clear("#new-password-again"), chromedp.SendKeys("#new-password-again", "a brand new secret"), chromedp.Click("#reset-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#reset-done", "Your password is changed")
+	if loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); err != nil || strings.Contains(loc, "token") {
+		t.Fatalf("the address bar after the reset: %q %v", loc, err)
+	}
+	signIn("a brand new secret")
+	waitText(t, ctx, "#whoami", "Signed in as Admin")
+	// The link is spent.
+	if err := chromedp.Do(ctx, chromedp.Navigate(resetLink), chromedp.WaitVisible("#new-password"),
+		chromedp.SendKeys("#new-password", "yet another secret"), chromedp.SendKeys("#new-password-again", "yet another secret"),
+		chromedp.Click("#reset-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#reset-error", "expired or was already used")
 }
 
 // Without the bundle, /console says how to build it rather than break.

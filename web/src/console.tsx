@@ -110,6 +110,54 @@ function Login({ onSignedIn }: { onSignedIn: () => void }) {
   );
 }
 
+// Reset is the page of the link in a password reset email:
+// /password/reset?token=…
+function Reset({ onDone }: { onDone: () => void }) {
+  const token = new URLSearchParams(location.search).get("token") ?? "";
+  const [password, setPassword] = useState("");
+  const [again, setAgain] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (password !== again) {
+      setError("The two passwords differ.");
+      return;
+    }
+    setBusy(true);
+    setError("");
+    try {
+      await api("POST", "/password/reset", { token, password });
+      // The token is spent: take it out of the address bar and history.
+      history.replaceState(null, "", "/console");
+      onDone();
+    } catch (err) {
+      setError((err as APIError).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main>
+      <h1>Choose a new password</h1>
+      <form class="stack" onSubmit={submit}>
+        <label>
+          New password (8 characters at least)
+          <input id="new-password" type="password" autocomplete="new-password" required minLength={8} value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          The same again
+          <input id="new-password-again" type="password" autocomplete="new-password" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
+        </label>
+        <p class="error" id="reset-error" role="alert">{error}</p>
+        <button id="reset-submit" type="submit" disabled={busy}>Change my password</button>
+      </form>
+    </main>
+  );
+}
+
 function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [error, setError] = useState("");
@@ -158,10 +206,13 @@ function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [resetting, setResetting] = useState(location.pathname === "/password/reset");
+  const [changed, setChanged] = useState(false);
   const load = () => api<Me>("GET", "/me").then(setMe).catch(() => setMe(null));
   useEffect(() => { load(); }, []);
+  if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;
-  if (me === null) return <Login onSignedIn={load} />;
+  if (me === null) return <>{changed && <p class="notice-bar" id="reset-done" role="status">Your password is changed: sign in with it.</p>}<Login onSignedIn={load} /></>;
   return <Home me={me} onSignedOut={() => setMe(null)} />;
 }
 
