@@ -100,6 +100,15 @@ func saveArtifacts(t *testing.T, ctx context.Context, console func() []string) {
 	t.Logf("artifacts: %s.png and %s.console.log", base, base)
 }
 
+// clearInput empties the input sel, as a person selecting its text and
+// deleting it would before typing anew.
+func clearInput(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").value = ""`)(ctx, tgt)
+		return chromedp.Void{}, err
+	}
+}
+
 // textOf waits for sel to show and returns its text.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
@@ -247,18 +256,12 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clear := func(sel string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").value = ""`)(ctx, tgt)
-			return chromedp.Void{}, err
-		}
-	}
 	signIn := func(password string) {
 		t.Helper()
 		if err := chromedp.Do(ctx,
 			chromedp.WaitVisible("#email"),
-			clear("#email"), chromedp.SendKeys("#email", "admin@example.com"),
-			clear("#password"), chromedp.SendKeys("#password", password),
+			clearInput("#email"), chromedp.SendKeys("#email", "admin@example.com"),
+			clearInput("#password"), chromedp.SendKeys("#password", password),
 			chromedp.Click("#submit"),
 		); err != nil {
 			t.Fatal(err)
@@ -305,7 +308,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#reset-error", "The two passwords differ.")
-	if err := chromedp.Do(ctx, clear("#new-password-again"), chromedp.SendKeys("#new-password-again", "a brand new secret"), chromedp.Click("#reset-submit")); err != nil {
+	if err := chromedp.Do(ctx, clearInput("#new-password-again"), chromedp.SendKeys("#new-password-again", "a brand new secret"), chromedp.Click("#reset-submit")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#reset-done", "Your password is changed")
@@ -338,5 +341,46 @@ func TestConsolePlaceholderIsServed(t *testing.T) {
 	}
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
 		t.Fatalf("/console: %d, without %q:\n%s", res.StatusCode, want, b)
+	}
+}
+
+// Start session from the console: the address book suggests a known
+// customer as the agent types, picking it fills the contact, and the new
+// session heads the list; a bad number is refused with the hub's words.
+func TestBrowserConsoleStartSession(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Samira Khan", Phone: "+14155552671", Email: "samira@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", "a long enough secret"), chromedp.Click("#submit"),
+		chromedp.WaitVisible("#start"), chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
+		chromedp.SendKeys("#new-name", "Zed"), chromedp.SendKeys("#new-phone", "12"), chromedp.Click("#new-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#new-error", "not a phone number")
+
+	// Start session with a suggestion.
+	if err := chromedp.Do(ctx, clearInput("#new-name"), chromedp.SendKeys("#new-name", "Sami"),
+		chromedp.WaitVisible("#suggestions button"), chromedp.Click("#suggestions button")); err != nil {
+		t.Fatal(err)
+	}
+	if phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#new-phone").value`)); err != nil || phone != "+14155552671" {
+		t.Fatalf("the picked contact's phone: %q %v", phone, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#new-submit"), chromedp.WaitVisible("#start")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#rooms li:first-child", "Samira Khan")
+	res, err := agent.Rooms(bg, client.RoomQuery{})
+	if err != nil || len(res.Rooms) != 2 || res.Rooms[0].Mode != room.ModePreplan || res.Rooms[0].Customer.Email != "samira@example.com" {
+		t.Fatalf("the rooms after Pre-plan: %+v, %v", res.Rooms, err)
 	}
 }
