@@ -150,11 +150,21 @@ func (h *Hub) requireAgent(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // requireRoomAccess lets through agents of the room's account and the
-// room's customer. The room id comes from the path.
+// room's customer. The room id comes from the path. A request with
+// ?as=customer is the customer's whatever other credentials it carries:
+// the customer's page says so, since a browser in which an agent is signed
+// in (trying the flow on one machine) sends both cookies.
 func (h *Hub) requireRoomAccess(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := roomIDFrom(r)
-		p, ok, err := h.agentSession(r)
+		var (
+			p   principal
+			ok  bool
+			err error
+		)
+		if r.URL.Query().Get("as") != "customer" {
+			p, ok, err = h.agentSession(r)
+		}
 		if err == nil && !ok {
 			p, err = h.customerSession(r, id)
 		}

@@ -369,3 +369,21 @@ func TestEarlyStatusCallback(t *testing.T) {
 		}
 	}
 }
+
+// ?as=customer makes a request the customer's whatever else it carries:
+// agent credentials are ignored, the room cookie decides.
+func TestAsCustomer(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.liveRoom()
+	auth := map[string]string{"Authorization": "Bearer " + e.agent.Token()}
+	if res := e.do(t, "GET", "/api/v1/rooms/"+s.ID, "", auth); res.StatusCode != 200 {
+		t.Fatalf("the agent: %d", res.StatusCode)
+	}
+	if res := e.do(t, "GET", "/api/v1/rooms/"+s.ID+"?as=customer", "", auth); res.StatusCode != 401 {
+		t.Fatalf("as=customer with only the agent's credentials: %d, want 401", res.StatusCode)
+	}
+	both := map[string]string{"Authorization": "Bearer " + e.agent.Token(), "Cookie": e.roomCookie(s.ID)}
+	if res := e.do(t, "GET", "/api/v1/rooms/"+s.ID+"?as=customer", "", both); res.StatusCode != 200 {
+		t.Fatalf("as=customer with the room cookie: %d", res.StatusCode)
+	}
+}

@@ -375,7 +375,11 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	if phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#new-phone").value`)); err != nil || phone != "+14155552671" {
 		t.Fatalf("the picked contact's phone: %q %v", phone, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("#new-submit"), chromedp.WaitVisible("#start")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click("#new-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#customer", "Samira Khan") // the new session opens
+	if err := chromedp.Do(ctx, chromedp.Click("#back")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#rooms li:first-child", "Samira Khan")
@@ -383,4 +387,83 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	if err != nil || len(res.Rooms) != 2 || res.Rooms[0].Mode != room.ModePreplan || res.Rooms[0].Customer.Email != "samira@example.com" {
 		t.Fatalf("the rooms after Pre-plan: %+v, %v", res.Rooms, err)
 	}
+}
+
+// signInConsole opens the console and signs in as the admin.
+func signInConsole(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", "a long enough secret"), chromedp.Click("#submit"),
+		chromedp.WaitVisible("#start")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The newcomer's flow, in two browser tabs: pre-plan a session, press
+// Invite client, watch the link go out and its (simulated) delivery; the
+// customer opens the link in the other tab, and the agent's view shows
+// "customer connected" live, without a reload.
+func TestBrowserWatchTheCustomerConnect(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
+		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "(415) 555-2671"), chromedp.Click("#new-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#invite-status", "pre-planned")
+	waitText(t, ctx, "#connection", "live")
+	if err := chromedp.Do(ctx, chromedp.Click("#invite")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#timeline", "Link sent by SMS to +1 415 … 2671")
+	waitText(t, ctx, "#timeline", "Delivered: simulated by the dev outbox")
+	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
+
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(context.Background(), "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	// Another tab of the same browser, as a newcomer trying the flow on one
+	// machine does: the agent's session cookie is there too, and the
+	// customer's page must still be the customer's.
+	customer, closeTab := chromedp.NewContext(ctx)
+	defer closeTab()
+	if err := chromedp.Do(customer, chromedp.Navigate(msgs[0].Link)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, customer, "#status", "Connected to your agent")
+	waitText(t, ctx, "#timeline", "Customer connected from")
+	waitText(t, ctx, "#invite-status", "customer connected")
+	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#reengage")); err != nil {
+		t.Fatalf("Re-engage is still offered once the customer came: %v", err)
+	}
+}
+
+// An invalid number shows as invalid with its reason; Re-engage switches
+// to email on a new link, and the timeline tells what was tried.
+func TestBrowserInvalidNumberThenReengage(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Click("#start"), chromedp.WaitVisible("#new-name"),
+		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "+1 500 555 0001"), chromedp.Click("#new-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#invite-status", "invalid")
+	waitText(t, ctx, "#timeline", "Invalid: simulated by the dev outbox, nothing was sent: not a valid phone number (21211)")
+	if err := chromedp.Do(ctx, chromedp.Click("#reengage"), chromedp.WaitVisible("#reengage-form"), chromedp.Click("#re-email"),
+		chromedp.SendKeys("#re-email-address", "sam@example.com"), chromedp.Click("#re-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#timeline", "Contact changed: sam@example.com")
+	waitText(t, ctx, "#timeline", "Previous link revoked")
+	waitText(t, ctx, "#timeline", "New link sent by email to sam@example.com")
+	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
 }

@@ -9,12 +9,18 @@ type APIError = { code: string; message: string };
 
 type Room = {
   id: string;
+  seq: number;
+  mode: string;
   status: string;
   invite_status: string;
+  ever_connected: boolean;
   channel: string;
   customer: { name: string; phone?: string; email?: string };
+  invite: null | { channel: string; to: string; attempt: number; delivery?: string; delivery_reason?: string; delivery_code?: string };
   created_at: string;
 };
+
+type RoomEvent = { room: string; seq: number; type: string; at: string; actor: { kind: string; name?: string }; data: any };
 
 type Contact = { id: string; name: string; phone?: string; email?: string };
 
@@ -261,10 +267,168 @@ function NewSession({ mode, onCreated, onCancel }: { mode: "live" | "preplan"; o
   );
 }
 
+// spaced writes an E.164 number the way people read it: +1 415 … 0134.
+function spaced(to: string): string {
+  if (!to.startsWith("+") || to.length < 9) return to;
+  const cc = to.startsWith("+1") ? "+1" : to.slice(0, 3);
+  const rest = to.slice(cc.length);
+  return cc + " " + rest.slice(0, 3) + " … " + rest.slice(-4);
+}
+
+const deliveryWords: Record<string, string> = {
+  queued: "Queued at the provider",
+  sent: "Sent",
+  delivered: "Delivered",
+  undelivered: "Not delivered",
+  failed: "Failed",
+  invalid: "Invalid",
+};
+
+// words says what an event means, for the agent's timeline.
+function words(e: RoomEvent): string {
+  const d = e.data ?? {};
+  const by = (ch: string, to: string) => (ch === "sms" ? "by SMS to " + spaced(to) : "by email to " + to);
+  switch (e.type) {
+    case "room.created": return "Session " + (d.mode === "live" ? "started" : "pre-planned") + " by " + (d.agent?.name ?? "an agent");
+    case "room.invited": return (d.attempt > 1 ? "New link sent " : "Link sent ") + by(d.channel, d.to);
+    case "invitation.delivery": {
+      const w = deliveryWords[d.status] ?? d.status;
+      return w + (d.reason ? ": " + d.reason : "") + (d.code ? " (" + d.code + ")" : "");
+    }
+    case "room.link_revoked": return "Previous link revoked";
+    case "room.contact_changed": return "Contact changed: " + (d.channel === "sms" ? spaced(d.customer?.phone ?? "") : d.customer?.email);
+    case "invitation.reminded": return "Reminder " + d.reminder + " sent " + by(d.channel, d.to);
+    case "invitation.noticed": return "“New in your room” notice sent " + by(d.channel, d.to);
+    case "participant.joined": return d.role === "customer" ? "Customer connected" + (d.client ? " from " + d.client : "") : "Agent joined";
+    case "participant.left": return d.role === "customer" ? "Customer left" : "Agent left";
+    case "participant.activity": return (e.actor.kind === "customer" ? "Customer" : "Agent") + " is " + String(d.what).replace(/_/g, " ");
+    case "room.contact_erased": return "Customer's personal data erased";
+    case "room.closed": return "Session closed" + (d.reason ? ": " + d.reason : "");
+  }
+  return e.type;
+}
+
+// useRoomStream follows a room live over its WebSocket: the whole log
+// first, then each event as it happens, resuming from the last seq after
+// any drop, so no line is lost or repeated.
+function useRoomStream(id: string): { events: RoomEvent[]; online: boolean } {
+  const [events, setEvents] = useState<RoomEvent[]>([]);
+  const [online, setOnline] = useState(false);
+  useEffect(() => {
+    let last = 0;
+    let ws: WebSocket | null = null;
+    let stopped = false;
+    let delay = 250;
+    const connect = () => {
+      const proto = location.protocol === "https:" ? "wss:" : "ws:";
+      ws = new WebSocket(proto + "//" + location.host + "/api/v1/rooms/" + id + "/ws?since=" + last);
+      ws.onmessage = (m) => {
+        const f = JSON.parse(m.data);
+        if (f.type === "synced") {
+          setOnline(true);
+          delay = 250;
+          return;
+        }
+        if (typeof f.seq !== "number" || f.type.indexOf(".") < 0 || f.seq <= last) return;
+        last = f.seq;
+        setEvents((evs) => [...evs, f as RoomEvent]);
+      };
+      ws.onclose = () => {
+        setOnline(false);
+        if (stopped) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 5000);
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      ws?.close();
+    };
+  }, [id]);
+  return { events, online };
+}
+
+function SessionView({ id, onBack }: { id: string; onBack: () => void }) {
+  const { events, online } = useRoomStream(id);
+  const [room, setRoom] = useState<Room | null>(null);
+  const [error, setError] = useState("");
+  const [reengaging, setReengaging] = useState(false);
+  const [channel, setChannel] = useState<"sms" | "email">("sms");
+  const [phone, setPhone] = useState("");
+  const [email, setEmail] = useState("");
+
+  // The state is read again with each event: the header and buttons follow.
+  useEffect(() => {
+    api<Room>("GET", "/rooms/" + id).then(setRoom).catch((err) => setError((err as APIError).message));
+  }, [id, events.length]);
+
+  async function act(path: string, body?: unknown) {
+    setError("");
+    try {
+      setRoom(await api<Room>("POST", "/rooms/" + id + path, body));
+      return true;
+    } catch (err) {
+      setError((err as APIError).message);
+      return false;
+    }
+  }
+
+  if (!room) return <main><p class="muted">{error || "Loading…"}</p></main>;
+  const c = chip(room);
+  const canReengage = room.invite !== null && !room.ever_connected && room.status !== "closed";
+  return (
+    <main>
+      <p><button class="link" type="button" id="back" onClick={onBack}>← Sessions</button></p>
+      <div class="bar">
+        <h1 id="customer">{room.customer.name}</h1>
+        <span class="connection" id="connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
+      </div>
+      <p class="muted">{room.customer.phone && spaced(room.customer.phone)} {room.customer.email}</p>
+      <p>
+        <span class="chip" id="invite-status" data-status={c.status}>{c.words}</span>
+        {room.invite?.delivery_reason && <span class="muted" id="delivery-reason"> {room.invite.delivery_reason}</span>}
+      </p>
+      <p class="error" role="alert" id="session-error">{error}</p>
+      <div class="bar">
+        {room.status === "pending" && <button id="invite" type="button" onClick={() => act("/invite")}>Invite client</button>}
+        {canReengage && !reengaging && (
+          <button id="reengage" type="button" onClick={() => { setReengaging(true); setChannel(room.channel === "sms" ? "sms" : "email"); setPhone(room.customer.phone ?? ""); setEmail(room.customer.email ?? ""); }}>Re-engage</button>
+        )}
+      </div>
+      {reengaging && (
+        <form class="stack card" id="reengage-form" onSubmit={async (e) => { e.preventDefault(); if (await act("/reengage", { channel, customer: { phone: phone || undefined, email: email || undefined } })) setReengaging(false); }}>
+          <fieldset>
+            <legend>Send a new link by</legend>
+            <label><input type="radio" name="re-channel" id="re-sms" checked={channel === "sms"} onChange={() => setChannel("sms")} /> SMS</label>{" "}
+            <label><input type="radio" name="re-channel" id="re-email" checked={channel === "email"} onChange={() => setChannel("email")} /> Email</label>
+          </fieldset>
+          <label>Phone number <input id="re-phone" type="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></label>
+          <label>Email <input id="re-email-address" type="email" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} /></label>
+          <div class="bar"><button id="re-submit" type="submit">Send the new link</button><button class="link" type="button" onClick={() => setReengaging(false)}>Cancel</button></div>
+        </form>
+      )}
+      <h2>Timeline</h2>
+      <ol class="timeline" id="timeline">
+        {events.map((e) => (
+          <li key={e.seq} data-seq={e.seq} data-type={e.type}>
+            <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> {words(e)}
+          </li>
+        ))}
+      </ol>
+      <section class="card muted" aria-label="Items">
+        <h2>Items</h2>
+        <p id="items-empty">Documents, requests and payments will be staged here. Nothing yet: they come in a later release.</p>
+      </section>
+    </main>
+  );
+}
+
 function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [error, setError] = useState("");
   const [creating, setCreating] = useState<"live" | "preplan" | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
 
   useEffect(() => {
     api<{ rooms: Room[] }>("GET", "/rooms")
@@ -275,6 +439,10 @@ function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   async function signOut() {
     await api("POST", "/logout").catch(() => undefined);
     onSignedOut();
+  }
+
+  if (open) {
+    return <SessionView id={open} onBack={() => { setOpen(null); api<{ rooms: Room[] }>("GET", "/rooms").then((r) => setRooms(r.rooms)).catch(() => undefined); }} />;
   }
 
   return (
@@ -288,7 +456,7 @@ function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {creating ? (
-        <NewSession mode={creating} onCancel={() => setCreating(null)} onCreated={(r) => { setCreating(null); setRooms([r, ...(rooms ?? [])]); }} />
+        <NewSession mode={creating} onCancel={() => setCreating(null)} onCreated={(r) => { setCreating(null); setRooms([r, ...(rooms ?? [])]); setOpen(r.id); }} />
       ) : (
         <p class="bar">
           <button id="start" type="button" onClick={() => setCreating("live")}>Start session</button>
@@ -305,7 +473,8 @@ function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
             const c = chip(r);
             return (
               <li key={r.id} data-room={r.id}>
-                <span>{r.customer.name} <span class="muted">{r.channel === "sms" ? r.customer.phone : r.customer.email}</span></span>
+                <button class="link" type="button" onClick={() => setOpen(r.id)}>{r.customer.name}</button>
+                <span class="muted">{r.channel === "sms" ? r.customer.phone : r.customer.email}</span>
                 <span class="chip" data-status={c.status}>{c.words}</span>
               </li>
             );

@@ -14,7 +14,9 @@
     dot.className = live ? "dot live" : "dot";
   }
 
-  fetch("/api/v1/rooms/" + id, { credentials: "same-origin" })
+  // as=customer: this page is the customer's, even in a browser where an
+  // agent is signed in too.
+  fetch("/api/v1/rooms/" + id + "?as=customer", { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
     .then(function (s) {
       if (s.agent && s.agent.name) {
@@ -27,7 +29,7 @@
 
   function connect() {
     var proto = location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + location.host + "/api/v1/rooms/" + id + "/ws?since=" + last);
+    var ws = new WebSocket(proto + "//" + location.host + "/api/v1/rooms/" + id + "/ws?as=customer&since=" + last);
     ws.onmessage = function (m) {
       var f = JSON.parse(m.data);
       if (f.type === "synced") { show("Connected to your agent", true); delay = 500; }
