@@ -467,3 +467,48 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 	waitText(t, ctx, "#timeline", "New link sent by email to sam@example.com")
 	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
 }
+
+// The console's connection survives the hub restarting: the indicator says
+// "reconnecting…" while it is down, then "live" again, and the timeline
+// goes on from where it was, with no line lost or repeated.
+func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	env := map[string]string{"PORT": freePort(t), "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"}
+	srv := startServer(t, env)
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
+		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "4155552671"), chromedp.Click("#new-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#connection", "live")
+	waitText(t, ctx, "#timeline", "Session pre-planned by Admin")
+
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#connection", "reconnecting")
+	srv = startServer(t, env) // same port, same data
+	waitText(t, ctx, "#connection", "live")
+
+	// Something new happens: it shows once, after the line that was there.
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(context.Background(), "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	rooms, err := agent.Rooms(context.Background(), client.RoomQuery{})
+	if err != nil || len(rooms.Rooms) != 1 {
+		t.Fatalf("rooms: %+v %v", rooms, err)
+	}
+	if _, err := agent.ReportActivity(context.Background(), rooms.Rooms[0].ID, "viewing", ""); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#timeline", "Agent is viewing")
+	seqs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#timeline li")].map(li => li.dataset.seq)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(seqs, ",") != "1,2" {
+		t.Fatalf("timeline seqs after the restart: %v, want 1,2", seqs)
+	}
+}
