@@ -387,3 +387,38 @@ func TestAsCustomer(t *testing.T) {
 		t.Fatalf("as=customer with the room cookie: %d", res.StatusCode)
 	}
 }
+
+// Pages may be framed only by the configured origins (a CRM showing the
+// console); by default by no one.
+func TestFrameAncestors(t *testing.T) {
+	e := newEnv(t, nil)
+	res := e.do(t, "GET", "/healthz", "", nil)
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || res.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("default: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
+	}
+	crm := newEnv(t, nil, func(cfg *hub.Config) { cfg.FrameAncestors = []string{"https://crm.example.com", "https://*.example.org"} })
+	res = crm.do(t, "GET", "/healthz", "", nil)
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://crm.example.com https://*.example.org;") || res.Header.Get("X-Frame-Options") != "" {
+		t.Fatalf("configured: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
+	}
+	for a, ok := range map[string]bool{
+		"https://crm.example.com": true, "https://*.example.org": true, "http://localhost:3000": true,
+		"https://crm.example.com/": false, "crm.example.com": false, "https://x.com; script-src *": false, "'self'": false, "https://*": false, "ftp://x.com": false,
+	} {
+		if hub.ValidFrameAncestor(a) != ok {
+			t.Errorf("ValidFrameAncestor(%q) = %v", a, !ok)
+		}
+	}
+	if _, err := hub.New(hub.Config{Store: e.st, Broker: e.broker, PublicURL: mustURL(t, e.url), FrameAncestors: []string{"*"}}); err == nil {
+		t.Fatal("a hub accepted * as a frame ancestor")
+	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

@@ -130,8 +130,10 @@ func (h *Hub) middleware(next http.Handler) http.Handler {
 		hdr.Set("X-Content-Type-Options", "nosniff")
 		// Links carry secrets in their path: never leak them to another site.
 		hdr.Set("Referrer-Policy", "no-referrer")
-		hdr.Set("X-Frame-Options", "DENY")
-		hdr.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		if len(h.cfg.FrameAncestors) == 0 {
+			hdr.Set("X-Frame-Options", "DENY") // CSP below says the same to newer browsers
+		}
+		hdr.Set("Content-Security-Policy", h.csp)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -3,9 +3,11 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +69,10 @@ type Config struct {
 	// ReminderInterval is how often the hub looks for customers to remind
 	// (accounts' reminder settings); default 1 minute.
 	ReminderInterval time.Duration
+	// FrameAncestors are the origins that may embed the hub's pages in a
+	// frame (a CRM showing the console): "https://crm.example.com",
+	// "https://*.example.com". Empty: no one (frame-ancestors 'none').
+	FrameAncestors []string
 	// MetricsToken, if set, is the bearer token GET /metrics asks for.
 	MetricsToken string
 	// Collectors are more Prometheus collectors served on /metrics (the
@@ -80,6 +86,11 @@ type Config struct {
 func (c *Config) setDefaults() error {
 	if c.Store == nil || c.Broker == nil || c.PublicURL == nil {
 		return errors.New("hub: Store, Broker and PublicURL are required")
+	}
+	for _, a := range c.FrameAncestors {
+		if !ValidFrameAncestor(a) {
+			return fmt.Errorf("hub: frame ancestor %q must be an origin such as https://crm.example.com or https://*.example.com", a)
+		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -111,6 +122,18 @@ func (c *Config) setDefaults() error {
 	return nil
 }
 
+// ValidFrameAncestor reports whether a is an origin a CSP frame-ancestors
+// list may hold: http(s)://host[:port], the host possibly starting with
+// "*.", nothing else (no path, no quote, no space).
+func ValidFrameAncestor(a string) bool {
+	u, err := url.Parse(a)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return false
+	}
+	host := strings.TrimPrefix(u.Hostname(), "*.")
+	return host != "" && !strings.ContainsAny(host, "*' ;,") && u.Scheme+"://"+u.Host == a
+}
+
 // Hub serves Tandem's API. Create it with New; serve Handler; stop it with
 // Shutdown.
 type Hub struct {
@@ -119,6 +142,7 @@ type Hub struct {
 	log      zerolog.Logger
 	router   *mux.Router
 	origin   string // scheme://host[:port] of the public URL
+	csp      string // the Content-Security-Policy of every answer
 	topics   *topics
 	presence *presence
 	limiter  *limiter
@@ -154,6 +178,11 @@ func New(cfg Config) (*Hub, error) {
 		kick:   make(chan struct{}, 1),
 	}
 	h.instance = cfg.Instance
+	ancestors := "'none'"
+	if len(cfg.FrameAncestors) > 0 {
+		ancestors = strings.Join(cfg.FrameAncestors, " ")
+	}
+	h.csp = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors " + ancestors + "; base-uri 'none'; form-action 'self'"
 	h.topics = newTopics(cfg.Broker, h.log)
 	h.metrics = newMetrics(h, cfg.Collectors)
 	h.topics.metrics = h.metrics

@@ -229,7 +229,11 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 	if req.Customer.Phone, err = h.accountPhone(ctx, p.account(), req.Customer.Phone); err != nil {
 		return room.State{}, err
 	}
-	d, err := room.Create(room.CreateRoom{Account: p.account(), Agent: agent, Mode: req.Mode, Channel: req.Channel, Customer: req.Customer})
+	company := "Tandem"
+	if a, err := h.store.Account(ctx, p.account()); err == nil && a.Name != "" {
+		company = a.Name
+	}
+	d, err := room.Create(room.CreateRoom{Account: p.account(), Company: company, Agent: agent, Mode: req.Mode, Channel: req.Channel, Customer: req.Customer})
 	if err != nil {
 		return room.State{}, err
 	}

@@ -26,6 +26,7 @@ const (
 // CreateRoom is the command that opens a session.
 type CreateRoom struct {
 	Account  string
+	Company  string // the account's name, shown to the customer
 	Agent    Actor
 	Mode     Mode
 	Channel  Channel
@@ -48,7 +49,7 @@ func Create(c CreateRoom) (Draft, error) {
 	return Draft{
 		Type:  TypeRoomCreated,
 		Actor: c.Agent,
-		Data:  RoomCreated{Account: c.Account, Mode: c.Mode, Channel: c.Channel, Customer: cust, Agent: c.Agent},
+		Data:  RoomCreated{Account: c.Account, Mode: c.Mode, Channel: c.Channel, Customer: cust, Agent: c.Agent, Company: c.Company},
 	}, nil
 }
 

@@ -99,6 +99,9 @@ type RoomCreated struct {
 	Channel  Channel  `json:"channel"`
 	Customer Customer `json:"customer"`
 	Agent    Actor    `json:"agent"`
+	// Company is the account's name when the room was made: what the
+	// customer is told they deal with.
+	Company string `json:"company,omitempty"`
 }
 
 // RoomInvited is the data of room.invited: a link went out to the customer.

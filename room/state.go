@@ -90,6 +90,7 @@ type State struct {
 	Channel       Channel       `json:"channel"`
 	Customer      Customer      `json:"customer"`
 	Agent         Actor         `json:"agent"`
+	Company       string        `json:"company,omitempty"`
 	Invite        *Invitation   `json:"invite"`
 	InviteStatus  InviteStatus  `json:"invite_status"`
 	Participants  []Participant `json:"participants"`
@@ -157,7 +158,7 @@ func apply(s *State, e Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return err
 		}
-		s.ID, s.Account, s.Mode, s.Channel, s.Customer, s.Agent = e.Room, d.Account, d.Mode, d.Channel, d.Customer, d.Agent
+		s.ID, s.Account, s.Mode, s.Channel, s.Customer, s.Agent, s.Company = e.Room, d.Account, d.Mode, d.Channel, d.Customer, d.Agent, d.Company
 		s.Status = StatusPending
 		s.CreatedAt = e.At
 		s.Participants = []Participant{}

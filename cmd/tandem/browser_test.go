@@ -144,7 +144,7 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 // page does not scroll sideways.
 func TestBrowserCustomerOpensTheLink(t *testing.T) {
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
 	agent := mustClient(t, srv.url)
 	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
@@ -170,6 +170,9 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 	waitText(t, ctx, "#status", "Connected to your agent")
 	if title := textOf(t, ctx, "#title"); title != "Your secure room with Admin" {
 		t.Fatalf("title %q", title)
+	}
+	if company := textOf(t, ctx, "#company"); company != "Acme Insurance" {
+		t.Fatalf("company %q", company)
 	}
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || wide {

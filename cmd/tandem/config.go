@@ -28,6 +28,8 @@ type config struct {
 	PhoneRegion   string
 	Twilio        twilioConfig
 	SMTP          *smtp.Options // nil: email through the dev outbox
+	// FrameAncestors may embed the pages (TANDEM_FRAME_ANCESTORS).
+	FrameAncestors []string
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
@@ -99,6 +101,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SMTP, err = smtpConfig(getenv); err != nil {
 		return c, err
+	}
+	c.FrameAncestors = strings.Fields(getenv("TANDEM_FRAME_ANCESTORS"))
+	for _, a := range c.FrameAncestors {
+		if !hub.ValidFrameAncestor(a) {
+			return c, fmt.Errorf("TANDEM_FRAME_ANCESTORS: %q is not an origin such as https://crm.example.com or https://*.example.com", a)
+		}
 	}
 	if !hub.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)

@@ -156,8 +156,9 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		SessionTTL: cfg.SessionTTL,
 		Web:        web.FS(),
 
-		MetricsToken: cfg.MetricsToken,
-		Collectors:   collectors,
+		MetricsToken:   cfg.MetricsToken,
+		FrameAncestors: cfg.FrameAncestors,
+		Collectors:     collectors,
 	})
 	if err != nil {
 		return err

@@ -226,6 +226,7 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
+		{map[string]string{"TANDEM_FRAME_ANCESTORS": "https://crm.example.com *"}, "TANDEM_FRAME_ANCESTORS"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x"}, "TWILIO_FROM"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+15005550006"}, "TANDEM_PUBLIC_URL"},

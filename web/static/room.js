@@ -22,6 +22,10 @@
       if (s.agent && s.agent.name) {
         document.getElementById("title").textContent = "Your secure room with " + s.agent.name;
       }
+      if (s.company) {
+        document.getElementById("company").textContent = s.company;
+        document.title = "Your secure room · " + s.company;
+      }
       last = s.seq;
       connect();
     })
