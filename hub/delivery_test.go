@@ -396,7 +396,9 @@ func TestFrameAncestors(t *testing.T) {
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || res.Header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("default: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
 	}
-	crm := newEnv(t, nil, func(cfg *hub.Config) { cfg.FrameAncestors = []string{"https://crm.example.com", "https://*.example.org"} })
+	crm := newEnv(t, nil, func(cfg *hub.Config) {
+		cfg.FrameAncestors = []string{"https://crm.example.com", "https://*.example.org"}
+	})
 	res = crm.do(t, "GET", "/healthz", "", nil)
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://crm.example.com https://*.example.org;") || res.Header.Get("X-Frame-Options") != "" {
 		t.Fatalf("configured: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
