@@ -26,10 +26,12 @@ type CreateRoom struct {
 // RoomQuery filters and pages Rooms. Zero fields are not sent, so the hub's
 // defaults apply.
 type RoomQuery struct {
-	Agent  string      // "me" for only the signed-in agent's rooms
-	Status room.Status // only rooms in this status
-	Limit  int         // at most this many rooms (the hub's default is 50, its maximum 200)
-	Before string      // the Next of the previous page
+	Agent        string            // "me" for only the signed-in agent's rooms
+	Status       room.Status       // only rooms in this status
+	InviteStatus room.InviteStatus // only rooms whose invitation is in this status
+	Search       string            // only rooms whose customer's name, email or phone number contains this
+	Limit        int               // at most this many rooms (the hub's default is 50, its maximum 200)
+	Before       string            // the Next of the previous page
 }
 
 // RoomPage is one page of Rooms, newest first.
@@ -123,6 +125,12 @@ func (c *Client) Rooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
 	}
 	if q.Status != "" {
 		v.Set("status", string(q.Status))
+	}
+	if q.InviteStatus != "" {
+		v.Set("invite_status", string(q.InviteStatus))
+	}
+	if q.Search != "" {
+		v.Set("q", q.Search)
 	}
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))

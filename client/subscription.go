@@ -168,7 +168,20 @@ func (c *Client) dial(ctx context.Context, roomID string, since int64, withSince
 	if withSince {
 		q.Set("since", strconv.FormatInt(since, 10))
 	}
-	u := c.endpoint(q, "api", "v1", "rooms", roomID, "ws")
+	conn, err := c.dialWS(ctx, c.endpoint(q, "api", "v1", "rooms", roomID, "ws"))
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("client: subscribe to room %s: %w", roomID, err)
+	}
+	return conn, nil
+}
+
+// dialWS opens the WebSocket at u (an http or https endpoint) with the
+// Client's credentials. A refused handshake is an *APIError.
+func (c *Client) dialWS(ctx context.Context, u *url.URL) (*websocket.Conn, error) {
 	if u.Scheme == "https" {
 		u.Scheme = "wss"
 	} else {
@@ -188,7 +201,7 @@ func (c *Client) dial(ctx context.Context, roomID string, since int64, withSince
 			}
 			return nil, newAPIError(resp, b)
 		}
-		return nil, fmt.Errorf("client: subscribe to room %s: %w", roomID, err)
+		return nil, err
 	}
 	conn.SetReadLimit(maxFrame)
 	return conn, nil

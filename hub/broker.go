@@ -14,7 +14,10 @@ type Broker interface {
 	// Publish announces a committed event.
 	Publish(ctx context.Context, ev room.Event) error
 	// Subscribe passes r every event published for roomID until the
-	// returned function is called.
+	// returned function is called. roomID is a room's id or, for the
+	// account feed, "feed:" and the account's id: the hub publishes there
+	// a wake-up (Room set to that name) for each change of a room of the
+	// account.
 	Subscribe(ctx context.Context, roomID string, r Receiver) (unsubscribe func(), err error)
 }
 

@@ -181,6 +181,6 @@ func (h *Hub) eraseFromRoom(ctx context.Context, p principal, roomID, contact st
 	if err != nil {
 		return err
 	}
-	h.published(evs, false)
+	h.published(p.account(), evs, false)
 	return nil
 }

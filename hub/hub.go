@@ -144,6 +144,7 @@ type Hub struct {
 	origin   string // scheme://host[:port] of the public URL
 	csp      string // the Content-Security-Policy of every answer
 	topics   *topics
+	feeds    *feeds
 	presence *presence
 	limiter  *limiter
 	writers  roomLocks
@@ -186,6 +187,7 @@ func New(cfg Config) (*Hub, error) {
 	h.topics = newTopics(cfg.Broker, h.log)
 	h.metrics = newMetrics(h, cfg.Collectors)
 	h.topics.metrics = h.metrics
+	h.feeds = &feeds{broker: cfg.Broker, accounts: map[string]*feedRoom{}}
 	h.presence = newPresence()
 	h.limiter = newLimiter(cfg.LoginPerMinute, time.Minute, cfg.Now)
 	h.router = h.routes()

@@ -160,7 +160,7 @@ func (h *Hub) changePresence(ctx context.Context, account, roomID string, ch sto
 		return err
 	}
 	if len(evs) > 0 {
-		h.published(evs, false)
+		h.published(account, evs, false)
 	}
 	return nil
 }

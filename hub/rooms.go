@@ -83,21 +83,27 @@ func (h *Hub) commit(ctx context.Context, account, roomID string, decide func(ro
 		if err != nil {
 			return s, err
 		}
-		h.published(evs, len(p.messages) > 0)
+		h.published(account, evs, len(p.messages) > 0)
 		h.noticeIfItems(account, roomID, evs)
 		return next, nil
 	}
 }
 
-// published fans committed events out and wakes the dispatcher if they came
-// with messages.
-func (h *Hub) published(evs []room.Event, messages bool) {
+// published fans committed events out, wakes the account's feeds, and wakes
+// the dispatcher if they came with messages.
+func (h *Hub) published(account string, evs []room.Event, messages bool) {
 	h.metrics.appended.Add(float64(len(evs)))
 	for _, ev := range evs {
 		if err := h.cfg.Broker.Publish(h.ctx, ev); err != nil {
 			// The event is durable: subscribers find it in the store when
 			// they next see a later seq or reconnect.
 			h.log.Warn().Err(err).Str("room", ev.Room).Int64("seq", ev.Seq).Msg("publish event")
+		}
+	}
+	if len(evs) > 0 {
+		// One wake-up per change, not per event: feeds read the store.
+		if err := h.cfg.Broker.Publish(h.ctx, feedNotice(account, evs[len(evs)-1])); err != nil {
+			h.log.Warn().Err(err).Str("account", account).Msg("publish feed notice")
 		}
 	}
 	if messages {
@@ -269,7 +275,7 @@ func (h *Hub) createRoom(ctx context.Context, p principal, req createRoomRequest
 		return room.State{}, err
 	}
 	h.log.Info().Str("room", id).Str("account", s.Account).Str("mode", string(s.Mode)).Msg("room created")
-	h.published(change.Events, len(change.Messages) > 0)
+	h.published(p.account(), change.Events, len(change.Messages) > 0)
 	return s, nil
 }
 
@@ -426,7 +432,7 @@ func queryInt(s string, def int64, name string) (int64, error) {
 func (h *Hub) handleRooms(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	q := r.URL.Query()
-	rq := store.RoomQuery{Status: room.Status(q.Get("status"))}
+	rq := store.RoomQuery{Status: room.Status(q.Get("status")), InviteStatus: room.InviteStatus(q.Get("invite_status")), Search: q.Get("q")}
 	switch a := q.Get("agent"); a {
 	case "":
 	case "me":
@@ -438,6 +444,16 @@ func (h *Hub) handleRooms(w http.ResponseWriter, r *http.Request) {
 	case "", room.StatusPending, room.StatusInvited, room.StatusConnected, room.StatusLeft, room.StatusClosed:
 	default:
 		h.writeError(w, r, room.Errorf(room.KindInvalid, "unknown status %q", rq.Status))
+		return
+	}
+	switch rq.InviteStatus {
+	case "", room.InvitePending, room.InviteSent, room.InviteDelivered, room.InviteInvalid, room.InviteFailed, room.InviteConnected:
+	default:
+		h.writeError(w, r, room.Errorf(room.KindInvalid, "unknown invite_status %q", rq.InviteStatus))
+		return
+	}
+	if len(rq.Search) > 200 {
+		h.writeError(w, r, room.Errorf(room.KindInvalid, "q is longer than 200 bytes"))
 		return
 	}
 	limit, err := queryInt(q.Get("limit"), 50, "limit")

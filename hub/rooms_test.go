@@ -185,6 +185,25 @@ func TestListRooms(t *testing.T) {
 	if code := apiCode(t, err); code != "invalid" {
 		t.Fatalf("bad status filter: %q", code)
 	}
+	// Search by name or number as people write it, filter by invitation.
+	for q, want := range map[string]int{"p": 1, "sam lee": 5, "(415) 555-0100": 1, "555": 6, "nobody": 0} {
+		got, err := e.agent.Rooms(ctx, client.RoomQuery{Search: q})
+		if err != nil || len(got.Rooms) != want {
+			t.Errorf("search %q: %d rooms, want %d (%v)", q, len(got.Rooms), want, err)
+		}
+	}
+	invited, err := e.agent.Rooms(ctx, client.RoomQuery{InviteStatus: room.InviteSent, Search: "sam"})
+	if err != nil || len(invited.Rooms) != 5 {
+		t.Fatalf("invite_status=sent: %d %v", len(invited.Rooms), err)
+	}
+	_, err = e.agent.Rooms(ctx, client.RoomQuery{InviteStatus: "lost"})
+	if code := apiCode(t, err); code != "invalid" {
+		t.Fatalf("bad invite_status filter: %q", code)
+	}
+	_, err = e.agent.Rooms(ctx, client.RoomQuery{Search: strings.Repeat("x", 201)})
+	if code := apiCode(t, err); code != "invalid" {
+		t.Fatalf("a search of 201 bytes: %q", code)
+	}
 }
 
 // Another account's agent, guessing or knowing a room id, gets the same

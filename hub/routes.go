@@ -38,6 +38,7 @@ func (h *Hub) routes() *mux.Router {
 	api.HandleFunc("/contacts/{id:ct_[a-z2-7]{24}}", h.requireAgent(h.handleDeleteContact)).Methods(http.MethodDelete)
 	api.HandleFunc("/rooms", h.requireAgent(h.handleCreateRoom)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms", h.requireAgent(h.handleRooms)).Methods(http.MethodGet)
+	api.HandleFunc("/feed", h.requireAgent(h.handleFeed)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern, h.requireRoomAccess(h.handleRoom)).Methods(http.MethodGet)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/invite", h.requireAgent(h.handleInvite)).Methods(http.MethodPost)
 	api.HandleFunc("/rooms/"+roomIDPattern+"/close", h.requireAgent(h.handleClose)).Methods(http.MethodPost)

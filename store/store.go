@@ -255,10 +255,26 @@ type Contacts interface {
 
 // RoomQuery filters and pages a list of rooms, newest first.
 type RoomQuery struct {
-	Agent  string      // only rooms of this agent, if set
-	Status room.Status // only rooms in this status, if set
+	Agent        string            // only rooms of this agent, if set
+	Status       room.Status       // only rooms in this status, if set
+	InviteStatus room.InviteStatus // only rooms whose invitation is in this status, if set
+	// Search keeps the rooms whose customer's name or email contains it
+	// (case folded), or whose phone number contains its digits when it is
+	// written as a number ("415 555", "+1 (415)").
+	Search string
 	Before *RoomCursor // only rooms after this one in the listing
 	Limit  int         // at most this many (implementations cap it at 200)
+}
+
+// ChangeQuery asks for the rooms that changed since a time: the live feed
+// of an agent's page reads it when told that rooms of the account changed.
+type ChangeQuery struct {
+	Agent string    // only rooms of this agent, if set
+	Since time.Time // rooms whose last event is at Since or later
+	// AfterID, with Since, resumes a listing: rooms at Since itself come
+	// only if their id is greater.
+	AfterID string
+	Limit   int // at most this many (implementations cap it at 200)
 }
 
 // RoomCursor is a position in a listing of rooms.
@@ -282,6 +298,9 @@ type Rooms interface {
 	Commit(ctx context.Context, account, roomID string, c Change) (room.State, error)
 	Room(ctx context.Context, account, id string) (room.State, error)
 	ListRooms(ctx context.Context, account string, q RoomQuery) ([]room.State, error)
+	// ChangedRooms lists rooms of the account whose last event (UpdatedAt)
+	// is at q.Since or later, oldest change first, ties by id.
+	ChangedRooms(ctx context.Context, account string, q ChangeQuery) ([]room.State, error)
 	// RoomsInStatus lists rooms of every account in status, by id, those
 	// after the id after, at most limit: background work (reminders) walks
 	// it, then acts on each room within its account.

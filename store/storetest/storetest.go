@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"EventsLimit", testEventsLimit},
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
+		{"ListRoomsSearch", testListRoomsSearch},
+		{"ChangedRooms", testChangedRooms},
 		{"RoomsInStatus", testRoomsInStatus},
 		{"Contacts", testContacts},
 		{"RedactRoom", testRedactRoom},

@@ -310,7 +310,7 @@ func (s *DB) RedactRoom(ctx context.Context, account, roomID string, at time.Tim
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET state = $1 WHERE id = $2 AND account_id = $3`, string(state), roomID, account); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET state = $1, search = $2 WHERE id = $3 AND account_id = $4`, string(state), searchKey(next.Customer), roomID, account); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE room_links SET to_addr = '' WHERE room_id = $1`, roomID); err != nil {

@@ -58,9 +58,9 @@ func (s *DB) CreateRoom(ctx context.Context, account string, c store.Change) (ro
 		return room.State{}, fmt.Errorf("create room %s: encode state: %w", id, err)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, account_id, agent_id, status, created_at, updated_at, seq, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			id, account, st.Agent.ID, string(st.Status), ts(st.CreatedAt), ts(st.UpdatedAt), st.Seq, string(state))
+		_, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, account_id, agent_id, status, created_at, updated_at, seq, state, invite_status, search)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, account, st.Agent.ID, string(st.Status), ts(st.CreatedAt), ts(st.UpdatedAt), st.Seq, string(state), string(st.InviteStatus), searchKey(st.Customer))
 		if s.isUnique(err) {
 			return room.Errorf(room.KindConflict, "room %s already exists", id)
 		}
@@ -185,9 +185,9 @@ func (s *DB) appendEvents(ctx context.Context, tx *sqlx.Tx, account string, h he
 	// have moved it meanwhile (the row is locked where the dialect needs
 	// it, so this is a second line of defence), no row matches and nothing
 	// is written.
-	res, err := tx.ExecContext(ctx, `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5
-		WHERE id = $6 AND account_id = $7 AND seq = $8`,
-		next.Seq, string(next.Status), next.Agent.ID, ts(next.UpdatedAt), string(state), h.Room, account, h.Seq)
+	res, err := tx.ExecContext(ctx, `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5, invite_status = $6, search = $7
+		WHERE id = $8 AND account_id = $9 AND seq = $10`,
+		next.Seq, string(next.Status), next.Agent.ID, ts(next.UpdatedAt), string(state), string(next.InviteStatus), searchKey(next.Customer), h.Room, account, h.Seq)
 	if err != nil {
 		return room.State{}, fmt.Errorf("update room: %w", err)
 	}
@@ -344,22 +344,86 @@ func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) (
 	if q.Status != "" {
 		where = append(where, "status = "+arg(string(q.Status)))
 	}
+	if q.InviteStatus != "" {
+		where = append(where, "invite_status = "+arg(string(q.InviteStatus)))
+	}
+	if p := searchPattern(q.Search); p != "" {
+		where = append(where, "search LIKE "+arg(p)+` ESCAPE '\'`)
+	}
 	if q.Before != nil {
 		at := ts(q.Before.CreatedAt)
 		where = append(where, fmt.Sprintf("(created_at < %s OR (created_at = %s AND id < %s))", arg(at), arg(at), arg(q.Before.ID)))
 	}
 	query := `SELECT state FROM rooms WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit)
+	return s.states(ctx, "list rooms of account "+account, query, args...)
+}
+
+// ChangedRooms implements store.Rooms. Limit defaults to DefaultRooms and
+// is capped at MaxRooms.
+func (s *DB) ChangedRooms(ctx context.Context, account string, q store.ChangeQuery) ([]room.State, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultRooms
+	}
+	limit = min(limit, MaxRooms)
+	at := ts(q.Since)
+	args := []any{account, at, q.AfterID}
+	query := `SELECT state FROM rooms WHERE account_id = $1 AND (updated_at > $2 OR (updated_at = $2 AND id > $3))`
+	if q.Agent != "" {
+		args = append(args, q.Agent)
+		query += ` AND agent_id = $4`
+	}
+	args = append(args, limit)
+	query += fmt.Sprintf(` ORDER BY updated_at, id LIMIT $%d`, len(args))
+	return s.states(ctx, "rooms of account "+account+" changed", query, args...)
+}
+
+// states runs a query selecting state and decodes the rooms.
+func (s *DB) states(ctx context.Context, what, query string, args ...any) ([]room.State, error) {
 	var states []string
 	if err := s.db.SelectContext(ctx, &states, query, args...); err != nil {
-		return nil, fmt.Errorf("list rooms of account %s: %w", account, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	out := make([]room.State, len(states))
 	for i, state := range states {
 		if err := json.Unmarshal([]byte(state), &out[i]); err != nil {
-			return nil, fmt.Errorf("list rooms of account %s: decode state: %w", account, err)
+			return nil, fmt.Errorf("%s: decode state: %w", what, err)
 		}
 	}
 	return out, nil
+}
+
+// searchKey is what RoomQuery.Search looks in: the customer's name and
+// email case folded, and the digits of the phone number (E.164 without its
+// plus).
+func searchKey(c room.Customer) string {
+	return strings.ToLower(c.Name) + " " + strings.TrimPrefix(c.Phone, "+") + " " + strings.ToLower(c.Email)
+}
+
+// searchPattern is the LIKE pattern of a search: its digits when it is
+// written as a phone number, else its case-folded text; "" for no search.
+func searchPattern(q string) string {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return ""
+	}
+	digits, phoneish := strings.Builder{}, true
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case strings.ContainsRune(" +-().", r):
+		default:
+			phoneish = false
+		}
+	}
+	if phoneish && digits.Len() > 0 {
+		q = digits.String()
+	} else {
+		q = strings.ToLower(q)
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + esc.Replace(q) + "%"
 }
 
 // RoomsInStatus implements store.Rooms. limit is capped at MaxRooms.
