@@ -6,13 +6,13 @@ PKGS := ./...
 .PHONY: run build web test chaos check fmt vet staticcheck bench clean
 
 # The console's sources; web/dist/console.js is rebuilt when one changes.
-WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
+WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json web/tsconfig.json
 
-## web: bundle the agent console into web/dist (npm fetches esbuild and preact), embedded by the next Go build
+## web: type-check (tsc) and bundle (esbuild) the agent console into web/dist, embedded by the next Go build; npm fetches the tools
 web: web/dist/console.js
 
 web/dist/console.js: $(WEB_SRC)
-	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node_modules/.bin/tsc -p . && node build.mjs
 
 ## run: run the hub on http://localhost:8080 with the embedded default (SQLite, in-memory broker, dev outbox)
 run: web

@@ -109,6 +109,15 @@ func clearInput(sel string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// choose picks the option of value in the select sel, as a person would:
+// the page hears a change.
+func choose(sel, value string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`(() => { const s = document.querySelector("` + sel + `"); s.value = "` + value + `"; s.dispatchEvent(new Event("change", { bubbles: true })); return true })()`)(ctx, tgt)
+		return chromedp.Void{}, err
+	}
+}
+
 // textOf waits for sel to show and returns its text.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
@@ -214,7 +223,19 @@ func TestBrowserBadLinks(t *testing.T) {
 	if _, err := agent.Reengage(bg, s.ID, room.ChannelEmail, room.Customer{Email: "sam@example.com"}); err != nil {
 		t.Fatal(err)
 	}
+	// A link past its time, on a hub whose links last a second.
+	short := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_LINK_TTL": "1s"})
+	shortAgent := mustClient(t, short.url)
+	if _, err := shortAgent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shortAgent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}}); err != nil {
+		t.Fatal(err)
+	}
+	shortMsgs, _ := shortAgent.DevOutbox(bg)
+	time.Sleep(1500 * time.Millisecond)
 	for _, tc := range []struct{ url, title string }{
+		{shortMsgs[0].Link, "This link has expired"},
 		{old, "This link was replaced"},
 		{srv.url + "/r/" + strings.Repeat("x", 43), "This link does not work"},
 	} {
@@ -424,20 +445,38 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	waitText(t, ctx, "#timeline", "Delivered: simulated by the dev outbox")
 	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
 
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(context.Background(), "admin@example.com", "a long enough secret"); err != nil {
+	// The link, from the console's dev outbox page; then back to the
+	// session, by the list, as a person would.
+	session, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`))
+	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := agent.DevOutbox(context.Background())
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %v %v", msgs, err)
+	if err := chromedp.Do(ctx, chromedp.Click("#back"), chromedp.WaitVisible("#outbox-link"), chromedp.Click("#outbox-link"),
+		chromedp.WaitVisible("#outbox a.open-link")); err != nil {
+		t.Fatal(err)
+	}
+	if msg := textOf(t, ctx, "#outbox li"); !strings.Contains(msg, "SMS to +14155552671") || !strings.Contains(msg, "/r/") {
+		t.Fatalf("the dev outbox shows %q", msg)
+	}
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#outbox a.open-link").href`))
+	if err != nil || !strings.HasPrefix(link, srv.url+"/r/") {
+		t.Fatalf("link in the dev outbox: %q %v", link, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#back"), chromedp.WaitVisible("#rooms"),
+		chromedp.Click(`#rooms a[href="`+session+`"]`), chromedp.WaitVisible("#timeline")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#connection", "live")
+	// Nothing below reloads the page: this mark would go with it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
 	}
 	// Another tab of the same browser, as a newcomer trying the flow on one
 	// machine does: the agent's session cookie is there too, and the
 	// customer's page must still be the customer's.
 	customer, closeTab := chromedp.NewContext(ctx)
 	defer closeTab()
-	if err := chromedp.Do(customer, chromedp.Navigate(msgs[0].Link)); err != nil {
+	if err := chromedp.Do(customer, chromedp.Navigate(link)); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, customer, "#status", "Connected to your agent")
@@ -445,6 +484,105 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	waitText(t, ctx, "#invite-status", "customer connected")
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#reengage")); err != nil {
 		t.Fatalf("Re-engage is still offered once the customer came: %v", err)
+	}
+	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded === true`)); err != nil || !same {
+		t.Fatalf("the console reloaded to show the customer connected (%v)", err)
+	}
+}
+
+// The session list is live: a session started elsewhere (another agent's
+// tab, a CRM through the API) appears, and its chip follows the customer
+// (connected, left) without a reload. Search and the status filter narrow
+// it.
+func TestBrowserSessionListIsLive(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	signInConsole(t, ctx, srv.url)
+	waitText(t, ctx, "#feed-connection", "live")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	pre, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Kim Park", Email: "kim@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := `#rooms li[data-room="` + s.ID + `"]`
+	waitText(t, ctx, row, "Sam Lee")
+	waitText(t, ctx, row, "waiting for customer · delivered")
+	waitText(t, ctx, `#rooms li[data-room="`+pre.ID+`"]`, "pre-planned")
+
+	// The customer comes, then goes.
+	cust := mustClient(t, srv.url)
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	if _, err := cust.OpenLink(bg, msgs[0].Link); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cust.Subscribe(bg, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, row, "customer connected")
+	sub.Close()
+	waitText(t, ctx, row, "customer left")
+
+	// Search by number as people write it, then by name; filter by status.
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#search", "(415) 555")); err != nil {
+		t.Fatal(err)
+	}
+	waitRows(t, ctx, s.ID)
+	if err := chromedp.Do(ctx, clearInput("#search"), chromedp.SendKeys("#search", "kim")); err != nil {
+		t.Fatal(err)
+	}
+	waitRows(t, ctx, pre.ID)
+	if err := chromedp.Do(ctx, clearInput("#search"), chromedp.SendKeys("#search", " "), choose("#filter", "left")); err != nil {
+		t.Fatal(err)
+	}
+	waitRows(t, ctx, s.ID)
+	if err := chromedp.Do(ctx, choose("#filter", "invalid")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#no-rooms", "No session matches")
+	// A session that becomes what the filter shows appears by itself.
+	bad, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Wrong Number", Phone: "+15005550001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitRows(t, ctx, bad.ID)
+	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded === true`)); err != nil || !same {
+		t.Fatalf("the list reloaded the page (%v)", err)
+	}
+}
+
+// waitRows waits until the session list shows exactly the rooms ids.
+func waitRows(t *testing.T, ctx context.Context, ids ...string) {
+	t.Helper()
+	want := strings.Join(ids, ",")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rooms li")].map(li => li.dataset.room)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the list shows %v, want %v", got, ids)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -1,9 +1,11 @@
-// The agent console, first slice: sign in (and forgot password), see your
-// sessions with their invitation status, sign out. It talks to the hub only
-// through the documented REST API (docs/protocol.md), with the session
+// The agent console, first slice: sign in (and forgot password), the
+// sessions with live status chips, search and filter, Start and Pre-plan
+// session, the session view with its live timeline, Invite client and
+// Re-engage, and the dev outbox. It talks to the hub only through the
+// documented REST and WebSocket API (docs/protocol.md), with the session
 // cookie the hub sets at sign-in.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 type APIError = { code: string; message: string };
 
@@ -18,6 +20,8 @@ type Room = {
   customer: { name: string; phone?: string; email?: string };
   invite: null | { channel: string; to: string; attempt: number; delivery?: string; delivery_reason?: string; delivery_code?: string };
   created_at: string;
+  updated_at: string;
+  agent: { id: string; name: string };
 };
 
 type RoomEvent = { room: string; seq: number; type: string; at: string; actor: { kind: string; name?: string }; data: any };
@@ -378,111 +382,312 @@ function SessionView({ id, onBack }: { id: string; onBack: () => void }) {
   const c = chip(room);
   const canReengage = room.invite !== null && !room.ever_connected && room.status !== "closed";
   return (
-    <main>
-      <p><button class="link" type="button" id="back" onClick={onBack}>← Sessions</button></p>
-      <div class="bar">
-        <h1 id="customer">{room.customer.name}</h1>
-        <span class="connection" id="connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
-      </div>
-      <p class="muted">{room.customer.phone && spaced(room.customer.phone)} {room.customer.email}</p>
-      <p>
-        <span class="chip" id="invite-status" data-status={c.status}>{c.words}</span>
-        {room.invite?.delivery_reason && <span class="muted" id="delivery-reason"> {room.invite.delivery_reason}</span>}
-      </p>
-      <p class="error" role="alert" id="session-error">{error}</p>
-      <div class="bar">
-        {room.status === "pending" && <button id="invite" type="button" onClick={() => act("/invite")}>Invite client</button>}
-        {canReengage && !reengaging && (
-          <button id="reengage" type="button" onClick={() => { setReengaging(true); setChannel(room.channel === "sms" ? "sms" : "email"); setPhone(room.customer.phone ?? ""); setEmail(room.customer.email ?? ""); }}>Re-engage</button>
+    <main class="session">
+      <div class="session-main">
+        <p><button class="link" type="button" id="back" onClick={onBack}>← Sessions</button></p>
+        <div class="bar">
+          <h1 id="customer">{room.customer.name}</h1>
+          <span class="connection" id="connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
+        </div>
+        <p class="muted">{room.customer.phone && spaced(room.customer.phone)} {room.customer.email}</p>
+        <p>
+          <span class="chip" id="invite-status" data-status={c.status}>{c.words}</span>
+          {room.invite?.delivery_reason && <span class="muted" id="delivery-reason"> {room.invite.delivery_reason}</span>}
+        </p>
+        <p class="error" role="alert" id="session-error">{error}</p>
+        <div class="bar">
+          <span class="bar">
+            {room.status === "pending" && <button id="invite" type="button" onClick={() => act("/invite")}>Invite client</button>}
+            {canReengage && !reengaging && (
+              <button id="reengage" type="button" onClick={() => { setReengaging(true); setChannel(room.channel === "sms" ? "sms" : "email"); setPhone(room.customer.phone ?? ""); setEmail(room.customer.email ?? ""); }}>Re-engage</button>
+            )}
+          </span>
+          <span class="bar">
+            <button type="button" class="secondary" id="attach" disabled aria-describedby="later-note">Attach</button>
+            <details class="menu" id="tools">
+              <summary>Tools</summary>
+              <p class="muted">No tools yet.</p>
+            </details>
+          </span>
+        </div>
+        <p class="muted small" id="later-note">Attaching documents and the tools (requests, payments) come in a later release.</p>
+        {reengaging && (
+          <form class="stack card" id="reengage-form" onSubmit={async (e) => { e.preventDefault(); if (await act("/reengage", { channel, customer: { phone: phone || undefined, email: email || undefined } })) setReengaging(false); }}>
+            <fieldset>
+              <legend>Send a new link by</legend>
+              <label><input type="radio" name="re-channel" id="re-sms" checked={channel === "sms"} onChange={() => setChannel("sms")} /> SMS</label>{" "}
+              <label><input type="radio" name="re-channel" id="re-email" checked={channel === "email"} onChange={() => setChannel("email")} /> Email</label>
+            </fieldset>
+            <label>Phone number <input id="re-phone" type="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></label>
+            <label>Email <input id="re-email-address" type="email" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} /></label>
+            <div class="bar"><button id="re-submit" type="submit">Send the new link</button><button class="link" type="button" onClick={() => setReengaging(false)}>Cancel</button></div>
+          </form>
         )}
+        <h2>Timeline</h2>
+        <ol class="timeline" id="timeline" aria-live="polite">
+          {events.map((e) => (
+            <li key={e.seq} data-seq={e.seq} data-type={e.type}>
+              <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> {words(e)}
+            </li>
+          ))}
+        </ol>
       </div>
-      {reengaging && (
-        <form class="stack card" id="reengage-form" onSubmit={async (e) => { e.preventDefault(); if (await act("/reengage", { channel, customer: { phone: phone || undefined, email: email || undefined } })) setReengaging(false); }}>
-          <fieldset>
-            <legend>Send a new link by</legend>
-            <label><input type="radio" name="re-channel" id="re-sms" checked={channel === "sms"} onChange={() => setChannel("sms")} /> SMS</label>{" "}
-            <label><input type="radio" name="re-channel" id="re-email" checked={channel === "email"} onChange={() => setChannel("email")} /> Email</label>
-          </fieldset>
-          <label>Phone number <input id="re-phone" type="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></label>
-          <label>Email <input id="re-email-address" type="email" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} /></label>
-          <div class="bar"><button id="re-submit" type="submit">Send the new link</button><button class="link" type="button" onClick={() => setReengaging(false)}>Cancel</button></div>
-        </form>
-      )}
-      <h2>Timeline</h2>
-      <ol class="timeline" id="timeline">
-        {events.map((e) => (
-          <li key={e.seq} data-seq={e.seq} data-type={e.type}>
-            <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> {words(e)}
-          </li>
-        ))}
-      </ol>
-      <section class="card muted" aria-label="Items">
-        <h2>Items</h2>
-        <p id="items-empty">Documents, requests and payments will be staged here. Nothing yet: they come in a later release.</p>
-      </section>
+      <aside class="card assets" aria-labelledby="assets-title">
+        <h2 id="assets-title">Assets</h2>
+        <p class="muted" id="items-empty">Documents, requests and payments staged for this customer will be listed here. There are none: they come in a later release.</p>
+      </aside>
     </main>
   );
 }
 
-function Home({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+// Filters of the session list: each is a query of GET /rooms, and the same
+// test applied to rooms the feed reports.
+const filters: { key: string; label: string; query: string; keep: (r: Room) => boolean }[] = [
+  { key: "", label: "All", query: "", keep: () => true },
+  { key: "pending", label: "Pre-planned", query: "invite_status=pending", keep: (r) => r.invite_status === "pending" },
+  { key: "invited", label: "Waiting for customer", query: "status=invited", keep: (r) => r.status === "invited" },
+  { key: "sent", label: "Link sent", query: "invite_status=sent", keep: (r) => r.invite_status === "sent" },
+  { key: "delivered", label: "Delivered", query: "invite_status=delivered", keep: (r) => r.invite_status === "delivered" },
+  { key: "invalid", label: "Invalid", query: "invite_status=invalid", keep: (r) => r.invite_status === "invalid" },
+  { key: "failed", label: "Failed", query: "invite_status=failed", keep: (r) => r.invite_status === "failed" },
+  { key: "connected", label: "Customer connected", query: "status=connected", keep: (r) => r.status === "connected" },
+  { key: "left", label: "Customer left", query: "status=left", keep: (r) => r.status === "left" },
+  { key: "closed", label: "Closed", query: "status=closed", keep: (r) => r.status === "closed" },
+];
+
+// matches tells whether a room the feed reports belongs in the list as
+// searched: the hub's rule (name or email contains the words, or the phone
+// number the digits of a number).
+function matches(r: Room, q: string): boolean {
+  q = q.trim();
+  if (!q) return true;
+  if (/^[0-9 +\-().]+$/.test(q) && /[0-9]/.test(q)) return (r.customer.phone ?? "").includes(q.replace(/[^0-9]/g, ""));
+  const l = q.toLowerCase();
+  return r.customer.name.toLowerCase().includes(l) || (r.customer.email ?? "").toLowerCase().includes(l);
+}
+
+// useFeed follows the account feed (GET /api/v1/feed): onRooms gets the
+// rooms that changed, onReady is called at each (re)connection, once the
+// hub listens, which is when the list should be read again.
+function useFeed(mine: boolean, onReady: () => void, onRooms: (rs: Room[]) => void): boolean {
+  const [online, setOnline] = useState(false);
+  const ready = useRef(onReady);
+  const rooms = useRef(onRooms);
+  ready.current = onReady;
+  rooms.current = onRooms;
+  useEffect(() => {
+    let ws: WebSocket | null = null;
+    let stopped = false;
+    let delay = 250;
+    const connect = () => {
+      const proto = location.protocol === "https:" ? "wss:" : "ws:";
+      ws = new WebSocket(proto + "//" + location.host + "/api/v1/feed" + (mine ? "?agent=me" : ""));
+      ws.onmessage = (m) => {
+        const f = JSON.parse(m.data);
+        if (f.type === "ready") {
+          setOnline(true);
+          delay = 250;
+          ready.current();
+        } else if (f.type === "rooms") {
+          rooms.current(f.rooms as Room[]);
+        }
+      };
+      ws.onclose = () => {
+        setOnline(false);
+        if (stopped) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 5000);
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      ws?.close();
+    };
+  }, [mine]);
+  return online;
+}
+
+function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: () => void; open: (id: string) => void; outbox: boolean }) {
   const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [next, setNext] = useState("");
   const [error, setError] = useState("");
   const [creating, setCreating] = useState<"live" | "preplan" | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  const [filter, setFilter] = useState("");
+  const [search, setSearch] = useState("");
+  const [mine, setMine] = useState(true);
+  const f = filters.find((x) => x.key === filter) ?? filters[0];
 
-  useEffect(() => {
-    api<{ rooms: Room[] }>("GET", "/rooms")
-      .then((r) => setRooms(r.rooms))
+  // The list as filtered and searched; a newer read replaces an older one.
+  const reads = useRef(0);
+  const load = (before = "") => {
+    const n = ++reads.current;
+    const q = [f.query, search.trim() ? "q=" + encodeURIComponent(search.trim()) : "", mine ? "agent=me" : "", before ? "before=" + encodeURIComponent(before) : ""].filter(Boolean).join("&");
+    api<{ rooms: Room[]; next?: string }>("GET", "/rooms" + (q ? "?" + q : ""))
+      .then((r) => {
+        if (n !== reads.current && !before) return;
+        setRooms((old) => (before ? [...(old ?? []), ...r.rooms] : r.rooms));
+        setNext(r.next ?? "");
+        setError("");
+      })
       .catch((err) => setError((err as APIError).message));
-  }, []);
+  };
+  useEffect(() => {
+    const t = setTimeout(() => load(), search ? 250 : 0);
+    return () => clearTimeout(t);
+  }, [filter, search, mine]);
+
+  // Rooms the feed reports replace what the list shows of them, newest
+  // state winning; new ones that fit the filter come on top.
+  const online = useFeed(mine, () => load(), (changed) => {
+    setRooms((old) => {
+      if (old === null) return old;
+      const list = [...old];
+      for (const r of changed) {
+        const i = list.findIndex((x) => x.id === r.id);
+        if (i >= 0) {
+          if (list[i].seq < r.seq) list[i] = r;
+        } else if (f.keep(r) && matches(r, search)) {
+          list.unshift(r);
+        }
+      }
+      return list;
+    });
+  });
 
   async function signOut() {
     await api("POST", "/logout").catch(() => undefined);
     onSignedOut();
   }
 
-  if (open) {
-    return <SessionView id={open} onBack={() => { setOpen(null); api<{ rooms: Room[] }>("GET", "/rooms").then((r) => setRooms(r.rooms)).catch(() => undefined); }} />;
-  }
-
   return (
-    <main>
+    <main class="wide">
       <div class="bar">
         <h1>Sessions</h1>
-        <p class="muted" id="whoami">
-          Signed in as {me.user.name} · {me.account.name}{" "}
-          <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
-        </p>
+        <span class="connection" id="feed-connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
       </div>
+      <p class="muted bar" id="whoami">
+        <span>Signed in as {me.user.name} · {me.account.name}</span>
+        <span>
+          {outbox && <a href="#/outbox" id="outbox-link">Dev outbox</a>}{" "}
+          <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
+        </span>
+      </p>
       {error && <p class="error" role="alert">{error}</p>}
       {creating ? (
-        <NewSession mode={creating} onCancel={() => setCreating(null)} onCreated={(r) => { setCreating(null); setRooms([r, ...(rooms ?? [])]); setOpen(r.id); }} />
+        <NewSession mode={creating} onCancel={() => setCreating(null)} onCreated={(r) => { setCreating(null); open(r.id); }} />
       ) : (
         <p class="bar">
-          <button id="start" type="button" onClick={() => setCreating("live")}>Start session</button>
-          <button id="preplan" type="button" onClick={() => setCreating("preplan")}>Pre-plan session</button>
+          <span class="bar">
+            <button id="start" type="button" onClick={() => setCreating("live")}>Start session</button>
+            <button id="preplan" type="button" onClick={() => setCreating("preplan")}>Pre-plan session</button>
+          </span>
         </p>
       )}
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input id="search" type="search" placeholder="Name, phone or email" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Status
+          <select id="filter" value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value)}>
+            {filters.map((x) => <option key={x.key} value={x.key}>{x.label}</option>)}
+          </select>
+        </label>
+        <label class="inline">
+          <input id="mine" type="checkbox" checked={mine} onChange={(e) => setMine((e.target as HTMLInputElement).checked)} /> Only my sessions
+        </label>
+      </form>
       {rooms === null ? (
         <p class="muted">Loading…</p>
       ) : rooms.length === 0 ? (
-        <p class="muted" id="no-rooms">No sessions yet.</p>
+        <p class="muted" id="no-rooms">{filter || search ? "No session matches." : "No sessions yet."}</p>
       ) : (
         <ul class="rooms" id="rooms">
           {rooms.map((r) => {
             const c = chip(r);
             return (
               <li key={r.id} data-room={r.id}>
-                <button class="link" type="button" onClick={() => setOpen(r.id)}>{r.customer.name}</button>
-                <span class="muted">{r.channel === "sms" ? r.customer.phone : r.customer.email}</span>
+                <a href={"#/sessions/" + r.id}>{r.customer.name}</a>
+                <span class="muted">{r.channel === "sms" ? spaced(r.customer.phone ?? "") : r.customer.email}</span>
+                {!mine && <span class="muted">{r.agent.name}</span>}
                 <span class="chip" data-status={c.status}>{c.words}</span>
               </li>
             );
           })}
         </ul>
       )}
+      {next && <p><button class="link" type="button" id="more" onClick={() => load(next)}>Show older sessions</button></p>}
     </main>
   );
+}
+
+type OutboxMessage = { channel: string; to: string; subject?: string; body: string; link?: string; at: string; status: string; room?: string };
+
+// Outbox is the dev outbox: with no SMS or email provider configured the hub
+// only keeps messages, and this page shows them with their links, so a
+// person can play the customer from the same machine.
+function Outbox() {
+  const [msgs, setMsgs] = useState<OutboxMessage[] | null>(null);
+  const [error, setError] = useState("");
+  const load = () => api<{ messages: OutboxMessage[] }>("GET", "/dev/outbox").then((r) => { setMsgs(r.messages); setError(""); }).catch((err) => setError((err as APIError).message));
+  useEffect(() => { load(); }, []);
+  // A message usually goes with a change in a room: read again when the
+  // feed reports one.
+  useFeed(false, () => undefined, () => load());
+  return (
+    <main class="wide">
+      <p><a href="#/" id="back">← Sessions</a></p>
+      <div class="bar">
+        <h1>Dev outbox</h1>
+        <button type="button" id="outbox-refresh" onClick={load}>Refresh</button>
+      </div>
+      <p class="muted">No SMS or email provider is configured, so nothing is really sent: the messages are kept here. Open a link in another window to play the customer.</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {msgs === null ? <p class="muted">Loading…</p> : msgs.length === 0 ? <p class="muted" id="outbox-empty">No messages yet.</p> : (
+        <ul class="rooms" id="outbox">
+          {msgs.map((m, i) => (
+            <li key={i} class="message" data-room={m.room ?? ""}>
+              <div>
+                <strong>{m.channel === "sms" ? "SMS to " + m.to : "Email to " + m.to}</strong> <span class="muted"><time dateTime={m.at}>{new Date(m.at).toLocaleString()}</time> · {m.status}</span>
+                {m.subject && <div class="muted">{m.subject}</div>}
+                <div class="body">{m.body}</div>
+              </div>
+              {m.link && <a class="open-link" href={m.link} target="_blank" rel="noopener">Open the link</a>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}
+
+// useRoute is the console's place, from the address bar's hash: #/ (the
+// sessions), #/sessions/{id}, #/outbox.
+function useRoute(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener("hashchange", on);
+    return () => removeEventListener("hashchange", on);
+  }, []);
+  return hash.replace(/^#/, "") || "/";
+}
+
+function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const route = useRoute();
+  // The dev outbox exists only in the embedded default, for admins.
+  const [outbox, setOutbox] = useState(false);
+  useEffect(() => {
+    if (me.user.role !== "admin") return;
+    api("GET", "/dev/outbox").then(() => setOutbox(true)).catch(() => setOutbox(false));
+  }, [me.user.role]);
+  const go = (path: string) => { location.hash = "#" + path; };
+  const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
+  if (session) return <SessionView key={session[1]} id={session[1]} onBack={() => go("/")} />;
+  if (route === "/outbox" && outbox) return <Outbox />;
+  return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
 }
 
 function App() {
@@ -494,7 +699,7 @@ function App() {
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;
   if (me === null) return <>{changed && <p class="notice-bar" id="reset-done" role="status">Your password is changed: sign in with it.</p>}<Login onSignedIn={load} /></>;
-  return <Home me={me} onSignedOut={() => setMe(null)} />;
+  return <Console me={me} onSignedOut={() => setMe(null)} />;
 }
 
 render(<App />, document.getElementById("app")!);
