@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: run build web test chaos check fmt vet staticcheck bench clean
+.PHONY: run build web test chaos check fmt vet staticcheck bench screenshots clean
 
 # The console's sources; web/dist/console.js is rebuilt when one changes.
 WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json web/tsconfig.json
@@ -48,3 +48,7 @@ bench:
 
 clean:
 	rm -rf bin tandem-data web/node_modules web/dist/*.js web/dist/*.map web/dist/*.html
+
+## screenshots: regenerate docs/screenshots (the console and the customer's room at desktop and phone sizes) in headless Chromium
+screenshots: web
+	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./cmd/tandem

@@ -653,3 +653,95 @@ func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
 		t.Fatalf("timeline seqs after the restart: %v, want 1,2", seqs)
 	}
 }
+
+// unlabeled lists the controls of the page that a screen reader could not
+// name: inputs and selects without a label, buttons and links without text.
+func unlabeled(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("input, select, textarea, button, a[href], summary")].filter(el => {
+		if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return false;
+		if (el.matches("input, select, textarea")) return !(el.labels && el.labels.length);
+		return !el.textContent.trim();
+	}).map(el => el.outerHTML.slice(0, 120))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// The console works from the keyboard, and every control has a name a
+// screen reader reads: sign in with Tab and Enter, reach Start session
+// with Tab, open the dialog with Enter. The customer's room and the bad
+// link page pass the same label check.
+func TestBrowserKeyboardAndLabels(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	check := func(page string) {
+		t.Helper()
+		if bad := unlabeled(t, ctx); len(bad) != 0 {
+			t.Errorf("%s: controls without a name: %v", page, bad)
+		}
+	}
+	active := func() string {
+		t.Helper()
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console"), chromedp.WaitVisible("#email")); err != nil {
+		t.Fatal(err)
+	}
+	check("sign in")
+	if err := chromedp.Do(ctx, chromedp.Focus("#email"), chromedp.KeyEvent("admin@example.com\t")); err != nil {
+		t.Fatal(err)
+	}
+	if id := active(); id != "password" {
+		t.Fatalf("Tab from the email went to %q, not the password", id)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("a long enough secret\r"), chromedp.WaitVisible("#start")); err != nil {
+		t.Fatalf("sign in with Enter: %v", err)
+	}
+	waitText(t, ctx, "#feed-connection", "live")
+	check("sessions")
+	// Tab until Start session has the focus, then Enter.
+	for i := 0; active() != "start"; i++ {
+		if i > 20 {
+			t.Fatalf("Start session is not reachable with Tab (focus on %q)", active())
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r"), chromedp.WaitVisible("#new-name")); err != nil {
+		t.Fatalf("Enter on Start session: %v", err)
+	}
+	check("new session")
+	if err := chromedp.Do(ctx, chromedp.Focus("#new-name"), chromedp.KeyEvent("Sam Lee"), chromedp.Focus("#new-phone"), chromedp.KeyEvent("4155552671\r"),
+		chromedp.WaitVisible("#timeline")); err != nil {
+		t.Fatalf("start a session from the keyboard: %v", err)
+	}
+	waitText(t, ctx, "#timeline", "Link sent by SMS")
+	check("session")
+
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(msgs[0].Link)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#status", "Connected to your agent")
+	check("customer room")
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/r/"+strings.Repeat("x", 43)), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	check("bad link")
+}

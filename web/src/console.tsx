@@ -392,7 +392,7 @@ function SessionView({ id, onBack }: { id: string; onBack: () => void }) {
         <p class="muted">{room.customer.phone && spaced(room.customer.phone)} {room.customer.email}</p>
         <p>
           <span class="chip" id="invite-status" data-status={c.status}>{c.words}</span>
-          {room.invite?.delivery_reason && <span class="muted" id="delivery-reason"> {room.invite.delivery_reason}</span>}
+          {(room.invite_status === "invalid" || room.invite_status === "failed") && room.invite?.delivery_reason && <span class="muted" id="delivery-reason"> {room.invite.delivery_reason}</span>}
         </p>
         <p class="error" role="alert" id="session-error">{error}</p>
         <div class="bar">

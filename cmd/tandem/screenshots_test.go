@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/room"
+)
+
+// TestScreenshots writes the pictures of docs/screenshots: the console and
+// the customer's room at desktop and phone sizes, on a hub with a few
+// sessions in every state. `make screenshots` runs it with
+// TANDEM_SCREENSHOTS set to that folder; otherwise it does not run.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("screenshots are written by make screenshots (TANDEM_SCREENSHOTS=folder)")
+	}
+	requireConsole(t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_ACCOUNT_NAME": "Acme Insurance"})
+	bg := context.Background()
+	agent := mustClient(t, srv.url)
+	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
+		t.Fatal(err)
+	}
+	create := func(mode room.Mode, ch room.Channel, c room.Customer) room.State {
+		t.Helper()
+		s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: mode, Channel: ch, Customer: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	link := func(roomID string) string {
+		t.Helper()
+		msgs, err := agent.DevOutbox(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Room == roomID && m.Link != "" {
+				return m.Link
+			}
+		}
+		t.Fatalf("no link for %s", roomID)
+		return ""
+	}
+	create(room.ModePreplan, room.ChannelEmail, room.Customer{Name: "Ana Souza", Email: "ana.souza@example.com"})
+	left := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Lee Chen", Phone: "+14155550188"})
+	cust := mustClient(t, srv.url)
+	if _, err := cust.OpenLink(bg, link(left.ID)); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cust.Subscribe(bg, left.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.Close()
+	create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Wrong Number", Phone: "+15005550001"})
+	kim := create(room.ModeLive, room.ChannelEmail, room.Customer{Name: "Kim Park", Email: "kim.park@example.com"})
+	sam := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Sam Lee", Phone: "+14155552671"})
+
+	shot := func(tab context.Context, name string) {
+		t.Helper()
+		png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The customer's room, on a phone and on a desktop.
+	phone, closePhone := chromedp.NewContext(ctx)
+	defer closePhone()
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(link(sam.ID))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, phone, "#status", "Connected to your agent")
+	shot(phone, "room-phone")
+	desk, closeDesk := chromedp.NewContext(ctx)
+	defer closeDesk()
+	if err := chromedp.Do(desk, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(link(kim.ID))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, desk, "#status", "Connected to your agent")
+	shot(desk, "room-desktop")
+
+	// The console on a desktop: the sessions, then Sam's session.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(t, ctx, srv.url)
+	waitText(t, ctx, `#rooms li[data-room="`+sam.ID+`"]`, "customer connected")
+	waitText(t, ctx, `#rooms li[data-room="`+left.ID+`"]`, "customer left")
+	waitText(t, ctx, "#feed-connection", "live")
+	shot(ctx, "console-sessions-desktop")
+	if err := chromedp.Do(ctx, chromedp.Click(`#rooms a[href="#/sessions/`+sam.ID+`"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#timeline", "Customer connected from")
+	waitText(t, ctx, "#connection", "live")
+	shot(ctx, "console-session-desktop")
+
+	// And on a phone.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Click("#back"), chromedp.WaitVisible("#rooms")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#feed-connection", "live")
+	shot(ctx, "console-sessions-phone")
+}
