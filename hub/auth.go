@@ -224,6 +224,23 @@ func (h *Hub) sameOrigin(r *http.Request) bool {
 
 func (h *Hub) secureCookies() bool { return h.cfg.PublicURL.Scheme == "https" }
 
+// setSessionCookie sets (or, with maxAge < 0, removes) the agent's session
+// cookie. It is Lax by default. When the console may be framed by other
+// sites (FrameAncestors) and the hub is served over TLS, it is
+// SameSite=None and Partitioned (CHIPS), or a CRM's frame could never sign
+// in; cross-site requests are then refused by the Origin check of
+// checkCSRF, which every cookie-authenticated change goes through.
+func (h *Hub) setSessionCookie(w http.ResponseWriter, value string, expires time.Time, maxAge int) {
+	c := &http.Cookie{
+		Name: sessionCookie, Value: value, Path: "/", Expires: expires, MaxAge: maxAge,
+		HttpOnly: true, Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode,
+	}
+	if len(h.cfg.FrameAncestors) > 0 && h.secureCookies() {
+		c.SameSite, c.Partitioned = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, c)
+}
+
 // clientIP is the address rate limits count by. Behind a proxy it is the
 // proxy's unless the proxy is trusted; forwarded headers are not trusted
 // here because any client can set them.
@@ -296,10 +313,7 @@ func (h *Hub) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", Expires: s.ExpiresAt,
-		HttpOnly: true, Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	h.setSessionCookie(w, token, s.ExpiresAt, 0)
 	h.log.Info().Str("user", u.ID).Str("account", u.Account).Msg("agent signed in")
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "token": token, "expires_at": s.ExpiresAt})
 }
@@ -310,10 +324,7 @@ func (h *Hub) handleLogout(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	h.setSessionCookie(w, "", time.Time{}, -1)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -3,11 +3,13 @@ package hub_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub"
 )
 
 func TestLoginWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
@@ -75,6 +77,55 @@ func TestLoginSetsHardenedCookie(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no session cookie")
+	}
+}
+
+// Behind TLS the cookie is Secure; when CRMs may frame the console it is
+// also SameSite=None and Partitioned, so it works inside their frame, and
+// a cross-site change with it is still refused by the Origin check.
+func TestSessionCookieForFramedConsole(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ancestors []string
+		none      bool
+	}{
+		{"TLS", nil, false},
+		{"TLS, framed by a CRM", []string{"https://crm.example.com"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil, func(cfg *hub.Config) {
+				cfg.PublicURL, _ = url.Parse("https://tandem.example.com")
+				cfg.FrameAncestors = tc.ancestors
+			})
+			res := e.do(t, "POST", "/api/v1/login", `{"email":"ana@acme.test","password":"`+testPassword+`"}`, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("login: %d", res.StatusCode)
+			}
+			raw := res.Header.Get("Set-Cookie")
+			var c *http.Cookie
+			for _, k := range res.Cookies() {
+				if k.Name == "tandem_session" {
+					c = k
+				}
+			}
+			if c == nil || !c.Secure || !c.HttpOnly {
+				t.Fatalf("session cookie %q is not Secure and HttpOnly", raw)
+			}
+			if got := c.SameSite == http.SameSiteNoneMode && c.Partitioned; got != tc.none {
+				t.Fatalf("session cookie %q: SameSite=None; Partitioned is %v, want %v", raw, got, tc.none)
+			}
+			if !tc.none && c.SameSite != http.SameSiteLaxMode {
+				t.Fatalf("session cookie %q is not SameSite=Lax", raw)
+			}
+			cookie := "tandem_session=" + c.Value
+			body := `{"mode":"preplan","channel":"email","customer":{"name":"Kim","email":"kim@example.com"}}`
+			if res := e.do(t, "POST", "/api/v1/rooms", body, map[string]string{"Cookie": cookie, "Origin": "https://crm.example.com"}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("a change from the CRM's origin with the cookie: %d, want 403", res.StatusCode)
+			}
+			if res := e.do(t, "POST", "/api/v1/rooms", body, map[string]string{"Cookie": cookie, "Origin": "https://tandem.example.com"}); res.StatusCode != http.StatusCreated {
+				t.Fatalf("a change from the console's own origin: %d, want 201", res.StatusCode)
+			}
+		})
 	}
 }
 
