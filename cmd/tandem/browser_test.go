@@ -113,7 +113,7 @@ func clearInput(sel string) chromedp.Action[chromedp.Void] {
 // the page hears a change.
 func choose(sel, value string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[bool](`(() => { const s = document.querySelector("` + sel + `"); s.value = "` + value + `"; s.dispatchEvent(new Event("change", { bubbles: true })); return true })()`)(ctx, tgt)
+		_, err := chromedp.Evaluate[bool](`(() => { const s = document.querySelector("`+sel+`"); s.value = "`+value+`"; s.dispatchEvent(new Event("change", { bubbles: true })); return true })()`)(ctx, tgt)
 		return chromedp.Void{}, err
 	}
 }
