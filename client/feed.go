@@ -83,18 +83,26 @@ func (f *Feed) dial() (*websocket.Conn, error) {
 	return conn, nil
 }
 
-// readReady reads the hub's first frame, which says it is subscribed.
+// readReady reads the hub's first frame, which says it is subscribed. A
+// feed that has reported nothing yet resumes, after a drop, from the time
+// the hub gave there.
 func (f *Feed) readReady(conn *websocket.Conn) error {
 	_, b, err := conn.Read(f.ctx)
 	if err != nil {
 		return fmt.Errorf("client: feed: read ready: %w", err)
 	}
 	var head struct {
-		Type string `json:"type"`
+		Type string    `json:"type"`
+		At   time.Time `json:"at"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil || head.Type != "ready" {
 		return fmt.Errorf("client: feed: %w: first frame is not ready: %.80s", ErrProtocol, b)
 	}
+	f.mu.Lock()
+	if f.mark.IsZero() {
+		f.mark = head.At
+	}
+	f.mu.Unlock()
 	return nil
 }
 
@@ -103,6 +111,7 @@ func (f *Feed) run(conn *websocket.Conn) {
 	defer f.cancel()
 	backoff := minBackoff
 	for {
+		began := time.Now()
 		err := f.serve(conn)
 		conn.CloseNow()
 		if f.ctx.Err() != nil {
@@ -112,6 +121,17 @@ func (f *Feed) run(conn *websocket.Conn) {
 		if errors.Is(err, ErrProtocol) {
 			f.err = err
 			return
+		}
+		var ce websocket.CloseError
+		if errors.As(err, &ce) && ce.Code == CloseAccessEnded {
+			f.err = &CloseError{Code: int(ce.Code), Reason: ce.Reason}
+			return
+		}
+		// Only a connection that lasted starts the backoff again: one the
+		// hub closes right after ready (its database is away) must not
+		// bring the client back at once.
+		if time.Since(began) > maxBackoff {
+			backoff = minBackoff
 		}
 		for {
 			if !sleep(f.ctx, jitter(backoff)) {
@@ -128,7 +148,6 @@ func (f *Feed) run(conn *websocket.Conn) {
 			if err == nil {
 				if err = f.readReady(c); err == nil {
 					conn = c
-					backoff = minBackoff
 					break
 				}
 				c.CloseNow()
@@ -170,7 +189,8 @@ func (f *Feed) serve(conn *websocket.Conn) error {
 
 // Next returns the next batch of changed rooms, waiting for one. It fails
 // when ctx ends (the feed goes on), with ErrClosed after Close or the end
-// of Feed's context, or with the *APIError of a refused reconnection.
+// of Feed's context, with the *APIError of a refused reconnection, or with
+// a *CloseError 4401 when the agent's session ended.
 func (f *Feed) Next(ctx context.Context) ([]room.State, error) {
 	select {
 	case rs := <-f.out:

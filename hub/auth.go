@@ -185,9 +185,19 @@ func (h *Hub) requireRoomAccess(next http.HandlerFunc) http.HandlerFunc {
 // (Origin, Sec-Fetch-Site, Referer). A request that carries none of them
 // is not a cross-site request from a browser (the policy of Go's
 // http.CrossOriginProtection), so API clients need no special header.
+//
+// Reads by cookie are refused too when fetch metadata says another site
+// (or a sibling subdomain) made them: with the cookie SameSite=None, for a
+// console framed by a CRM, another site could otherwise probe the API with
+// the agent's cookie (does this customer exist?). Tandem's own pages,
+// framed or not, make same-origin requests.
 func (h *Hub) checkCSRF(r *http.Request, p principal) error {
 	if !p.viaCookie {
 		return nil
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return room.Coded(room.KindForbidden, "csrf", "this request did not come from Tandem's own pages")
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:

@@ -125,6 +125,13 @@ func TestSessionCookieForFramedConsole(t *testing.T) {
 			if res := e.do(t, "POST", "/api/v1/rooms", body, map[string]string{"Cookie": cookie, "Origin": "https://tandem.example.com"}); res.StatusCode != http.StatusCreated {
 				t.Fatalf("a change from the console's own origin: %d, want 201", res.StatusCode)
 			}
+			// Reads by cookie from another site are refused too; our own
+			// pages' are not.
+			for site, want := range map[string]int{"cross-site": http.StatusForbidden, "same-site": http.StatusForbidden, "same-origin": http.StatusOK, "none": http.StatusOK} {
+				if res := e.do(t, "GET", "/api/v1/rooms?q=kim", "", map[string]string{"Cookie": cookie, "Sec-Fetch-Site": site}); res.StatusCode != want {
+					t.Errorf("a read by cookie with Sec-Fetch-Site %s: %d, want %d", site, res.StatusCode, want)
+				}
+			}
 		})
 	}
 }

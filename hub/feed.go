@@ -23,16 +23,25 @@ import (
 // account id); what changed is read from the store, by the time of each
 // room's last event. A wake-up lost by the broker is therefore healed by
 // the next one, by the Resync a broker calls after a drop, or by the sweep
-// every feedSweep. Rooms are re-read from feedMargin before the newest
-// change seen, so a change committed late (a slow transaction, an instance
-// whose clock is a little behind) is still found; a room goes out again
-// only when its seq moved.
+// every feedSweep. Each read covers the rooms changed since feedMargin
+// before the previous read began (by this instance's clock, never by a
+// room's time, so an instance whose clock runs ahead cannot push the
+// window past other instances' changes): a change committed late (a slow
+// transaction) or stamped by an instance whose clock is a little behind is
+// still found, as long as instances' clocks agree within the margin
+// (docs/deploy.md). A room goes out again only when its seq moved.
 const (
 	feedMargin   = 15 * time.Second
+	// feedMaxAge bounds how far back since may reach: older resumes read
+	// the list instead (GET /api/v1/rooms).
+	feedMaxAge = 7 * 24 * time.Hour
 	feedSweep    = 30 * time.Second
 	feedCoalesce = 200 * time.Millisecond
 	feedPage     = 200
 	feedFrame    = 25 // rooms per frame, to stay far below clients' frame limits
+	// feedSessionCheck is how often, at most, a feed checks that its
+	// agent's session is still there (a sign-out on any instance).
+	feedSessionCheck = 10 * time.Second
 )
 
 func feedTopic(account string) string { return "feed:" + account }
@@ -147,6 +156,14 @@ func (h *Hub) handleFeed(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, room.Errorf(room.KindInvalid, "since must be a time such as 2026-11-25T10:00:00Z, the updated_at of the last room received"))
 			return
 		}
+		now := h.now()
+		switch {
+		case t.Before(now.Add(-feedMaxAge)):
+			h.writeError(w, r, room.Errorf(room.KindInvalid, "since is more than 7 days ago: read the list (GET /api/v1/rooms) instead"))
+			return
+		case t.After(now):
+			t = now // a client's clock ahead of ours must not skip changes
+		}
 		fc.since = t
 	}
 	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, h.origin) {
@@ -178,11 +195,14 @@ type feedConn struct {
 	wsConn
 	agent string
 	since time.Time // zero: from the moment of connecting
-	// sent is the seq and change time of each room sent within the
-	// margin, so a re-read room goes out only when it moved.
+	// sent is the seq and change time of each room sent that a read may
+	// still return, so a re-read room goes out only when it moved.
 	sent map[string]sentRoom
-	// mark is the newest change time seen.
-	mark time.Time
+	// from is where the next read starts: feedMargin before the previous
+	// read began.
+	from time.Time
+	// checked is when the session was last found alive.
+	checked time.Time
 }
 
 type sentRoom struct {
@@ -205,16 +225,25 @@ func (fc *feedConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	go fc.readLoop(rctx, cancel)
 	go fc.pingLoop(ctx, cancel)
 	err = fc.loop(ctx, wake)
+	var ce *closeError
 	switch {
+	case errors.As(err, &ce):
+		if ce.code == websocket.StatusPolicyViolation {
+			h.stats.slowCloses.Add(1)
+			h.metrics.slowCloses.Inc()
+		}
+		_ = fc.c.Close(ce.code, ce.reason)
 	case h.ctx.Err() != nil:
 		_ = fc.c.Close(websocket.StatusGoingAway, "server shutting down; reconnect with since")
 	case ctx.Err() != nil:
 		_ = fc.c.CloseNow()
-	case errors.As(err, new(*closeError)):
-		var ce *closeError
-		errors.As(err, &ce)
-		_ = fc.c.Close(ce.code, ce.reason)
 	case store.IsUnavailable(err):
+		fc.log.Warn().Err(err).Msg("feed: store unavailable")
+		if b, jerr := json.Marshal(errorFrame("store_unavailable", "the database cannot be reached right now; reconnect with since shortly")); jerr == nil {
+			wctx, wcancel := context.WithTimeout(context.Background(), time.Second)
+			_ = fc.c.Write(wctx, websocket.MessageText, b)
+			wcancel()
+		}
 		_ = fc.c.Close(websocket.StatusTryAgainLater, "store unavailable; reconnect with since")
 	default:
 		fc.log.Error().Err(err).Msg("feed")
@@ -222,29 +251,41 @@ func (fc *feedConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	}
 }
 
+// errSessionEnded closes a feed whose agent signed out, or whose session
+// expired: the feed carries every room's customer, and must not outlive
+// the right to read them.
+var errSessionEnded = &closeError{closeUnauthorized, "session ended; sign in again"}
+
 // loop sends ready, then the changed rooms at each wake-up, at most once
 // per feedCoalesce.
 func (fc *feedConn) loop(ctx context.Context, wake feedWaiter) error {
 	h := fc.h
 	fc.sent = map[string]sentRoom{}
-	resume := !fc.since.IsZero()
-	if resume {
-		fc.mark = fc.since
+	ready := h.now()
+	fc.checked = ready
+	if fc.since.IsZero() {
+		fc.from = ready.Add(-feedMargin)
 	} else {
-		fc.mark = h.now()
-	}
-	if err := fc.writeJSON(ctx, map[string]any{"type": "ready", "at": fc.mark}); err != nil {
-		return err
-	}
-	if resume {
+		fc.from = fc.since.Add(-feedMargin)
 		wake.wake()
+	}
+	if err := fc.writeJSON(ctx, map[string]any{"type": "ready", "at": ready}); err != nil {
+		return err
 	}
 	sweep := time.NewTicker(feedSweep)
 	defer sweep.Stop()
+	var expiry <-chan time.Time
+	if fc.p.session != nil {
+		t := time.NewTimer(fc.p.session.ExpiresAt.Sub(ready))
+		defer t.Stop()
+		expiry = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-expiry:
+			return errSessionEnded
 		case b := <-fc.replies:
 			if err := fc.write(ctx, b); err != nil {
 				return err
@@ -253,10 +294,12 @@ func (fc *feedConn) loop(ctx context.Context, wake feedWaiter) error {
 		case <-sweep.C:
 		case <-wake:
 		}
-		if err := fc.send(ctx, resume); err != nil {
+		if err := fc.checkSession(ctx); err != nil {
 			return err
 		}
-		resume = false
+		if err := fc.send(ctx); err != nil {
+			return err
+		}
 		// Let a burst of changes gather before the next read.
 		select {
 		case <-ctx.Done():
@@ -266,15 +309,29 @@ func (fc *feedConn) loop(ctx context.Context, wake feedWaiter) error {
 	}
 }
 
-// send reads the rooms changed since the mark (less the margin, or from
-// since itself when resuming) and sends those that moved.
-func (fc *feedConn) send(ctx context.Context, resume bool) error {
-	h := fc.h
-	from := fc.mark.Add(-feedMargin)
-	if resume {
-		from = fc.mark
+// checkSession ends the feed once its agent's session is gone (signed out,
+// password reset, expired).
+// It reads the store at most every feedSessionCheck.
+func (fc *feedConn) checkSession(ctx context.Context) error {
+	now := fc.h.now()
+	if fc.p.session == nil || now.Sub(fc.checked) < feedSessionCheck {
+		return nil
 	}
-	q := store.ChangeQuery{Agent: fc.agent, Since: from, Limit: feedPage}
+	_, err := fc.h.store.AuthSession(ctx, fc.p.session.TokenHash, now)
+	if room.IsKind(err, room.KindNotFound) {
+		return errSessionEnded
+	}
+	if err == nil {
+		fc.checked = now
+	}
+	return err
+}
+
+// send reads the rooms changed since fc.from and sends those that moved.
+func (fc *feedConn) send(ctx context.Context) error {
+	h := fc.h
+	began := h.now()
+	q := store.ChangeQuery{Agent: fc.agent, Since: fc.from, Limit: feedPage}
 	for {
 		rooms, err := h.store.ChangedRooms(ctx, fc.p.account(), q)
 		if err != nil {
@@ -287,9 +344,6 @@ func (fc *feedConn) send(ctx context.Context, resume bool) error {
 			}
 			fc.sent[r.ID] = sentRoom{seq: r.Seq, at: r.UpdatedAt}
 			out = append(out, r)
-			if r.UpdatedAt.After(fc.mark) {
-				fc.mark = r.UpdatedAt
-			}
 		}
 		for len(out) > 0 {
 			n := min(len(out), feedFrame)
@@ -304,9 +358,10 @@ func (fc *feedConn) send(ctx context.Context, resume bool) error {
 		last := rooms[len(rooms)-1]
 		q.Since, q.AfterID = last.UpdatedAt, last.ID
 	}
-	// What falls out of the margin is never read again: forget it.
+	fc.from = began.Add(-feedMargin)
+	// What the next reads cannot return is forgotten.
 	for id, s := range fc.sent {
-		if s.at.Before(fc.mark.Add(-feedMargin)) {
+		if s.at.Before(fc.from) {
 			delete(fc.sent, id)
 		}
 	}

@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,11 +11,13 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/room"
 )
 
-// feedUntil reads f until want accepts the newest state reported of a room,
-// and returns it.
+// feedUntil reads f until want accepts a room of a batch, and returns it.
+// Every room of every batch read is shown to want, so a test can also
+// fail on a room that must not come.
 func feedUntil(t *testing.T, f *client.Feed, what string, want func(room.State) bool) room.State {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -24,10 +27,14 @@ func feedUntil(t *testing.T, f *client.Feed, what string, want func(room.State) 
 		if err != nil {
 			t.Fatalf("feed, waiting for %s: %v", what, err)
 		}
+		var found *room.State
 		for _, r := range rs {
-			if want(r) {
-				return r
+			if want(r) && found == nil {
+				found = &r
 			}
+		}
+		if found != nil {
+			return *found
 		}
 	}
 }
@@ -129,27 +136,33 @@ func TestFeedAcrossInstances(t *testing.T) {
 	feedUntil(t, f, "the room made on the other instance", func(r room.State) bool { return r.ID == s.ID })
 }
 
-// Resuming with since reports what changed while the feed was away.
+// Resuming with since reports what changed while the feed was away, and
+// (beyond the hub's margin) nothing older.
 func TestFeedResumesSince(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	s := e.liveRoom()
-	since := s.UpdatedAt
 	e.clock.Advance(time.Minute)
 	later := e.liveRoom()
-	f, err := e.agent.Feed(ctx, client.FeedQuery{Since: since.Add(time.Second)})
+	since := s.UpdatedAt.Add(30 * time.Second)
+	f, err := e.agent.Feed(ctx, client.FeedQuery{Since: since})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	got := feedUntil(t, f, "the room changed after since", func(r room.State) bool {
-		if r.ID == s.ID && r.UpdatedAt.Before(since.Add(time.Second)) {
+		if r.ID == s.ID {
 			t.Fatalf("resumed feed reported a room unchanged since: %+v", r)
 		}
 		return r.ID == later.ID
 	})
 	if got.Customer.Name != "Sam Lee" {
 		t.Fatalf("resumed room: %+v", got)
+	}
+	// A since beyond a week is refused: read the list instead.
+	_, err = e.agent.Feed(ctx, client.FeedQuery{Since: s.UpdatedAt.Add(-8 * 24 * time.Hour)})
+	if code := apiCode(t, err); code != "invalid" {
+		t.Fatalf("since 8 days ago: %q", code)
 	}
 }
 
@@ -189,4 +202,100 @@ func TestFeedRefuses(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
 		}
 	}
+}
+
+// A feed ends with its agent's session: signed out (on any instance), the
+// next change closes it with 4401 instead of sending the account's rooms.
+func TestFeedEndsWithTheSession(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	f, err := e.agent.Feed(ctx, client.FeedQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	colleague := e.agentIn("bo@acme.test", "")
+	first, err := colleague.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Kim", Email: "kim@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feedUntil(t, f, "a room while signed in", func(r room.State) bool { return r.ID == first.ID })
+	if err := e.agent.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	later, err := colleague.CreateRoom(ctx, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Lee", Email: "lee@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		rs, err := f.Next(tctx)
+		var ce *client.CloseError
+		if errors.As(err, &ce) && ce.Code == client.CloseAccessEnded {
+			return
+		}
+		if err != nil {
+			t.Fatalf("feed after sign-out: %v, want close 4401", err)
+		}
+		for _, r := range rs {
+			if r.ID == later.ID {
+				t.Fatalf("the feed sent a room after its agent signed out")
+			}
+		}
+	}
+}
+
+// preplanned creates a pre-planned room for name through c.
+func preplanned(t *testing.T, c *client.Client, name string) room.State {
+	t.Helper()
+	s, err := c.CreateRoom(context.Background(), client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelEmail, Customer: room.Customer{Name: name, Email: "someone@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// An instance whose clock runs a minute ahead does not blind the feed to
+// the changes of instances whose clock is right.
+func TestFeedWithAnInstanceAhead(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.peer(func(cfg *hub.Config) { cfg.Now = func() time.Time { return e.clock.Now().Add(time.Minute) } })
+	onPeer, err := client.New(p.url, client.WithToken(e.agent.Token()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := e.agent.Feed(context.Background(), client.FeedQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ahead := preplanned(t, onPeer, "Ahead")
+	feedUntil(t, f, "the room stamped a minute ahead", func(r room.State) bool { return r.ID == ahead.ID })
+	time.Sleep(300 * time.Millisecond) // past the coalescing pause: a new read
+	normal := preplanned(t, e.agent, "Normal")
+	feedUntil(t, f, "the room of the instance whose clock is right", func(r room.State) bool { return r.ID == normal.ID })
+}
+
+// The SDK's feed, cut off before it reported anything, resumes from the
+// hub's ready time: what changed while it was away comes when it is back.
+func TestFeedClientResumesAfterAnOutage(t *testing.T) {
+	e := newEnv(t, nil)
+	px := newProxy(t, e.url)
+	c, err := client.New(px.url, client.WithToken(e.agent.Token()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Feed(context.Background(), client.FeedQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	px.setDown(true)
+	e.clock.Advance(time.Minute) // longer than the hub's margin
+	away := preplanned(t, e.agent, "Changed while away")
+	e.clock.Advance(time.Minute)
+	px.setDown(false)
+	feedUntil(t, f, "the room changed while the feed was away", func(r room.State) bool { return r.ID == away.ID })
 }

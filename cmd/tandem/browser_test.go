@@ -218,7 +218,10 @@ func TestBrowserBadLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, _ := agent.DevOutbox(bg)
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %+v %v", msgs, err)
+	}
 	old := msgs[0].Link
 	if _, err := agent.Reengage(bg, s.ID, room.ChannelEmail, room.Customer{Email: "sam@example.com"}); err != nil {
 		t.Fatal(err)
@@ -232,8 +235,11 @@ func TestBrowserBadLinks(t *testing.T) {
 	if _, err := shortAgent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}}); err != nil {
 		t.Fatal(err)
 	}
-	shortMsgs, _ := shortAgent.DevOutbox(bg)
-	time.Sleep(1500 * time.Millisecond)
+	shortMsgs, err := shortAgent.DevOutbox(bg)
+	if err != nil || len(shortMsgs) == 0 || shortMsgs[0].Link == "" {
+		t.Fatalf("dev outbox of the short-lived links: %+v %v", shortMsgs, err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the link's second runs out
 	for _, tc := range []struct{ url, title string }{
 		{shortMsgs[0].Link, "This link has expired"},
 		{old, "This link was replaced"},

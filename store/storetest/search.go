@@ -32,6 +32,8 @@ func testListRoomsSearch(t *testing.T, open Open) {
 	ada := customerRoom(t, f.st, f.account, f.actor(), room.Customer{Name: "Ada Lovelace", Phone: "+447700900123", Email: "Ada@Example.com"}, room.ChannelSMS, t0.Add(time.Minute))
 	zoe := customerRoom(t, f.st, f.account, f.actor(), room.Customer{Name: "Zoë Faure", Email: "zoe@example.fr"}, room.ChannelEmail, t0.Add(2*time.Minute))
 	shop := customerRoom(t, f.st, f.account, f.actor(), room.Customer{Name: "50% Off_Shop", Email: "deals@shop.test"}, room.ChannelEmail, t0.Add(3*time.Minute))
+	// "Golf Sam" holds "f s": an unescaped "_" would find it for "f_s".
+	golf := customerRoom(t, f.st, f.account, f.actor(), room.Customer{Name: "Golf Sam", Email: "gs@golf.test"}, room.ChannelEmail, t0.Add(30*time.Second))
 	// The other account's customer of the same name never shows.
 	customerRoom(t, f.st, f.other, f.otherAgent(t), room.Customer{Name: "Ada Lovelace", Phone: "+447700900123"}, room.ChannelSMS, t0)
 	sam, _, _ = f.invite(t, sam, t0.Add(4*time.Minute))
@@ -54,7 +56,8 @@ func testListRoomsSearch(t *testing.T, open Open) {
 		{store.RoomQuery{Search: `\`}, nil},
 		{store.RoomQuery{Search: "nobody"}, nil},
 		{store.RoomQuery{InviteStatus: room.InviteSent}, []room.State{sam}},
-		{store.RoomQuery{InviteStatus: room.InvitePending}, []room.State{shop, zoe, ada}},
+		{store.RoomQuery{InviteStatus: room.InvitePending}, []room.State{shop, zoe, ada, golf}},
+		{store.RoomQuery{Search: "golf"}, []room.State{golf}},
 		{store.RoomQuery{InviteStatus: room.InvitePending, Search: "ada"}, []room.State{ada}},
 		{store.RoomQuery{InviteStatus: room.InviteInvalid}, nil},
 	} {

@@ -320,37 +320,58 @@ function useRoomStream(id: string): { events: RoomEvent[]; online: boolean } {
   const [online, setOnline] = useState(false);
   useEffect(() => {
     let last = 0;
-    let ws: WebSocket | null = null;
-    let stopped = false;
-    let delay = 250;
-    const connect = () => {
-      const proto = location.protocol === "https:" ? "wss:" : "ws:";
-      ws = new WebSocket(proto + "//" + location.host + "/api/v1/rooms/" + id + "/ws?since=" + last);
-      ws.onmessage = (m) => {
-        const f = JSON.parse(m.data);
+    const conn = reconnecting(
+      () => {
+        const proto = location.protocol === "https:" ? "wss:" : "ws:";
+        return new WebSocket(proto + "//" + location.host + "/api/v1/rooms/" + id + "/ws?since=" + last);
+      },
+      (f) => {
         if (f.type === "synced") {
           setOnline(true);
-          delay = 250;
           return;
         }
         if (typeof f.seq !== "number" || f.type.indexOf(".") < 0 || f.seq <= last) return;
         last = f.seq;
         setEvents((evs) => [...evs, f as RoomEvent]);
-      };
-      ws.onclose = () => {
-        setOnline(false);
-        if (stopped) return;
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 5000);
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      ws?.close();
-    };
+      },
+      () => setOnline(false),
+    );
+    return conn.stop;
   }, [id]);
   return { events, online };
+}
+
+// reconnecting keeps a WebSocket open: open makes one, onFrame gets each
+// JSON frame, onDrop is told when it closes. It comes back with backoff;
+// the backoff starts again only after a connection that lasted, so a hub
+// that closes at once (its database away) is not hammered. stop ends it,
+// pending reconnection included.
+function reconnecting(open: () => WebSocket, onFrame: (f: any) => void, onDrop: () => void): { stop: () => void } {
+  let ws: WebSocket | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let delay = 250;
+  const connect = () => {
+    if (stopped) return;
+    const opened = Date.now();
+    ws = open();
+    ws.onmessage = (m) => onFrame(JSON.parse(m.data));
+    ws.onclose = () => {
+      onDrop();
+      if (stopped) return;
+      if (Date.now() - opened > 5000) delay = 250;
+      timer = setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  connect();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      ws?.close();
+    },
+  };
 }
 
 function SessionView({ id, onBack }: { id: string; onBack: () => void }) {
@@ -476,34 +497,22 @@ function useFeed(mine: boolean, onReady: () => void, onRooms: (rs: Room[]) => vo
   ready.current = onReady;
   rooms.current = onRooms;
   useEffect(() => {
-    let ws: WebSocket | null = null;
-    let stopped = false;
-    let delay = 250;
-    const connect = () => {
-      const proto = location.protocol === "https:" ? "wss:" : "ws:";
-      ws = new WebSocket(proto + "//" + location.host + "/api/v1/feed" + (mine ? "?agent=me" : ""));
-      ws.onmessage = (m) => {
-        const f = JSON.parse(m.data);
+    const conn = reconnecting(
+      () => {
+        const proto = location.protocol === "https:" ? "wss:" : "ws:";
+        return new WebSocket(proto + "//" + location.host + "/api/v1/feed" + (mine ? "?agent=me" : ""));
+      },
+      (f) => {
         if (f.type === "ready") {
           setOnline(true);
-          delay = 250;
           ready.current();
         } else if (f.type === "rooms") {
           rooms.current(f.rooms as Room[]);
         }
-      };
-      ws.onclose = () => {
-        setOnline(false);
-        if (stopped) return;
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 5000);
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      ws?.close();
-    };
+      },
+      () => setOnline(false),
+    );
+    return conn.stop;
   }, [mine]);
   return online;
 }
@@ -518,21 +527,39 @@ function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: () => vo
   const [mine, setMine] = useState(true);
   const f = filters.find((x) => x.key === filter) ?? filters[0];
 
-  // The list as filtered and searched; a newer read replaces an older one.
-  const reads = useRef(0);
+  // latest is the newest state the feed reported of each room: a list read
+  // that was on its way when the feed spoke must not bring an older one
+  // back.
+  const latest = useRef(new Map<string, Room>());
+  const fresher = (r: Room) => {
+    const l = latest.current.get(r.id);
+    return l && l.seq > r.seq ? l : r;
+  };
+  // query counts the changes of filter, search and owner: a page read for
+  // another query is dropped. first counts first-page reads: only the
+  // newest may replace the list.
+  const query = useRef(0);
+  const first = useRef(0);
   const load = (before = "") => {
-    const n = ++reads.current;
+    const qn = query.current;
+    const fn = before ? first.current : ++first.current;
     const q = [f.query, search.trim() ? "q=" + encodeURIComponent(search.trim()) : "", mine ? "agent=me" : "", before ? "before=" + encodeURIComponent(before) : ""].filter(Boolean).join("&");
     api<{ rooms: Room[]; next?: string }>("GET", "/rooms" + (q ? "?" + q : ""))
       .then((r) => {
-        if (n !== reads.current && !before) return;
-        setRooms((old) => (before ? [...(old ?? []), ...r.rooms] : r.rooms));
+        if (qn !== query.current || fn !== first.current) return;
+        const page = r.rooms.map(fresher);
+        setRooms((old) => {
+          if (!before) return page;
+          const have = new Set((old ?? []).map((x) => x.id));
+          return [...(old ?? []), ...page.filter((x) => !have.has(x.id))];
+        });
         setNext(r.next ?? "");
         setError("");
       })
       .catch((err) => setError((err as APIError).message));
   };
   useEffect(() => {
+    query.current++;
     const t = setTimeout(() => load(), search ? 250 : 0);
     return () => clearTimeout(t);
   }, [filter, search, mine]);
@@ -540,8 +567,13 @@ function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: () => vo
   // Rooms the feed reports replace what the list shows of them, newest
   // state winning; new ones that fit the filter come on top.
   const online = useFeed(mine, () => load(), (changed) => {
+    for (const r of changed) {
+      const l = latest.current.get(r.id);
+      if (!l || l.seq < r.seq) latest.current.set(r.id, r);
+    }
+    if (latest.current.size > 5000) latest.current.clear(); // a page open for days
     setRooms((old) => {
-      if (old === null) return old;
+      if (old === null) return old; // the read on its way applies latest
       const list = [...old];
       for (const r of changed) {
         const i = list.findIndex((x) => x.id === r.id);
