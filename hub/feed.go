@@ -31,10 +31,10 @@ import (
 // still found, as long as instances' clocks agree within the margin
 // (docs/deploy.md). A room goes out again only when its seq moved.
 const (
-	feedMargin   = 15 * time.Second
+	feedMargin = 15 * time.Second
 	// feedMaxAge bounds how far back since may reach: older resumes read
 	// the list instead (GET /api/v1/rooms).
-	feedMaxAge = 7 * 24 * time.Hour
+	feedMaxAge   = 7 * 24 * time.Hour
 	feedSweep    = 30 * time.Second
 	feedCoalesce = 200 * time.Millisecond
 	feedPage     = 200
