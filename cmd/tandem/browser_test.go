@@ -751,3 +751,18 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	}
 	check("bad link")
 }
+
+// When the agent's session ends while the console is open, the live list
+// does not knock forever: the console shows the sign-in page.
+func TestBrowserConsoleSessionEnds(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_SESSION_TTL": "4s"})
+	signInConsole(t, ctx, srv.url)
+	waitText(t, ctx, "#feed-connection", "live")
+	// The session expires: the feed closes, is refused again, and the
+	// console sends the agent to sign in.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("#password")); err != nil {
+		t.Fatalf("no sign-in page after the session ended: %v", err)
+	}
+}

@@ -354,11 +354,21 @@ function reconnecting(open: () => WebSocket, onFrame: (f: any) => void, onDrop: 
   const connect = () => {
     if (stopped) return;
     const opened = Date.now();
+    let accepted = false;
     ws = open();
+    ws.onopen = () => { accepted = true; };
     ws.onmessage = (m) => onFrame(JSON.parse(m.data));
     ws.onclose = () => {
       onDrop();
       if (stopped) return;
+      // Refused before opening: if it is because the agent is signed out
+      // (elsewhere, or the session expired), show the sign-in page
+      // instead of knocking forever.
+      if (!accepted) {
+        api("GET", "/me").catch((err) => {
+          if ((err as APIError).code === "unauthorized") location.reload();
+        });
+      }
       if (Date.now() - opened > 5000) delay = 250;
       timer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 5000);
