@@ -3,9 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -166,24 +164,13 @@ func (h *Hub) handleFeed(w http.ResponseWriter, r *http.Request) {
 		}
 		fc.since = t
 	}
-	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, h.origin) {
-		h.writeError(w, r, room.Coded(room.KindForbidden, "forbidden_origin", "WebSockets are only accepted from %s", h.origin))
+	c, done, ok := h.upgrade(w, r)
+	if !ok {
 		return
 	}
-	if !h.track() {
-		h.writeError(w, r, room.Errorf(room.KindUnavailable, "the hub is shutting down; reconnect"))
-		return
-	}
-	defer h.conns.Done()
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{h.cfg.PublicURL.Host}})
-	if err != nil {
-		return
-	}
-	c.SetReadLimit(maxFrame)
+	defer done()
 	fc.c = c
 	fc.log = h.log.With().Str("feed", p.account()).Str("conn", room.NewID("cn")).Logger()
-	h.stats.conns.Add(1)
-	defer h.stats.conns.Add(-1)
 	ctx, cancel := context.WithCancel(h.ctx)
 	defer cancel()
 	fc.serve(ctx, cancel)
@@ -224,31 +211,7 @@ func (fc *feedConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	defer rcancel()
 	go fc.readLoop(rctx, cancel)
 	go fc.pingLoop(ctx, cancel)
-	err = fc.loop(ctx, wake)
-	var ce *closeError
-	switch {
-	case errors.As(err, &ce):
-		if ce.code == websocket.StatusPolicyViolation {
-			h.stats.slowCloses.Add(1)
-			h.metrics.slowCloses.Inc()
-		}
-		_ = fc.c.Close(ce.code, ce.reason)
-	case h.ctx.Err() != nil:
-		_ = fc.c.Close(websocket.StatusGoingAway, "server shutting down; reconnect with since")
-	case ctx.Err() != nil:
-		_ = fc.c.CloseNow()
-	case store.IsUnavailable(err):
-		fc.log.Warn().Err(err).Msg("feed: store unavailable")
-		if b, jerr := json.Marshal(errorFrame("store_unavailable", "the database cannot be reached right now; reconnect with since shortly")); jerr == nil {
-			wctx, wcancel := context.WithTimeout(context.Background(), time.Second)
-			_ = fc.c.Write(wctx, websocket.MessageText, b)
-			wcancel()
-		}
-		_ = fc.c.Close(websocket.StatusTryAgainLater, "store unavailable; reconnect with since")
-	default:
-		fc.log.Error().Err(err).Msg("feed")
-		_ = fc.c.Close(websocket.StatusInternalError, "internal error; reconnect with since")
-	}
+	fc.closeFor(ctx, fc.loop(ctx, wake))
 }
 
 // errSessionEnded closes a feed whose agent signed out, or whose session

@@ -42,22 +42,11 @@ func (h *Hub) handleWS(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, h.origin) {
-		h.writeError(w, r, room.Coded(room.KindForbidden, "forbidden_origin", "WebSockets are only accepted from %s", h.origin))
+	c, done, ok := h.upgrade(w, r)
+	if !ok {
 		return
 	}
-	if !h.track() {
-		h.writeError(w, r, room.Errorf(room.KindUnavailable, "the hub is shutting down; reconnect"))
-		return
-	}
-	defer h.conns.Done()
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{h.cfg.PublicURL.Host}})
-	if err != nil {
-		return // Accept has answered the request
-	}
-	c.SetReadLimit(maxFrame)
-	h.stats.conns.Add(1)
-	defer h.stats.conns.Add(-1)
+	defer done()
 	// The request's context ends with the handler in some servers and not
 	// in others; the connection lives by the hub's.
 	ctx, cancel := context.WithCancel(h.ctx)
@@ -69,6 +58,29 @@ func (h *Hub) handleWS(w http.ResponseWriter, r *http.Request) {
 		log:     h.log.With().Str("room", roomID).Str("conn", room.NewID("cn")).Logger(),
 	}
 	wc.serve(ctx, cancel)
+}
+
+// upgrade makes the request a WebSocket, after checking its Origin and
+// that the hub is not shutting down (both answered as HTTP errors). done
+// must be called when the connection is over. ok is false when the
+// request has been answered instead.
+func (h *Hub) upgrade(w http.ResponseWriter, r *http.Request) (c *websocket.Conn, done func(), ok bool) {
+	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, h.origin) {
+		h.writeError(w, r, room.Coded(room.KindForbidden, "forbidden_origin", "WebSockets are only accepted from %s", h.origin))
+		return nil, nil, false
+	}
+	if !h.track() {
+		h.writeError(w, r, room.Errorf(room.KindUnavailable, "the hub is shutting down; reconnect"))
+		return nil, nil, false
+	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{h.cfg.PublicURL.Host}})
+	if err != nil {
+		h.conns.Done()
+		return nil, nil, false // Accept has answered the request
+	}
+	c.SetReadLimit(maxFrame)
+	h.stats.conns.Add(1)
+	return c, func() { h.stats.conns.Add(-1); h.conns.Done() }, true
 }
 
 // track counts a new connection unless the hub is shutting down.
@@ -133,6 +145,16 @@ func (wc *wsConn) serve(ctx context.Context, cancel context.CancelFunc) {
 	go wc.readLoop(rctx, cancel)
 	go wc.pingLoop(ctx, cancel)
 	err = wc.writeLoop(ctx, sub)
+	wc.closeFor(ctx, err)
+	wc.log.Debug().Err(err).Int64("last", wc.last).Msg("websocket closed")
+}
+
+// closeFor closes the connection as err, what ended its write loop, says:
+// with the code and reason of a closeError, 1001 when the hub shuts down,
+// at once when the client went away, 1013 after an error frame when the
+// store is unavailable, 1011 otherwise. ctx is the connection's.
+func (wc *wsConn) closeFor(ctx context.Context, err error) {
+	h := wc.h
 	var ce *closeError
 	switch {
 	case errors.As(err, &ce):
@@ -160,7 +182,6 @@ func (wc *wsConn) serve(ctx context.Context, cancel context.CancelFunc) {
 		wc.log.Error().Err(err).Msg("websocket")
 		_ = wc.c.Close(websocket.StatusInternalError, "internal error; reconnect with since")
 	}
-	wc.log.Debug().Err(err).Int64("last", wc.last).Msg("websocket closed")
 }
 
 // readLoop reads the client's frames: it must always run, or pings and

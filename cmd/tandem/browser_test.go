@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -153,12 +154,9 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 // page does not scroll sideways.
 func TestBrowserCustomerOpensTheLink(t *testing.T) {
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_ACCOUNT_NAME": "Acme Insurance"})
+	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
 	if err != nil {
 		t.Fatal(err)
@@ -208,12 +206,9 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 // how to get a new link, never a raw error.
 func TestBrowserBadLinks(t *testing.T) {
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
 	if err != nil {
 		t.Fatal(err)
@@ -227,11 +222,8 @@ func TestBrowserBadLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A link past its time, on a hub whose links last a second.
-	short := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_LINK_TTL": "1s"})
-	shortAgent := mustClient(t, short.url)
-	if _, err := shortAgent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	short := consoleServer(t, map[string]string{"TANDEM_LINK_TTL": "1s"})
+	shortAgent := adminClient(t, short.url)
 	if _, err := shortAgent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -276,12 +268,9 @@ func requireConsole(t *testing.T) {
 func TestBrowserConsoleSignIn(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	if _, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +291,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 	}
 	signIn("not the password")
 	waitText(t, ctx, "#login-error", "Email or password is incorrect.")
-	signIn("a long enough secret")
+	signIn(adminPassword)
 	waitText(t, ctx, "#whoami", "Signed in as Admin")
 	if row := textOf(t, ctx, "#rooms li"); !strings.Contains(row, "Sam Lee") || !strings.Contains(row, "pre-planned") {
 		t.Fatalf("the session row: %q", row)
@@ -380,17 +369,14 @@ func TestConsolePlaceholderIsServed(t *testing.T) {
 func TestBrowserConsoleStartSession(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	if _, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Samira Khan", Phone: "+14155552671", Email: "samira@example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console"), chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", "a long enough secret"), chromedp.Click("#submit"),
+		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", adminPassword), chromedp.Click("#submit"),
 		chromedp.WaitVisible("#start"), chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
 		chromedp.SendKeys("#new-name", "Zed"), chromedp.SendKeys("#new-phone", "12"), chromedp.Click("#new-submit")); err != nil {
 		t.Fatal(err)
@@ -419,11 +405,34 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	}
 }
 
+// adminPassword is the admin's password on the hubs consoleServer starts.
+const adminPassword = "a long enough secret"
+
+// consoleServer starts the binary on the embedded default (its own data
+// folder, any free port) with the admin admin@example.com signed in by
+// adminPassword, and more settings from env.
+func consoleServer(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	all := map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": adminPassword}
+	maps.Copy(all, env)
+	return startServer(t, all)
+}
+
+// adminClient returns a client of the hub at url signed in as its admin.
+func adminClient(t *testing.T, url string) *client.Client {
+	t.Helper()
+	c := mustClient(t, url)
+	if _, err := c.Login(context.Background(), "admin@example.com", adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // signInConsole opens the console and signs in as the admin.
 func signInConsole(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console"), chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", "a long enough secret"), chromedp.Click("#submit"),
+		chromedp.SendKeys("#email", "admin@example.com"), chromedp.SendKeys("#password", adminPassword), chromedp.Click("#submit"),
 		chromedp.WaitVisible("#start")); err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +445,7 @@ func signInConsole(t *testing.T, ctx context.Context, base string) {
 func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	signInConsole(t, ctx, srv.url)
 	if err := chromedp.Do(ctx, chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
 		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "(415) 555-2671"), chromedp.Click("#new-submit")); err != nil {
@@ -503,17 +512,14 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 func TestBrowserSessionListIsLive(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	signInConsole(t, ctx, srv.url)
 	waitText(t, ctx, "#feed-connection", "live")
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
 		t.Fatal(err)
 	}
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	pre, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Kim Park", Email: "kim@example.com"}})
 	if err != nil {
 		t.Fatal(err)
@@ -597,7 +603,7 @@ func waitRows(t *testing.T, ctx context.Context, ids ...string) {
 func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	signInConsole(t, ctx, srv.url)
 	if err := chromedp.Do(ctx, chromedp.Click("#start"), chromedp.WaitVisible("#new-name"),
 		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "+1 500 555 0001"), chromedp.Click("#new-submit")); err != nil {
@@ -621,7 +627,7 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	env := map[string]string{"PORT": freePort(t), "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"}
+	env := map[string]string{"PORT": freePort(t), "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": adminPassword}
 	srv := startServer(t, env)
 	signInConsole(t, ctx, srv.url)
 	if err := chromedp.Do(ctx, chromedp.Click("#preplan"), chromedp.WaitVisible("#new-name"),
@@ -639,10 +645,7 @@ func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
 	waitText(t, ctx, "#connection", "live")
 
 	// Something new happens: it shows once, after the line that was there.
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(context.Background(), "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	rooms, err := agent.Rooms(context.Background(), client.RoomQuery{})
 	if err != nil || len(rooms.Rooms) != 1 {
 		t.Fatalf("rooms: %+v %v", rooms, err)
@@ -682,7 +685,7 @@ func unlabeled(t *testing.T, ctx context.Context) []string {
 func TestBrowserKeyboardAndLabels(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"})
+	srv := consoleServer(t, nil)
 	check := func(page string) {
 		t.Helper()
 		if bad := unlabeled(t, ctx); len(bad) != 0 {
@@ -707,7 +710,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	if id := active(); id != "password" {
 		t.Fatalf("Tab from the email went to %q, not the password", id)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("a long enough secret\r"), chromedp.WaitVisible("#start")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(adminPassword+"\r"), chromedp.WaitVisible("#start")); err != nil {
 		t.Fatalf("sign in with Enter: %v", err)
 	}
 	waitText(t, ctx, "#feed-connection", "live")
@@ -733,10 +736,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	check("session")
 
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	msgs, err := agent.DevOutbox(bg)
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("dev outbox: %v %v", msgs, err)
@@ -757,7 +757,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 func TestBrowserConsoleSessionEnds(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_SESSION_TTL": "4s"})
+	srv := consoleServer(t, map[string]string{"TANDEM_SESSION_TTL": "4s"})
 	signInConsole(t, ctx, srv.url)
 	waitText(t, ctx, "#feed-connection", "live")
 	// The session expires: the feed closes, is refused again, and the

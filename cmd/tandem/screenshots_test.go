@@ -26,12 +26,9 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := browser(t)
-	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_ACCOUNT_NAME": "Acme Insurance"})
+	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
-	agent := mustClient(t, srv.url)
-	if _, err := agent.Login(bg, "admin@example.com", "a long enough secret"); err != nil {
-		t.Fatal(err)
-	}
+	agent := adminClient(t, srv.url)
 	create := func(mode room.Mode, ch room.Channel, c room.Customer) room.State {
 		t.Helper()
 		s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: mode, Channel: ch, Customer: c})

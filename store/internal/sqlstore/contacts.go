@@ -134,11 +134,7 @@ func (s *DB) setContact(ctx context.Context, tx *sqlx.Tx, account, id, name, pho
 
 // Contacts implements store.Contacts.
 func (s *DB) Contacts(ctx context.Context, account string, q store.ContactQuery) ([]store.Contact, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultContacts
-	}
-	limit = min(limit, MaxContacts)
+	limit := pageSize(q.Limit, DefaultContacts, MaxContacts)
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)

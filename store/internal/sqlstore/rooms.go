@@ -327,11 +327,7 @@ func (s *DB) Room(ctx context.Context, account, id string) (room.State, error) {
 // ListRooms implements store.Rooms: newest first, by creation time then id.
 // Limit defaults to DefaultRooms and is capped at MaxRooms.
 func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) ([]room.State, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultRooms
-	}
-	limit = min(limit, MaxRooms)
+	limit := pageSize(q.Limit, DefaultRooms, MaxRooms)
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -361,11 +357,7 @@ func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) (
 // ChangedRooms implements store.Rooms. Limit defaults to DefaultRooms and
 // is capped at MaxRooms.
 func (s *DB) ChangedRooms(ctx context.Context, account string, q store.ChangeQuery) ([]room.State, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultRooms
-	}
-	limit = min(limit, MaxRooms)
+	limit := pageSize(q.Limit, DefaultRooms, MaxRooms)
 	at := ts(q.Since)
 	args := []any{account, at, q.AfterID}
 	query := `SELECT state FROM rooms WHERE account_id = $1 AND (updated_at > $2 OR (updated_at = $2 AND id > $3))`
@@ -376,6 +368,14 @@ func (s *DB) ChangedRooms(ctx context.Context, account string, q store.ChangeQue
 	args = append(args, limit)
 	query += fmt.Sprintf(` ORDER BY updated_at, id LIMIT $%d`, len(args))
 	return s.states(ctx, "rooms of account "+account+" changed", query, args...)
+}
+
+// pageSize is a listing's limit: def when none is asked, at most most.
+func pageSize(asked, def, most int) int {
+	if asked <= 0 {
+		return def
+	}
+	return min(asked, most)
 }
 
 // states runs a query selecting state and decodes the rooms.
