@@ -24,10 +24,10 @@ const (
 	defaultTimeout = 30 * time.Second
 )
 
-// sessionCookie is the agent session cookie, which the Client keeps out of
+// signInCookie is the agent's sign-in cookie, which the Client keeps out of
 // its jar: it authenticates agents with the bearer token only, so its
 // requests are never cookie-authenticated and never subject to CSRF checks.
-const sessionCookie = "tandem_session"
+const signInCookie = "tandem_session"
 
 // Client is a connection to one Tandem hub. It holds the agent's token
 // after Login and, in its cookie jar, the room cookies of the links it
@@ -37,6 +37,7 @@ type Client struct {
 	base       *url.URL     // scheme, host and path prefix, no trailing slash
 	hc         *http.Client // with a cookie jar
 	noRedirect *http.Client // the same, but returns redirects instead of following them
+	backoff    backoff      // the reconnection policy that each stream copies
 
 	mu    sync.RWMutex
 	token string
@@ -97,7 +98,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	hc.Jar = bearerJar{hc.Jar}
 	nr := *hc
 	nr.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Client{base: u, hc: hc, noRedirect: &nr, token: o.token}, nil
+	return &Client{base: u, hc: hc, noRedirect: &nr, backoff: defaultBackoff(), token: o.token}, nil
 }
 
 // Token returns the agent's session token, or "" if the Client has not
@@ -197,7 +198,7 @@ func readBody(r io.Reader) ([]byte, error) {
 }
 
 // bearerJar is a cookie jar that never keeps the agent session cookie (see
-// sessionCookie) but keeps every other one, such as the room cookie.
+// signInCookie) but keeps every other one, such as the room cookie.
 type bearerJar struct{ http.CookieJar }
 
 // SetCookies implements http.CookieJar.
@@ -213,7 +214,7 @@ func (j bearerJar) Cookies(u *url.URL) []*http.Cookie {
 func withoutSession(cookies []*http.Cookie) []*http.Cookie {
 	kept := make([]*http.Cookie, 0, len(cookies))
 	for _, ck := range cookies {
-		if ck.Name != sessionCookie {
+		if ck.Name != signInCookie {
 			kept = append(kept, ck)
 		}
 	}

@@ -104,6 +104,32 @@ func TestAPIError(t *testing.T) {
 	}
 }
 
+// Retry-After is seconds or an HTTP date, read against the time the
+// answer came.
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+	}{
+		{"", 0},
+		{"0", 0},
+		{"2", 2 * time.Second},
+		{"120", 2 * time.Minute},
+		{"-5", 0},
+		{"999999999", 24 * time.Hour},
+		{"Wed, 25 Nov 2026 10:00:02 GMT", 2 * time.Second},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{"Wednesday, 25-Nov-26 10:00:30 GMT", 30 * time.Second}, // RFC 850, which HTTP allows
+		{"Wed, 25 Nov 2026 09:59:00 GMT", 0},                    // past
+		{"soon", 0},
+	} {
+		if got := retryAfter(tc.v, now); got != tc.want {
+			t.Errorf("retryAfter(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
+
 // Login keeps the token and sends it as a bearer token; the session cookie
 // never goes back (it would make requests subject to CSRF checks).
 func TestLoginStoresToken(t *testing.T) {
@@ -119,11 +145,11 @@ func TestLoginStoresToken(t *testing.T) {
 			writeError(w, 401, "invalid_credentials", "Email or password is incorrect.")
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "tok-1", Path: "/", HttpOnly: true})
+		http.SetCookie(w, &http.Cookie{Name: signInCookie, Value: "tok-1", Path: "/", HttpOnly: true})
 		writeJSON(w, 200, map[string]any{"user": user, "token": "tok-1", "expires_at": time.Now().Add(time.Hour)})
 	})
 	auth := func(w http.ResponseWriter, r *http.Request) bool {
-		if _, err := r.Cookie(sessionCookie); err == nil {
+		if _, err := r.Cookie(signInCookie); err == nil {
 			t.Errorf("%s %s carries the session cookie", r.Method, r.URL.Path)
 		}
 		if r.Header.Get("Authorization") != "Bearer tok-1" {
@@ -139,7 +165,7 @@ func TestLoginStoresToken(t *testing.T) {
 	})
 	mux.HandleFunc("POST /api/v1/logout", func(w http.ResponseWriter, r *http.Request) {
 		if auth(w, r) {
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1})
+			http.SetCookie(w, &http.Cookie{Name: signInCookie, Path: "/", MaxAge: -1})
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem"
 )
 
 // APIError is a non-2xx answer of the hub. Programs switch on Code, which
@@ -42,11 +42,11 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// CloseError ends a Subscription when the hub closed its WebSocket with a
-// code after which reconnecting cannot help: 4401 (access ended: sign in or
-// open the link again), 4400 (the hub has fewer events than the
-// subscription already saw: subscribe again without since) or 1009 (a
-// frame over the size limit).
+// CloseError ends a Subscription or a Feed when the hub closed its
+// WebSocket with a code after which reconnecting cannot help: 4401 (access
+// ended: sign in or open the link again), 4400 (the hub has fewer events
+// than the subscription already saw: subscribe again without since) or
+// 1009 (a frame over the size limit).
 type CloseError struct {
 	Code   int
 	Reason string
@@ -57,11 +57,17 @@ func (e *CloseError) Error() string {
 	return fmt.Sprintf("tandem: websocket closed with %d: %s", e.Code, e.Reason)
 }
 
-// Close codes of the protocol that end a Subscription.
+// Close codes of the protocol that end a Subscription or a Feed.
 const (
-	CloseSinceAhead    = 4400 // since is after the room's last event
-	CloseAccessEnded   = 4401 // the session or room access ended
-	CloseMessageTooBig = 1009 // a frame was over a size limit
+	// CloseSinceAhead says that since is after the room's last event:
+	// subscribe again without since.
+	CloseSinceAhead = 4400
+	// CloseAccessEnded says that the credential the socket was opened with
+	// ended: sign-out, password reset, revoked link. Sign in, or open the
+	// newest link, again.
+	CloseAccessEnded = 4401
+	// CloseMessageTooBig says that a frame was over a size limit.
+	CloseMessageTooBig = 1009
 )
 
 // Bounds on what an error answer may make the client keep.
@@ -77,7 +83,7 @@ var ErrProtocol = errors.New("client: protocol violation")
 // newAPIError builds the error of a non-2xx response from its (already
 // bounded) body.
 func newAPIError(resp *http.Response, body []byte) *APIError {
-	e := &APIError{StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	e := &APIError{StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	var b struct {
 		Error struct {
 			Code    string `json:"code"`
@@ -100,29 +106,29 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 func fallbackCode(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return string(room.KindInvalid)
+		return string(tandem.KindInvalid)
 	case http.StatusUnauthorized:
-		return string(room.KindUnauthorized)
+		return string(tandem.KindUnauthorized)
 	case http.StatusForbidden:
-		return string(room.KindForbidden)
+		return string(tandem.KindForbidden)
 	case http.StatusNotFound:
-		return string(room.KindNotFound)
+		return string(tandem.KindNotFound)
 	case http.StatusConflict:
-		return string(room.KindConflict)
+		return string(tandem.KindConflict)
 	case http.StatusGone:
-		return string(room.KindGone)
+		return string(tandem.KindGone)
 	case http.StatusRequestEntityTooLarge:
-		return string(room.KindTooLarge)
+		return string(tandem.KindTooLarge)
 	case http.StatusTooManyRequests:
-		return string(room.KindRateLimited)
+		return string(tandem.KindRateLimited)
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return string(room.KindUnavailable)
+		return string(tandem.KindUnavailable)
 	}
 	switch {
 	case status >= 500:
-		return string(room.KindInternal)
+		return string(tandem.KindInternal)
 	case status >= 400:
-		return string(room.KindInvalid)
+		return string(tandem.KindInvalid)
 	}
 	return "unexpected_status"
 }
@@ -146,8 +152,9 @@ func firstLine(body []byte) string {
 	return s
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string) time.Duration {
+// retryAfter parses a Retry-After header received at now: seconds or an
+// HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
@@ -155,7 +162,7 @@ func retryAfter(v string) time.Duration {
 		return time.Duration(min(max(n, 0), maxRetryAfter)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
+		if d := t.Sub(now); d > 0 {
 			return d
 		}
 	}

@@ -27,16 +27,14 @@ type FeedQuery struct {
 // the new state of rooms that changed. A room may be reported more than
 // once, never with an older state after a newer one within a connection;
 // keep the state with the highest Seq. After a reconnection the Feed
-// resumes from the newest change it reported, so nothing is missed.
+// resumes from the newest change it reported, so nothing is missed. It
+// reconnects as a Subscription does: with the same backoff, honouring the
+// hub's Retry-After, and not after a refusal that retrying cannot cure.
 type Feed struct {
-	c      *Client
-	q      FeedQuery
-	ctx    context.Context
-	cancel context.CancelFunc
-	out    chan []room.State
-	ready  chan struct{}
-	done   chan struct{}
-	err    error
+	reconnector // the reader goroutine, its context and its end
+	c           *Client
+	q           FeedQuery
+	out         chan []room.State
 
 	mu   sync.Mutex
 	mark time.Time // the newest UpdatedAt reported
@@ -47,18 +45,13 @@ type Feed struct {
 // have the present). ctx bounds the whole feed.
 func (c *Client) Feed(ctx context.Context, q FeedQuery) (*Feed, error) {
 	fctx, cancel := context.WithCancel(ctx)
-	f := &Feed{c: c, q: q, ctx: fctx, cancel: cancel, out: make(chan []room.State, queueSize), ready: make(chan struct{}), done: make(chan struct{}), mark: q.Since}
-	conn, err := f.dial()
+	f := &Feed{reconnector: newReconnector(fctx, cancel, c.backoff), c: c, q: q, out: make(chan []room.State, queueSize), mark: q.Since}
+	conn, err := f.connect()
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	if err := f.readReady(conn); err != nil {
-		conn.CloseNow()
-		cancel()
-		return nil, err
-	}
-	go f.run(conn)
+	go f.run(f, conn)
 	return f, nil
 }
 
@@ -106,77 +99,53 @@ func (f *Feed) readReady(conn *websocket.Conn) error {
 	return nil
 }
 
-func (f *Feed) run(conn *websocket.Conn) {
-	defer close(f.done)
-	defer f.cancel()
-	backoff := minBackoff
-	for {
-		began := time.Now()
-		err := f.serve(conn)
-		conn.CloseNow()
-		if f.ctx.Err() != nil {
-			f.err = ErrClosed
-			return
-		}
-		if errors.Is(err, ErrProtocol) {
-			f.err = err
-			return
-		}
-		var ce websocket.CloseError
-		if errors.As(err, &ce) && ce.Code == CloseAccessEnded {
-			f.err = &CloseError{Code: int(ce.Code), Reason: ce.Reason}
-			return
-		}
-		// Only a connection that lasted starts the backoff again: one the
-		// hub closes right after ready (its database is away) must not
-		// bring the client back at once.
-		if time.Since(began) > maxBackoff {
-			backoff = minBackoff
-		}
-		for {
-			if !sleep(f.ctx, jitter(backoff)) {
-				f.err = ErrClosed
-				return
-			}
-			backoff = min(backoff*2, maxBackoff)
-			c, err := f.dial()
-			var ae *APIError
-			if errors.As(err, &ae) && permanent(ae.StatusCode) {
-				f.err = ae
-				return
-			}
-			if err == nil {
-				if err = f.readReady(c); err == nil {
-					conn = c
-					break
-				}
-				c.CloseNow()
-			}
-		}
+// connect connects and reads the ready frame; again, it resumes from the
+// newest change reported.
+func (f *Feed) connect() (*websocket.Conn, error) {
+	conn, err := f.dial()
+	if err != nil {
+		return nil, err
 	}
+	if err := f.readReady(conn); err != nil {
+		conn.CloseNow()
+		return nil, err
+	}
+	return conn, nil
 }
 
-func (f *Feed) serve(conn *websocket.Conn) error {
+// stopped returns ErrClosed once the feed is closed or its context has
+// ended, and nil before.
+func (f *Feed) stopped() error {
+	if f.ctx.Err() != nil {
+		return ErrClosed
+	}
+	return nil
+}
+
+// serve reads one connection until it ends, and closes it. progressed
+// reports whether it brought rooms: the ready frame alone proves nothing,
+// as the hub sends it before it reads its database.
+func (f *Feed) serve(conn *websocket.Conn) (progressed bool, err error) {
+	defer conn.CloseNow()
 	for {
 		_, b, err := conn.Read(f.ctx)
 		if err != nil {
-			return err
+			return progressed, err
 		}
 		var fr struct {
 			Type  string       `json:"type"`
 			Rooms []room.State `json:"rooms"`
 		}
 		if err := json.Unmarshal(b, &fr); err != nil {
-			return fmt.Errorf("client: feed: %w: %w", ErrProtocol, err)
+			return progressed, fmt.Errorf("client: feed: %w: %w", ErrProtocol, err)
 		}
 		if fr.Type != "rooms" || len(fr.Rooms) == 0 {
 			continue // pong, error, or a frame type this package does not know
 		}
-		select {
-		case f.out <- fr.Rooms:
-		case <-f.ctx.Done():
-			return f.ctx.Err()
+		if err := enqueue(f.ctx, f.out, fr.Rooms); err != nil {
+			return progressed, err
 		}
+		progressed = true
 		f.mu.Lock()
 		for _, r := range fr.Rooms {
 			if r.UpdatedAt.After(f.mark) {
@@ -189,8 +158,9 @@ func (f *Feed) serve(conn *websocket.Conn) error {
 
 // Next returns the next batch of changed rooms, waiting for one. It fails
 // when ctx ends (the feed goes on), with ErrClosed after Close or the end
-// of Feed's context, with the *APIError of a refused reconnection, or with
-// a *CloseError 4401 when the agent's session ended.
+// of Feed's context, with the *APIError of a refused reconnection (401,
+// 403, 404, 410), with a *CloseError 4401 when the agent's session ended
+// (or 1009 for a frame over the size limit), or with an ErrProtocol error.
 func (f *Feed) Next(ctx context.Context) ([]room.State, error) {
 	select {
 	case rs := <-f.out:

@@ -54,9 +54,10 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
-// fakeWS is the WebSocket endpoint of a fake hub. Each handshake is
-// recorded; refuse may answer it with an HTTP error, otherwise serve speaks
-// on the connection, which is closed when serve returns.
+// fakeWS is the WebSocket endpoint of a fake hub: a room's, or the account
+// feed's when its roomID is "". Each handshake is recorded; refuse may
+// answer it with an HTTP error, otherwise serve speaks on the connection,
+// which is closed when serve returns.
 type fakeWS struct {
 	tb     testing.TB
 	roomID string
@@ -82,6 +83,7 @@ func newFakeWS(tb testing.TB, roomID string) *fakeWS {
 func (f *fakeWS) start(opts ...Option) *Client {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/rooms/{id}/ws", f)
+	mux.Handle("GET /api/v1/feed", f) // no id: only a feed's fakeWS accepts it
 	c, _ := newTestClient(f.tb, mux, opts...)
 	// Runs before srv.Close: let held connections go.
 	f.tb.Cleanup(func() { close(f.quit) })
@@ -119,6 +121,33 @@ func (f *fakeWS) handshakes() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.sinces...)
+}
+
+// waits makes c's streams wait no time, and returns the log of the waits
+// they would have made, each with the number of handshakes made before it.
+func (f *fakeWS) waits(c *Client) func() []fakeWait {
+	var (
+		mu  sync.Mutex
+		log []fakeWait
+	)
+	c.backoff.sleep = func(ctx context.Context, d time.Duration) bool {
+		n := len(f.handshakes())
+		mu.Lock()
+		log = append(log, fakeWait{d, n})
+		mu.Unlock()
+		return ctx.Err() == nil
+	}
+	return func() []fakeWait {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]fakeWait(nil), log...)
+	}
+}
+
+// fakeWait is a wait of a stream, after handshakes handshakes.
+type fakeWait struct {
+	d          time.Duration
+	handshakes int
 }
 
 // hold keeps conn open, answering the close handshake, until the client

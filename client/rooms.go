@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 )
 
@@ -199,19 +200,9 @@ func (c *Client) ReportActivity(ctx context.Context, roomID, what, ref string) (
 }
 
 // AccountSettings are an account's settings: time zone, quiet hours,
-// reminders and message templates (see docs/protocol.md).
-type AccountSettings struct {
-	TimeZone         string `json:"time_zone,omitempty"`
-	QuietStart       string `json:"quiet_start,omitempty"`
-	QuietEnd         string `json:"quiet_end,omitempty"`
-	RemindAfterHours int    `json:"remind_after_hours,omitempty"`
-	RemindMax        int    `json:"remind_max,omitempty"`
-	InviteTemplate   string `json:"invite_template,omitempty"`
-	ReminderTemplate string `json:"reminder_template,omitempty"`
-	NoticeTemplate   string `json:"notice_template,omitempty"`
-	EmailSubject     string `json:"email_subject,omitempty"`
-	ContactScope     string `json:"contact_scope,omitempty"`
-}
+// reminders and message templates (see docs/protocol.md). They are the
+// hub's own type.
+type AccountSettings = tandem.AccountSettings
 
 // Settings returns the signed-in agent's account settings.
 func (c *Client) Settings(ctx context.Context) (AccountSettings, error) {
@@ -228,18 +219,8 @@ func (c *Client) UpdateSettings(ctx context.Context, s AccountSettings) (Account
 	return out, err
 }
 
-// Contact is an entry of the account's address book.
-type Contact struct {
-	ID         string    `json:"id"`
-	Owner      string    `json:"owner"`
-	Team       string    `json:"team,omitempty"`
-	Name       string    `json:"name"`
-	Phone      string    `json:"phone,omitempty"`
-	Email      string    `json:"email,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	LastUsedAt time.Time `json:"last_used_at"`
-}
+// Contact is an entry of the account's address book: the hub's own type.
+type Contact = tandem.Contact
 
 // Contacts searches the address book (by name, phone or email; q empty
 // lists it), most recently used first; limit 0 means the hub's default.

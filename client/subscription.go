@@ -5,33 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/tandemhq/tandem/room"
 )
 
-// Reconnection backoff: it doubles from minBackoff to maxBackoff, with
-// jitter, and starts again from minBackoff after a connection that made
-// progress. A Retry-After of the hub is honoured up to maxRetryWait.
-const (
-	minBackoff   = 100 * time.Millisecond
-	maxBackoff   = 5 * time.Second
-	maxRetryWait = time.Minute
-
-	// queueSize bounds the events received but not yet returned by Next.
-	// When it is full the reader stops reading: the hub then closes the
-	// connection as a slow consumer and the subscription resumes later.
-	queueSize = 64
-)
+// queueSize bounds the events received but not yet returned by Next. When
+// it is full the reader stops reading: the hub then closes the connection
+// as a slow consumer and the subscription resumes later.
+const queueSize = 64
 
 // ErrClosed is returned by Next and WaitSynced after Close.
 var ErrClosed = errors.New("client: subscription closed")
@@ -48,14 +34,11 @@ var errGap = errors.New("client: gap in the event stream")
 // Next must be called from one goroutine at a time; the other methods are
 // safe for concurrent use.
 type Subscription struct {
-	c      *Client
-	roomID string
-	ctx    context.Context // ends the reader and the connection
-	cancel context.CancelFunc
+	reconnector // the reader goroutine, its context and its end
+	c           *Client
+	roomID      string
 
 	events chan room.Event // bounded: see queueSize
-	done   chan struct{}   // closed when the reader has returned
-	err    error           // why the reader returned; written before done is closed
 
 	synced     chan struct{} // closed at the first synced frame
 	syncedOnce sync.Once
@@ -145,98 +128,25 @@ func readSnapshot(ctx context.Context, conn *websocket.Conn) (room.State, error)
 
 func (c *Client) start(ctx context.Context, cancel context.CancelFunc, roomID string, since int64, conn *websocket.Conn) *Subscription {
 	s := &Subscription{
-		c:      c,
-		roomID: roomID,
-		ctx:    ctx,
-		cancel: cancel,
-		events: make(chan room.Event, queueSize),
-		done:   make(chan struct{}),
-		synced: make(chan struct{}),
-		recv:   since,
-		conn:   conn,
+		reconnector: newReconnector(ctx, cancel, c.backoff),
+		c:           c,
+		roomID:      roomID,
+		events:      make(chan room.Event, queueSize),
+		synced:      make(chan struct{}),
+		recv:        since,
+		conn:        conn,
 	}
 	s.last.Store(since)
-	go s.run(conn)
+	go s.run(s, conn)
 	return s
 }
 
-// dial opens the room's WebSocket with the Client's credentials: the bearer
-// token, and the room cookie from the jar (the handshake is sent by the
-// Client's http.Client, whose jar adds it).
-func (c *Client) dial(ctx context.Context, roomID string, since int64, withSince bool) (*websocket.Conn, error) {
-	q := url.Values{}
-	if withSince {
-		q.Set("since", strconv.FormatInt(since, 10))
-	}
-	conn, err := c.dialWS(ctx, c.endpoint(q, "api", "v1", "rooms", roomID, "ws"))
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("client: subscribe to room %s: %w", roomID, err)
-	}
-	return conn, nil
-}
-
-// dialWS opens the WebSocket at u (an http or https endpoint) with the
-// Client's credentials. A refused handshake is an *APIError.
-func (c *Client) dialWS(ctx context.Context, u *url.URL) (*websocket.Conn, error) {
-	if u.Scheme == "https" {
-		u.Scheme = "wss"
-	} else {
-		u.Scheme = "ws"
-	}
-	h := http.Header{}
-	if tok := c.Token(); tok != "" {
-		h.Set("Authorization", "Bearer "+tok)
-	}
-	conn, resp, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{HTTPClient: c.hc, HTTPHeader: h})
-	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			var b []byte
-			if resp.Body != nil {
-				b, _ = readBody(resp.Body)
-				resp.Body.Close()
-			}
-			return nil, newAPIError(resp, b)
-		}
-		return nil, err
-	}
-	conn.SetReadLimit(maxFrame)
-	return conn, nil
-}
-
-// run is the reader goroutine: it serves connections one after the other
-// until one ends for good.
-func (s *Subscription) run(conn *websocket.Conn) {
-	backoff := minBackoff
-	var err error
-	for {
-		var progressed bool
-		progressed, err = s.serve(conn)
-		conn.CloseNow()
-		s.setConn(nil)
-		if err = s.final(err); err != nil {
-			break
-		}
-		if progressed {
-			backoff = minBackoff
-		}
-		if conn, err = s.redial(&backoff); err != nil {
-			break
-		}
-		s.reconnects.Add(1)
-	}
-	s.err = err
-	s.cancel()
-	close(s.done)
-}
-
-// serve reads one connection until it ends. progressed reports whether it
-// brought anything new (an event, or the synced frame), which makes it
-// healthy enough to reset the backoff.
+// serve reads one connection until it ends, and closes it. progressed
+// reports whether it brought anything new (an event, or the synced frame),
+// which makes it healthy enough to reset the backoff.
 func (s *Subscription) serve(conn *websocket.Conn) (progressed bool, err error) {
+	defer s.setConn(nil)
+	defer conn.CloseNow()
 	for {
 		typ, b, err := conn.Read(s.ctx)
 		if err != nil {
@@ -279,36 +189,12 @@ func (s *Subscription) serve(conn *websocket.Conn) (progressed bool, err error) 
 			s.gaps.Add(1)
 			return progressed, errGap
 		}
-		select {
-		case s.events <- e:
-		case <-s.ctx.Done():
-			return progressed, s.ctx.Err()
+		if err := enqueue(s.ctx, s.events, e); err != nil {
+			return progressed, err
 		}
 		s.recv = e.Seq
 		progressed = true
 	}
-}
-
-// final returns the error that ends the subscription after a connection
-// ended with err, or nil if it should reconnect.
-func (s *Subscription) final(err error) error {
-	if e := s.stopped(); e != nil {
-		return e
-	}
-	if errors.Is(err, ErrProtocol) {
-		return err
-	}
-	if errors.Is(err, websocket.ErrMessageTooBig) {
-		return &CloseError{Code: CloseMessageTooBig, Reason: fmt.Sprintf("a frame is over the client's limit of %d bytes", maxFrame)}
-	}
-	var ce websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case CloseMessageTooBig, CloseSinceAhead, CloseAccessEnded:
-			return &CloseError{Code: int(ce.Code), Reason: ce.Reason}
-		}
-	}
-	return nil
 }
 
 // stopped returns ErrClosed after Close, the context's error once it has
@@ -329,62 +215,18 @@ func (s *Subscription) isClosed() bool {
 	return s.closed
 }
 
-// redial connects again after the last event received, waiting with
-// backoff between attempts, until it succeeds or retrying cannot help.
-func (s *Subscription) redial(backoff *time.Duration) (*websocket.Conn, error) {
-	var wait time.Duration
-	for {
-		wait = max(wait, jitter(*backoff))
-		*backoff = min(*backoff*2, maxBackoff)
-		if !sleep(s.ctx, wait) {
-			return nil, s.stopped()
-		}
-		conn, err := s.c.dial(s.ctx, s.roomID, s.recv, true)
-		if err == nil {
-			if !s.setConn(conn) {
-				conn.CloseNow()
-				return nil, ErrClosed
-			}
-			return conn, nil
-		}
-		if e := s.stopped(); e != nil {
-			return nil, e
-		}
-		wait = 0
-		var ae *APIError
-		if errors.As(err, &ae) {
-			if permanent(ae.StatusCode) {
-				return nil, ae
-			}
-			wait = min(ae.RetryAfter, maxRetryWait)
-		}
+// connect connects again after the last event received.
+func (s *Subscription) connect() (*websocket.Conn, error) {
+	conn, err := s.c.dial(s.ctx, s.roomID, s.recv, true)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// permanent reports whether a handshake refused with status will be
-// refused again: every client error but a timeout or a rate limit.
-func permanent(status int) bool {
-	return status >= 400 && status <= 499 &&
-		status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
-}
-
-// jitter returns a duration between d/2 and d, so that clients dropped
-// together do not come back together.
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits for d or the end of ctx, and reports whether ctx is still
-// alive.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+	if !s.setConn(conn) {
+		conn.CloseNow()
+		return nil, ErrClosed
 	}
+	s.reconnects.Add(1)
+	return conn, nil
 }
 
 // setConn records the current connection for Close, unless Close has

@@ -61,6 +61,55 @@ func TestSubscribeResumesAfterGoingAway(t *testing.T) {
 	}
 }
 
+// The hub refuses the reconnection with 503 and a Retry-After date: the
+// subscription waits until then before it tries again.
+func TestSubscribeHonoursRetryAfter(t *testing.T) {
+	f := newFakeWS(t, testRoom)
+	f.refuse = func(i int, w http.ResponseWriter, _ *http.Request) bool {
+		if i == 1 {
+			// 3 to 4 s away: an HTTP date has no fraction of a second.
+			w.Header().Set("Retry-After", time.Now().Add(4*time.Second).UTC().Format(http.TimeFormat))
+			writeError(w, http.StatusServiceUnavailable, "unavailable", "Try again.")
+			return true
+		}
+		return false
+	}
+	f.serve = func(i int, since string, conn *websocket.Conn) {
+		if i == 0 {
+			send(conn, events(testRoom, 1, 3)...)
+			conn.Close(websocket.StatusGoingAway, "shutdown")
+			return
+		}
+		send(conn, events(testRoom, 4, 5)...)
+		send(conn, synced(testRoom, 5))
+		f.hold(conn)
+	}
+	c := f.start()
+	waits := f.waits(c)
+	ctx := testCtx(t)
+	sub, err := c.Subscribe(ctx, testRoom, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	mustEqual(t, "seqs", collect(t, ctx, sub, 5), seqRange(1, 5))
+	mustEqual(t, "since of each handshake", f.handshakes(), []string{"0", "3", "3"})
+	ws := waits()
+	if len(ws) != 2 {
+		t.Fatalf("waits = %v, want one after the drop and one after the 503", ws)
+	}
+	if ws[0].handshakes != 1 || ws[0].d > minBackoff {
+		t.Errorf("wait after the drop = %v after %d handshake(s), want at most %v after 1", ws[0].d, ws[0].handshakes, minBackoff)
+	}
+	if ws[1].handshakes != 2 || ws[1].d < 2*time.Second {
+		t.Errorf("wait after the 503 = %v after %d handshakes, want at least 2s after 2", ws[1].d, ws[1].handshakes)
+	}
+	if got := sub.Reconnects(); got != 1 {
+		t.Errorf("Reconnects = %d, want 1", got)
+	}
+}
+
 // The hub repeats an old event, then skips one: the client drops the
 // duplicate, drops the connection at the gap and resumes after the last
 // event it delivered.

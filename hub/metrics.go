@@ -1,20 +1,17 @@
 package hub
 
 import (
-	"crypto/subtle"
-	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tandemhq/tandem/room"
 )
 
-// metrics are the hub's Prometheus series, in a registry of the hub's own
-// (never the global one), so that several hubs in one process — tests —
-// keep separate counts. docs/operations.md lists them.
+// metrics are the core's Prometheus series, in a registry of the core's own
+// (never the global one), so that several instances in one process — tests —
+// keep separate counts. docs/deploy.md lists them.
 type metrics struct {
 	reg        *prometheus.Registry
 	appended   prometheus.Counter
@@ -31,7 +28,7 @@ const (
 	resyncOverflow = "overflow" // the connection's queue was full
 )
 
-func newMetrics(h *Hub, extra []prometheus.Collector) *metrics {
+func newMetrics(c *Core, extra []prometheus.Collector) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		appended: prometheus.NewCounter(prometheus.CounterOpts{
@@ -59,10 +56,10 @@ func newMetrics(h *Hub, extra []prometheus.Collector) *metrics {
 		m.appended, m.deliveries, m.brokerLag, m.resyncs, m.slowCloses,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_ws_connections", Help: "Open WebSockets on this instance.",
-		}, func() float64 { return float64(h.stats.conns.Load()) }),
+		}, func() float64 { return float64(c.stats.conns.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_rooms", Help: "Rooms with at least one WebSocket on this instance.",
-		}, func() float64 { return float64(h.topics.count()) }),
+		}, func() float64 { return float64(c.topics.rooms()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -73,24 +70,8 @@ func newMetrics(h *Hub, extra []prometheus.Collector) *metrics {
 }
 
 // observeLag records how long ev took to come back from the broker.
-func (m *metrics) observeLag(ev room.Event, now time.Time) {
-	if d := now.Sub(ev.At); d >= 0 {
+func (m *metrics) observeLag(ev room.Event) {
+	if d := time.Since(ev.At); d >= 0 {
 		m.brokerLag.Observe(d.Seconds())
 	}
-}
-
-// handleMetrics serves GET /metrics in the Prometheus text format. With a
-// MetricsToken configured it asks for it as a bearer token.
-func (h *Hub) handleMetrics() http.Handler {
-	serve := promhttp.HandlerFor(h.metrics.reg, promhttp.HandlerOpts{})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok := h.cfg.MetricsToken; tok != "" {
-			got := r.Header.Get("Authorization")
-			if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) != 1 {
-				h.writeError(w, r, room.Errorf(room.KindUnauthorized, "the metrics need the bearer token TANDEM_METRICS_TOKEN"))
-				return
-			}
-		}
-		serve.ServeHTTP(w, r)
-	})
 }

@@ -5,8 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tandemhq/tandem/room"
-	"github.com/tandemhq/tandem/store"
+	"github.com/rs/zerolog"
 )
 
 // Presence across instances.
@@ -14,21 +13,33 @@ import (
 // Each instance counts its own open connections per room participant
 // (presence below). When a participant's first connection on this instance
 // opens, the instance takes a presence row in the store; when its last one
-// closes, it releases the row. The store decides, with the room locked,
-// whether that changes anything the room should record: participant.joined
-// when the first instance anywhere takes the participant, participant.left
-// when the last one releases it. So a customer with tabs on two instances
-// is one participant, and the log alternates joined/left whatever the
-// interleaving.
+// closes, it releases the row (PresenceRecorder, which the use cases
+// implement). Whether that changes anything the room should record is
+// decided on the room's state and the rows of all instances, and committed
+// with the row: participant.joined when the first instance anywhere takes
+// the participant, participant.left when the last one releases it. So a
+// customer with tabs on two instances is one participant, and the log
+// alternates joined/left whatever the interleaving.
 //
 // Rows expire unless the instance's heartbeat extends them. An instance
-// that dies without saying goodbye stops its heartbeat; within PresenceTTL
-// plus one reaper round, another instance (or this one after a restart)
-// releases its rows and the customer is recorded as left with reason
-// "lost". No room keeps showing a ghost "connected".
+// that dies without saying goodbye stops its heartbeat; within the
+// presence TTL plus one reaper round, another instance releases its rows
+// and the customer is recorded as left with reason "lost".
+
+// PresenceRecorder records this instance taking and releasing a
+// participant of a room.
+type PresenceRecorder interface {
+	// Hold takes (or renews) this instance's presence of participant in the
+	// room; client describes its browser.
+	Hold(ctx context.Context, account, roomID, participant, client string) error
+	// Release lets go of it; reason says why ("closed", "shutdown").
+	Release(ctx context.Context, account, roomID, participant, reason string) error
+}
 
 // presence counts this instance's open connections per room participant.
 type presence struct {
+	rec   PresenceRecorder
+	log   zerolog.Logger
 	mu    sync.Mutex
 	rooms map[string]*roomPresence
 }
@@ -44,7 +55,9 @@ type roomPresence struct {
 	refs    int
 }
 
-func newPresence() *presence { return &presence{rooms: map[string]*roomPresence{}} }
+func newPresence(rec PresenceRecorder, log zerolog.Logger) *presence {
+	return &presence{rec: rec, log: log, rooms: map[string]*roomPresence{}}
+}
 
 // lock returns the room's presence, locked, and holds a reference to it;
 // unlock releases both.
@@ -71,9 +84,46 @@ func (p *presence) unlock(roomID string, rp *roomPresence) {
 	p.mu.Unlock()
 }
 
+// enter counts a connection of participant and, if it is the first one on
+// this instance, takes the participant's presence.
+func (p *presence) enter(ctx context.Context, account, roomID, participant, client string) {
+	rp := p.lock(account, roomID)
+	defer p.unlock(roomID, rp)
+	rp.counts[participant]++
+	if rp.counts[participant] > 1 {
+		return
+	}
+	rp.clients[participant] = client
+	if err := p.rec.Hold(ctx, account, roomID, participant, client); err != nil {
+		// The connection stays: the heartbeat finds the row missing and
+		// takes it again once the store answers.
+		p.log.Error().Err(err).Str("room", roomID).Msg("record participant joined")
+	}
+}
+
+// exit uncounts a connection and, if it was the participant's last one on
+// this instance, releases its presence.
+func (p *presence) exit(account, roomID, participant, reason string) {
+	rp := p.lock(account, roomID)
+	defer p.unlock(roomID, rp)
+	rp.counts[participant]--
+	if rp.counts[participant] > 0 {
+		return
+	}
+	delete(rp.counts, participant)
+	delete(rp.clients, participant)
+	// The connection's context is over; the record must still be made.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.rec.Release(ctx, account, roomID, participant, reason); err != nil {
+		// The row expires and a reaper records the leave.
+		p.log.Error().Err(err).Str("room", roomID).Msg("record participant left")
+	}
+}
+
 // held is one participant this instance holds in a room.
 type held struct {
-	account, room, participant, client string
+	account, room, participant string
 }
 
 // all lists the participants this instance holds.
@@ -88,142 +138,30 @@ func (p *presence) all() []held {
 	for id, rp := range rooms {
 		rp.mu.Lock()
 		for part := range rp.counts {
-			out = append(out, held{account: rp.account, room: id, participant: part, client: rp.clients[part]})
+			out = append(out, held{account: rp.account, room: id, participant: part})
 		}
 		rp.mu.Unlock()
 	}
 	return out
 }
 
-// enter counts a connection of participant and, if it is the first one on
-// this instance, takes the participant's presence in the store.
-func (h *Hub) enter(ctx context.Context, account, roomID, participant, client string) {
-	rp := h.presence.lock(account, roomID)
-	defer h.presence.unlock(roomID, rp)
-	rp.counts[participant]++
-	if rp.counts[participant] > 1 {
-		return
-	}
-	rp.clients[participant] = client
-	if err := h.hold(ctx, account, roomID, participant, client); err != nil {
-		// The connection stays: the heartbeat finds the row missing and
-		// takes it again once the store answers.
-		h.log.Error().Err(err).Str("room", roomID).Msg("record participant joined")
-	}
-}
+// Held is how many participants this instance holds: as many presence
+// rows as it should have in the store.
+func (c *Core) Held() int { return len(c.presence.all()) }
 
-// exit uncounts a connection and, if it was the participant's last one on
-// this instance, releases its presence: reason says why ("closed",
-// "shutdown").
-func (h *Hub) exit(account, roomID, participant, reason string) {
-	rp := h.presence.lock(account, roomID)
-	defer h.presence.unlock(roomID, rp)
-	rp.counts[participant]--
-	if rp.counts[participant] > 0 {
-		return
-	}
-	delete(rp.counts, participant)
-	delete(rp.clients, participant)
-	// The connection's context is over; the record must still be made.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ch := store.PresenceChange{Instance: h.instance, Participant: participant, At: h.now()}
-	if err := h.changePresence(ctx, account, roomID, ch, "", reason); err != nil {
-		// The row expires and a reaper records the leave.
-		h.log.Error().Err(err).Str("room", roomID).Msg("record participant left")
-	}
-}
-
-// hold takes (or renews) this instance's presence row for participant.
-func (h *Hub) hold(ctx context.Context, account, roomID, participant, client string) error {
-	now := h.now()
-	ch := store.PresenceChange{Instance: h.instance, Participant: participant, Hold: true, At: now, ExpiresAt: now.Add(h.cfg.PresenceTTL)}
-	return h.changePresence(ctx, account, roomID, ch, client, "")
-}
-
-// changePresence applies ch in the store, records joined or left if the
-// room's presence changed because of it, and publishes what was recorded.
-func (h *Hub) changePresence(ctx context.Context, account, roomID string, ch store.PresenceChange, client, reason string) error {
-	_, evs, err := h.store.ChangePresence(ctx, account, roomID, ch, func(s room.State, holders int) ([]room.Event, error) {
-		var ds []room.Draft
-		if holders > 0 {
-			ds = room.Join(s, ch.Participant, room.RoleCustomer, client)
-		} else {
-			ds = room.Leave(s, ch.Participant, reason)
-		}
-		if len(ds) == 0 {
-			return nil, nil
-		}
-		return room.Seal(roomID, s.Seq, ch.At, ds)
-	})
-	if err != nil {
-		return err
-	}
-	if len(evs) > 0 {
-		h.published(account, evs, false)
-	}
-	return nil
-}
-
-// presenceLoop is the instance's heartbeat and reaper: it extends this
-// instance's presence rows, takes again any a reaper released while the
-// store was out of reach, and releases the rows of instances that died.
-func (h *Hub) presenceLoop() {
-	defer h.bg.Done()
-	t := time.NewTicker(h.cfg.PresenceTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.ctx.Done():
-			return
-		case <-t.C:
-			h.heartbeat()
-			h.reap()
-		}
-	}
-}
-
-func (h *Hub) heartbeat() {
-	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.PresenceTTL/3)
-	defer cancel()
-	mine := h.presence.all()
-	n, err := h.store.TouchPresence(ctx, h.instance, h.now().Add(h.cfg.PresenceTTL))
-	if err != nil {
-		h.log.Warn().Err(err).Msg("presence heartbeat")
-		return
-	}
-	if n >= len(mine) {
-		return
-	}
-	// Some rows are gone (reaped while this instance could not reach the
-	// store, or never written): take them again. Holding a held row only
-	// extends it.
-	for _, p := range mine {
-		rp := h.presence.lock(p.account, p.room)
-		if rp.counts[p.participant] > 0 {
-			if err := h.hold(ctx, p.account, p.room, p.participant, p.client); err != nil {
-				h.log.Warn().Err(err).Str("room", p.room).Msg("presence: take again")
+// Rehold takes again every participant this instance holds: the
+// heartbeat found fewer rows than Held (reaped while this instance could
+// not reach the store, or never written). Holding a held row only extends
+// it.
+func (c *Core) Rehold(ctx context.Context) {
+	p := c.presence
+	for _, h := range p.all() {
+		rp := p.lock(h.account, h.room)
+		if rp.counts[h.participant] > 0 {
+			if err := p.rec.Hold(ctx, h.account, h.room, h.participant, rp.clients[h.participant]); err != nil {
+				c.log.Warn().Err(err).Str("room", h.room).Msg("presence: take again")
 			}
 		}
-		h.presence.unlock(p.room, rp)
-	}
-}
-
-// reap releases presence rows whose instance stopped its heartbeat.
-func (h *Hub) reap() {
-	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.PresenceTTL/3)
-	defer cancel()
-	rows, err := h.store.ExpiredPresence(ctx, h.now(), 200)
-	if err != nil {
-		h.log.Warn().Err(err).Msg("presence: list expired")
-		return
-	}
-	for _, r := range rows {
-		ch := store.PresenceChange{Instance: r.Instance, Participant: r.Participant, At: h.now(), OnlyIfExpired: true}
-		if err := h.changePresence(ctx, r.Account, r.Room, ch, "", "lost"); err != nil {
-			h.log.Warn().Err(err).Str("room", r.Room).Msg("presence: release expired")
-			continue
-		}
-		h.log.Info().Str("room", r.Room).Str("instance", r.Instance).Msg("presence: released the participant of an instance that stopped answering")
+		p.unlock(h.room, rp)
 	}
 }

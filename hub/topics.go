@@ -2,145 +2,122 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/room"
 )
 
-// subscriber is one WebSocket's place in a room's fan-out: a bounded queue
-// that the broadcast never waits on.
-type subscriber struct {
-	metrics *metrics
-	queue   chan encoded
-	// resync has a value when the connection must read the log from the
-	// store: the broker may have missed events, or the queue overflowed
-	// and dropped some. The log is durable, so a connection that falls
-	// behind catches up at its own pace instead of holding memory or the
-	// broadcast; one that stops reading altogether is closed by the write
-	// deadline.
-	resync chan struct{}
+// listener is one local consumer of a topic: a room socket's queue, or a
+// feed socket's wake-up. Its methods must not block.
+type listener interface {
+	receive(ev room.Event, raw []byte)
+	resync()
 }
 
-func (s *subscriber) deliver(ev encoded) {
-	select {
-	case s.queue <- ev:
-	default:
-		s.needResync(resyncOverflow)
-	}
-}
-
-func (s *subscriber) needResync(reason string) {
-	select {
-	case s.resync <- struct{}{}:
-		s.metrics.resyncs.WithLabelValues(reason).Inc()
-	default: // one pending resync covers this one too
-	}
-}
-
-// topic is the set of local subscribers of one room, with the one broker
+// topic is the set of local listeners of one topic, with the one broker
 // subscription they share.
 type topic struct {
 	metrics     *metrics
+	encode      bool // whether listeners want each event's JSON (room topics)
 	mu          sync.RWMutex
-	subs        map[*subscriber]struct{}
+	listeners   map[listener]struct{}
 	unsubscribe func()
 }
 
 var _ Receiver = (*topic)(nil)
 
-// Resync implements Receiver: every local subscriber catches up from the
+// Receive implements Receiver: it hands ev to every local listener without
+// waiting on any. The event is encoded once here, not once per connection.
+func (t *topic) Receive(ev room.Event) {
+	var raw []byte
+	if t.encode {
+		t.metrics.observeLag(ev)
+		var err error
+		if raw, err = encodeEvent(ev); err != nil {
+			return // an Event always encodes; nothing sensible to do otherwise
+		}
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for l := range t.listeners {
+		l.receive(ev, raw)
+	}
+}
+
+// Resync implements Receiver: every local listener catches up from the
 // store.
 func (t *topic) Resync() {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	for s := range t.subs {
-		s.needResync(resyncBroker)
+	for l := range t.listeners {
+		l.resync()
 	}
 }
 
-// Receive implements Receiver: it hands ev to every local subscriber
-// without waiting on any. The event is encoded once here, not once per
-// connection.
-func (t *topic) Receive(ev room.Event) {
-	t.metrics.observeLag(ev, time.Now())
-	raw, err := json.Marshal(ev)
-	if err != nil {
-		return // an Event always encodes; nothing sensible to do otherwise
-	}
-	e := encoded{Event: ev, raw: raw}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	for s := range t.subs {
-		s.deliver(e)
-	}
-}
-
-// encoded is an event with its JSON frame.
-type encoded struct {
-	room.Event
-	raw []byte
-}
-
-// topics subscribes this instance to a room on the broker while it has at
-// least one local subscriber in that room.
+// topics subscribes this instance to a topic on the broker while it has at
+// least one local listener on it: rooms and account feeds alike.
 type topics struct {
 	metrics *metrics
 	broker  Broker
 	log     zerolog.Logger
 	mu      sync.Mutex
-	rooms   map[string]*topic
+	byName  map[string]*topic
 }
 
-func newTopics(b Broker, log zerolog.Logger) *topics {
-	return &topics{broker: b, log: log, rooms: map[string]*topic{}}
+func newTopics(b Broker, m *metrics, log zerolog.Logger) *topics {
+	return &topics{broker: b, metrics: m, log: log, byName: map[string]*topic{}}
 }
 
-// join adds a subscriber to roomID with a queue of size n. Call leave with
-// the same values when done.
-func (ts *topics) join(ctx context.Context, roomID string, n int) (*subscriber, error) {
-	s := &subscriber{metrics: ts.metrics, queue: make(chan encoded, n), resync: make(chan struct{}, 1)}
+// join adds l to the topic name. Call leave with the same values when done.
+func (ts *topics) join(ctx context.Context, name string, l listener, encode bool) error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	t := ts.rooms[roomID]
+	t := ts.byName[name]
 	if t == nil {
-		t = &topic{metrics: ts.metrics, subs: map[*subscriber]struct{}{}}
-		unsub, err := ts.broker.Subscribe(ctx, roomID, t)
+		t = &topic{metrics: ts.metrics, encode: encode, listeners: map[listener]struct{}{}}
+		unsub, err := ts.broker.Subscribe(ctx, name, t)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t.unsubscribe = unsub
-		ts.rooms[roomID] = t
+		ts.byName[name] = t
 	}
 	t.mu.Lock()
-	t.subs[s] = struct{}{}
+	t.listeners[l] = struct{}{}
 	t.mu.Unlock()
-	return s, nil
+	return nil
 }
 
-func (ts *topics) leave(roomID string, s *subscriber) {
+// leave removes l from the topic name, and unsubscribes from the broker
+// when it was the last local listener.
+func (ts *topics) leave(name string, l listener) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	t := ts.rooms[roomID]
+	t := ts.byName[name]
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	delete(t.subs, s)
-	empty := len(t.subs) == 0
+	delete(t.listeners, l)
+	empty := len(t.listeners) == 0
 	t.mu.Unlock()
 	if empty {
-		delete(ts.rooms, roomID)
+		delete(ts.byName, name)
 		t.unsubscribe()
 	}
 }
 
-// count is how many rooms have local subscribers.
-func (ts *topics) count() int {
+// rooms is how many room topics have local listeners.
+func (ts *topics) rooms() int {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	return len(ts.rooms)
+	n := 0
+	for _, t := range ts.byName {
+		if t.encode {
+			n++
+		}
+	}
+	return n
 }

@@ -3,73 +3,61 @@ package room
 import (
 	"strings"
 	"time"
+
+	"github.com/tandemhq/tandem"
 )
 
-// Event types of an invitation's life after room.invited.
+// Event types of the invitation: the link that brings the customer into the
+// room, and what becomes of it. What becomes of the message that carries
+// it is TypeDelivery.
 const (
-	// TypeDelivery records what the SMS or email provider says happened to
-	// the message that carries the current link.
-	TypeDelivery = "invitation.delivery"
+	// TypeRoomInvited records a link going out to the customer. Its data is
+	// RoomInvited.
+	TypeRoomInvited = "room.invited"
+	// TypeLinkRevoked records a link ceasing to open the room. Its data is
+	// LinkRevoked.
+	TypeLinkRevoked = "room.link_revoked"
 	// TypeContactChanged records the agent correcting the customer's
-	// contact or switching channel (Re-engage).
+	// contact or switching channel (Re-engage). Its data is ContactChanged.
 	TypeContactChanged = "room.contact_changed"
 	// TypeReminded records a reminder: the invitation sent again, on a new
-	// link, to a customer who has not opened it.
+	// link, to a customer who has not opened it. Its data is Reminded.
 	TypeReminded = "invitation.reminded"
 	// TypeNoticed records a "new in your room" notice: the agent added
 	// something while the customer was away, and the customer was told,
-	// on a new link.
+	// on a new link. Its data is Reminded too.
 	TypeNoticed = "invitation.noticed"
 )
 
-// IsItem reports whether events of type t put something new in front of
-// the customer: a document, a request or a payment added to the room
-// ("document.added", "request.added", "payment.added"). Added by an agent
-// while the customer is away, such an event earns the customer a notice.
-func IsItem(t string) bool {
-	subject, action, _ := strings.Cut(t, ".")
-	return action == "added" && (subject == "document" || subject == "request" || subject == "payment")
+func init() {
+	register(TypeRoomInvited, on(applyRoomInvited))
+	register(TypeLinkRevoked, on(applyLinkRevoked))
+	register(TypeContactChanged, on(applyContactChanged))
+	register(TypeReminded, on(applyReminded))
+	register(TypeNoticed, on(applyNoticed))
 }
 
-// DeliveryStatus is where the message carrying an invitation stands.
-type DeliveryStatus string
-
-// The delivery statuses. Queued, sent and delivered follow each other;
-// undelivered, failed and invalid end the message. A status only ever
-// moves forward: providers report out of order and repeat themselves.
-const (
-	DeliveryQueued      DeliveryStatus = "queued"      // the provider has it
-	DeliverySent        DeliveryStatus = "sent"        // it left the provider
-	DeliveryDelivered   DeliveryStatus = "delivered"   // the handset or mail server took it
-	DeliveryUndelivered DeliveryStatus = "undelivered" // the carrier gave up
-	DeliveryFailed      DeliveryStatus = "failed"      // it could not be sent
-	DeliveryInvalid     DeliveryStatus = "invalid"     // the number or address cannot receive it
-)
-
-// rank orders the statuses: a report is recorded only if it ranks higher
-// than what the invitation has.
-func (d DeliveryStatus) rank() int {
-	switch d {
-	case DeliveryQueued:
-		return 1
-	case DeliverySent:
-		return 2
-	case DeliveryDelivered:
-		return 3
-	case DeliveryUndelivered, DeliveryFailed:
-		return 4
-	case DeliveryInvalid:
-		return 5
-	}
-	return 0
+// Invitation is the current invitation of a room.
+type Invitation struct {
+	Link      string    `json:"link"`
+	Channel   Channel   `json:"channel"`
+	To        string    `json:"to"`
+	SentAt    time.Time `json:"sent_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Attempt   int       `json:"attempt"`
+	// Delivery is what the provider last said of the message carrying the
+	// link, with its error code and reason when it went wrong.
+	Delivery       DeliveryStatus `json:"delivery,omitempty"`
+	DeliveryCode   string         `json:"delivery_code,omitempty"`
+	DeliveryReason string         `json:"delivery_reason,omitempty"`
+	DeliveryAt     *time.Time     `json:"delivery_at,omitempty"`
+	// Reminders is how many reminders went out for this invitation, the
+	// last at RemindedAt.
+	Reminders  int        `json:"reminders,omitempty"`
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+	// NoticedAt is when the last "new in your room" notice went out.
+	NoticedAt *time.Time `json:"noticed_at,omitempty"`
 }
-
-// Valid reports whether d is one of the delivery statuses.
-func (d DeliveryStatus) Valid() bool { return d.rank() > 0 }
-
-// Final reports whether the message has ended badly: Re-engage is the way
-// on.
-func (d DeliveryStatus) Final() bool { return d.rank() >= 4 }
 
 // InviteStatus is the invitation's status as the agent sees it at a glance.
 type InviteStatus string
@@ -104,32 +92,51 @@ func (s State) inviteStatus() InviteStatus {
 	return InviteSent
 }
 
-// Delivery is the data of invitation.delivery.
-type Delivery struct {
-	Link     string         `json:"link"`    // the invitation's link id
-	Message  string         `json:"message"` // the outbox message id
-	Status   DeliveryStatus `json:"status"`
-	Provider string         `json:"provider,omitempty"` // "twilio", "smtp", "dev"
-	Code     string         `json:"code,omitempty"`     // the provider's error code
-	Reason   string         `json:"reason,omitempty"`   // in words, for the agent
+// RoomInvited is the data of room.invited: a link went out to the customer.
+type RoomInvited struct {
+	Link      string    `json:"link"` // the link's id, never its token
+	Channel   Channel   `json:"channel"`
+	To        string    `json:"to"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Attempt   int       `json:"attempt"`
 }
 
-// MaxReasonLen bounds a delivery reason.
-const MaxReasonLen = 300
+// LinkRevoked is the data of room.link_revoked.
+type LinkRevoked struct {
+	Link   string `json:"link"`
+	Reason string `json:"reason,omitempty"`
+}
 
-// ReportDelivery returns the event that records d for the invitation of s,
-// or none if d does not move it forward: it is about an earlier link, or
-// the invitation already has d.Status or a later one. A repeat adds no
-// event.
-func ReportDelivery(s State, d Delivery) ([]Draft, error) {
-	if !d.Status.Valid() {
-		return nil, Coded(KindInvalid, "invalid_delivery", "unknown delivery status %q", d.Status)
+// InviteCustomer is the command that sends the customer a link.
+type InviteCustomer struct {
+	Agent     Actor
+	Link      string // id of the new link
+	ExpiresAt time.Time
+}
+
+// Invite returns the event that records a link going out to the customer of
+// s. A room is invited once; changing the contact later is Re-engage.
+func Invite(s State, c InviteCustomer) (Draft, error) {
+	switch s.Status {
+	case StatusClosed:
+		return Draft{}, tandem.Coded(tandem.KindConflict, "room_closed", "the session is closed")
+	case StatusPending:
+	default:
+		return Draft{}, tandem.Coded(tandem.KindConflict, "already_invited", "the customer has already been invited")
 	}
-	if s.Invite == nil || s.Invite.Link != d.Link || d.Status.rank() <= s.Invite.Delivery.rank() {
-		return nil, nil
+	to, err := Destination(s.Channel, s.Customer)
+	if err != nil {
+		return Draft{}, err
 	}
-	d.Reason = truncate(d.Reason, MaxReasonLen)
-	return []Draft{{Type: TypeDelivery, Actor: System, Data: d}}, nil
+	attempt := 1
+	if s.Invite != nil {
+		attempt = s.Invite.Attempt + 1
+	}
+	return Draft{
+		Type:  TypeRoomInvited,
+		Actor: c.Agent,
+		Data:  RoomInvited{Link: c.Link, Channel: s.Channel, To: to, ExpiresAt: c.ExpiresAt.UTC(), Attempt: attempt},
+	}, nil
 }
 
 // ContactChanged is the data of room.contact_changed.
@@ -155,14 +162,14 @@ type ReengageCustomer struct {
 func Reengage(s State, c ReengageCustomer) ([]Draft, error) {
 	switch {
 	case s.Status == StatusClosed:
-		return nil, Coded(KindConflict, "room_closed", "the session is closed")
+		return nil, tandem.Coded(tandem.KindConflict, "room_closed", "the session is closed")
 	case s.EverConnected:
-		return nil, Coded(KindConflict, "already_connected", "the customer has connected already; Re-engage is only for a customer who has not")
+		return nil, tandem.Coded(tandem.KindConflict, "already_connected", "the customer has connected already; Re-engage is only for a customer who has not")
 	case s.Invite == nil:
-		return nil, Coded(KindConflict, "not_invited", "the customer has not been invited yet: use Invite client")
+		return nil, tandem.Coded(tandem.KindConflict, "not_invited", "the customer has not been invited yet: use Invite client")
 	}
 	if c.Channel != ChannelSMS && c.Channel != ChannelEmail {
-		return nil, Coded(KindInvalid, "invalid_channel", "channel must be %q or %q", ChannelSMS, ChannelEmail)
+		return nil, tandem.Coded(tandem.KindInvalid, "invalid_channel", "channel must be %q or %q", ChannelSMS, ChannelEmail)
 	}
 	cust := c.Customer
 	if cust.Name == "" {
@@ -247,6 +254,15 @@ func Remind(s State, c RemindCustomer) []Draft {
 	}
 }
 
+// IsItem reports whether events of type t put something new in front of
+// the customer: a document, a request or a payment added to the room
+// ("document.added", "request.added", "payment.added"). Added by an agent
+// while the customer is away, such an event earns the customer a notice.
+func IsItem(t string) bool {
+	subject, action, _ := strings.Cut(t, ".")
+	return action == "added" && (subject == "document" || subject == "request" || subject == "payment")
+}
+
 // NoticeDue reports whether the customer of s should get a "new in your
 // room" notice at now: something was added while they were away, they were
 // invited (a pre-planned room's items wait for Invite client) and are not
@@ -276,11 +292,53 @@ func Notice(s State, every time.Duration, c RemindCustomer) []Draft {
 	}
 }
 
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// The appliers below replace s.Invite rather than write through it: the
+// previous state shares the pointer.
+
+func applyRoomInvited(s *State, e Event, d RoomInvited) error {
+	s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: e.At, ExpiresAt: d.ExpiresAt, Attempt: d.Attempt}
+	s.NewItemsAt = nil // the invitation itself tells of what is waiting
+	s.Channel = d.Channel
+	if s.Status == StatusPending {
+		s.Status = StatusInvited
 	}
-	return string(r[:n])
+	return nil
+}
+
+func applyLinkRevoked(s *State, e Event, d LinkRevoked) error {
+	if s.Invite != nil && s.Invite.Link == d.Link {
+		inv := *s.Invite
+		inv.ExpiresAt = e.At
+		s.Invite = &inv
+	}
+	return nil
+}
+
+func applyContactChanged(s *State, e Event, d ContactChanged) error {
+	s.Channel, s.Customer = d.Channel, d.Customer
+	return nil
+}
+
+func applyReminded(s *State, e Event, d Reminded) error {
+	if s.Invite != nil {
+		at := e.At
+		s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
+			Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
+	}
+	s.NewItemsAt = nil // a reminder, too, tells of what is waiting
+	return nil
+}
+
+// applyNoticed moves the invitation to the notice's new link; the notice is
+// a new message, so what was known of the last one's delivery is dropped.
+func applyNoticed(s *State, e Event, d Reminded) error {
+	if s.Invite != nil {
+		inv := *s.Invite
+		at := e.At
+		inv.Link, inv.ExpiresAt, inv.NoticedAt = d.Link, d.ExpiresAt, &at
+		inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = "", "", "", nil
+		s.Invite = &inv
+	}
+	s.NewItemsAt = nil
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 )
 
@@ -62,7 +63,7 @@ func TestDeliveryOnlyMovesForward(t *testing.T) {
 
 func TestDeliveryFailuresAndStrangers(t *testing.T) {
 	s := invited(t)
-	if _, err := room.ReportDelivery(s, room.Delivery{Link: "ln_1", Status: "read"}); room.ErrorCode(err) != "invalid_delivery" {
+	if _, err := room.ReportDelivery(s, room.Delivery{Link: "ln_1", Status: "read"}); tandem.ErrorCode(err) != "invalid_delivery" {
 		t.Fatalf("an unknown status: %v", err)
 	}
 	// A report about another link changes nothing.
@@ -135,7 +136,7 @@ func TestReengage(t *testing.T) {
 		{room.ReengageCustomer{Channel: room.ChannelSMS, Customer: room.Customer{Email: "sam@example.com"}}, "phone_required"},
 		{room.ReengageCustomer{Channel: room.ChannelSMS, Customer: room.Customer{Phone: "12"}}, "invalid_phone"},
 	} {
-		if _, err := room.Reengage(s, tc.c); room.ErrorCode(err) != tc.code {
+		if _, err := room.Reengage(s, tc.c); tandem.ErrorCode(err) != tc.code {
 			t.Errorf("%+v: %v, want %s", tc.c, err, tc.code)
 		}
 	}
@@ -143,10 +144,10 @@ func TestReengage(t *testing.T) {
 	// Once the customer has connected, Re-engage is gone.
 	s = apply(t, s, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
 	s = apply(t, s, room.Leave(s, room.CustomerParticipant, "closed")...)
-	if _, err := room.Reengage(s, room.ReengageCustomer{Channel: room.ChannelSMS, Customer: s.Customer, Link: "ln_4"}); room.ErrorCode(err) != "already_connected" {
+	if _, err := room.Reengage(s, room.ReengageCustomer{Channel: room.ChannelSMS, Customer: s.Customer, Link: "ln_4"}); tandem.ErrorCode(err) != "already_connected" {
 		t.Fatalf("re-engage after the customer connected: %v", err)
 	}
-	if _, err := room.Reengage(created(t, room.ModePreplan), room.ReengageCustomer{Channel: room.ChannelSMS}); room.ErrorCode(err) != "not_invited" {
+	if _, err := room.Reengage(created(t, room.ModePreplan), room.ReengageCustomer{Channel: room.ChannelSMS}); tandem.ErrorCode(err) != "not_invited" {
 		t.Fatalf("re-engage before any invitation: %v", err)
 	}
 }
@@ -157,7 +158,7 @@ func TestReminders(t *testing.T) {
 	remind := func(s room.State, now time.Time, link string) (room.State, bool) {
 		t.Helper()
 		ds := room.Remind(s, room.RemindCustomer{Policy: p, Now: now, Link: link, ExpiresAt: now.Add(7 * 24 * time.Hour)})
-		evs, err := room.Seal(s.ID, s.Seq, now, ds)
+		evs, err := room.Number(s.ID, s.Seq, now, ds)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +213,7 @@ func TestNotices(t *testing.T) {
 	every := 30 * time.Minute
 	at := func(s room.State, now time.Time, ds ...room.Draft) room.State {
 		t.Helper()
-		evs, err := room.Seal(s.ID, s.Seq, now, ds)
+		evs, err := room.Number(s.ID, s.Seq, now, ds)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 )
 
@@ -15,9 +16,9 @@ var (
 	agent = room.Actor{Kind: room.ActorAgent, ID: "us_1", Name: "Ana"}
 )
 
-func mustSeal(t *testing.T, id string, after int64, ds ...room.Draft) []room.Event {
+func mustNumber(t *testing.T, id string, after int64, ds ...room.Draft) []room.Event {
 	t.Helper()
-	evs, err := room.Seal(id, after, t0, ds)
+	evs, err := room.Number(id, after, t0, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func created(t *testing.T, mode room.Mode) room.State {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := room.Fold(mustSeal(t, "rm_1", 0, d))
+	s, err := room.Fold(mustNumber(t, "rm_1", 0, d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func created(t *testing.T, mode room.Mode) room.State {
 
 func apply(t *testing.T, s room.State, ds ...room.Draft) room.State {
 	t.Helper()
-	for _, e := range mustSeal(t, s.ID, s.Seq, ds...) {
+	for _, e := range mustNumber(t, s.ID, s.Seq, ds...) {
 		var err error
 		if s, err = room.Apply(s, e); err != nil {
 			t.Fatal(err)
@@ -48,66 +49,20 @@ func apply(t *testing.T, s room.State, ds ...room.Draft) room.State {
 	return s
 }
 
-func TestLifecycle(t *testing.T) {
-	s := created(t, room.ModePreplan)
-	if s.ID != "rm_1" || s.Account != "ac_1" || s.Seq != 1 || s.Status != room.StatusPending || s.Customer.Name != "Sam Lee" || s.Customer.Phone != "+14155550134" {
-		t.Fatalf("created: %+v", s)
-	}
-	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_1", ExpiresAt: t0.Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s = apply(t, s, d)
-	if s.Status != room.StatusInvited || s.Invite == nil || s.Invite.To != "+14155550134" || s.Invite.Attempt != 1 || !s.Invite.ExpiresAt.Equal(t0.Add(time.Hour)) {
-		t.Fatalf("invited: %+v %+v", s, s.Invite)
-	}
-	if _, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: "ln_2"}); room.ErrorCode(err) != "already_invited" {
-		t.Fatalf("second invite: %v", err)
-	}
-	s = apply(t, s, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "iPhone Safari")...)
-	if s.Status != room.StatusConnected || !s.CustomerConnected() || !s.EverConnected {
-		t.Fatalf("joined: %+v", s)
-	}
-	if ds := room.Join(s, room.CustomerParticipant, room.RoleCustomer, ""); len(ds) != 0 {
-		t.Fatalf("joining twice records %d events", len(ds))
-	}
-	s = apply(t, s, room.Leave(s, room.CustomerParticipant, "closed")...)
-	if s.Status != room.StatusLeft || s.CustomerConnected() {
-		t.Fatalf("left: %+v", s)
-	}
-	if ds := room.Leave(s, room.CustomerParticipant, "closed"); len(ds) != 0 {
-		t.Fatalf("leaving twice records %d events", len(ds))
-	}
-	ds, err := room.Close(s, agent, "done")
-	if err != nil || len(ds) != 2 || ds[0].Type != room.TypeLinkRevoked {
-		t.Fatalf("close: %+v %v", ds, err)
-	}
-	s = apply(t, s, ds...)
-	if s.Status != room.StatusClosed || s.ClosedAt == nil || !s.Invite.ExpiresAt.Equal(t0) {
-		t.Fatalf("closed: %+v", s)
-	}
-	if _, err := room.Close(s, agent, ""); room.ErrorCode(err) != "room_closed" {
-		t.Fatalf("closing twice: %v", err)
-	}
-	if _, err := room.Invite(s, room.InviteCustomer{}); room.ErrorCode(err) != "room_closed" {
-		t.Fatalf("invite a closed room: %v", err)
-	}
-}
-
 func TestApplyRefusesGapsRepeatsAndStrangers(t *testing.T) {
 	s := created(t, room.ModeLive)
-	ev := mustSeal(t, "rm_1", 1, room.Draft{Type: "test.note", Actor: room.System})[0]
+	ev := mustNumber(t, "rm_1", 1, room.Draft{Type: "test.note", Actor: room.System})[0]
 	if _, err := room.Apply(s, ev); err != nil {
 		t.Fatal(err)
 	}
 	gap := ev
 	gap.Seq = 3
-	if _, err := room.Apply(s, gap); !room.IsKind(err, room.KindConflict) {
+	if _, err := room.Apply(s, gap); !tandem.IsKind(err, tandem.KindConflict) {
 		t.Fatalf("gap: %v", err)
 	}
 	repeat := ev
 	repeat.Seq = 1
-	if _, err := room.Apply(s, repeat); !room.IsKind(err, room.KindConflict) {
+	if _, err := room.Apply(s, repeat); !tandem.IsKind(err, tandem.KindConflict) {
 		t.Fatalf("repeat: %v", err)
 	}
 	other := ev
@@ -115,7 +70,7 @@ func TestApplyRefusesGapsRepeatsAndStrangers(t *testing.T) {
 	if _, err := room.Apply(s, other); err == nil {
 		t.Fatal("an event of another room was applied")
 	}
-	if _, err := room.Fold(mustSeal(t, "rm_1", 0, room.Draft{Type: "test.note"})); err == nil {
+	if _, err := room.Fold(mustNumber(t, "rm_1", 0, room.Draft{Type: "test.note"})); err == nil {
 		t.Fatal("a log not starting with room.created folded")
 	}
 }
@@ -158,51 +113,17 @@ func TestStateRoundTripsThroughJSON(t *testing.T) {
 	}
 }
 
-func TestCustomerValidation(t *testing.T) {
-	for _, tc := range []struct {
-		in   room.Customer
-		ch   room.Channel
-		code string
-	}{
-		{room.Customer{Name: "", Phone: "4155550134"}, room.ChannelSMS, "invalid_name"},
-		{room.Customer{Name: strings.Repeat("é", room.MaxNameLen+1), Phone: "4155550134"}, room.ChannelSMS, "invalid_name"},
-		{room.Customer{Name: "Sam\x00Lee", Phone: "4155550134"}, room.ChannelSMS, "invalid_name"},
-		{room.Customer{Name: "Sam\nLee", Phone: "4155550134"}, room.ChannelSMS, "invalid_name"},
-		{room.Customer{Name: "A", Phone: "123456"}, room.ChannelSMS, "invalid_phone"},
-		{room.Customer{Name: "A", Phone: "1234567890123456"}, room.ChannelSMS, "invalid_phone"},
-		{room.Customer{Name: "A", Phone: "41+55550134"}, room.ChannelSMS, "invalid_phone"},
-		{room.Customer{Name: "A", Email: "not-an-email"}, room.ChannelEmail, "invalid_email"},
-		{room.Customer{Name: "A", Email: "a@localhost"}, room.ChannelEmail, "invalid_email"},
-		{room.Customer{Name: "A", Email: strings.Repeat("a", 250) + "@x.com"}, room.ChannelEmail, "invalid_email"},
-		{room.Customer{Name: "A"}, room.ChannelSMS, "phone_required"},
-		{room.Customer{Name: "A", Phone: "4155550134"}, room.ChannelEmail, "email_required"},
-		{room.Customer{Name: "A", Phone: "4155550134"}, "pigeon", "invalid_channel"},
-	} {
-		_, err := room.Create(room.CreateRoom{Mode: room.ModeLive, Channel: tc.ch, Customer: tc.in})
-		if got := room.ErrorCode(err); got != tc.code {
-			t.Errorf("%+v on %s: %q (%v), want %q", tc.in, tc.ch, got, err, tc.code)
-		}
-		if !room.IsKind(err, room.KindInvalid) {
-			t.Errorf("%+v: kind %q, want invalid", tc.in, room.ErrorKind(err))
-		}
-	}
-	c, err := room.ValidateCustomer(room.Customer{Name: "Sam", Phone: "415.555.0134", Email: "Sam@Example.COM"})
-	if err != nil || c.Phone != "4155550134" || c.Email != "Sam@example.com" {
-		t.Fatalf("normalised %+v %v", c, err)
-	}
-}
-
 func TestErrors(t *testing.T) {
-	err := room.Coded(room.KindGone, "link_expired", "expired %d", 7)
+	err := tandem.Coded(tandem.KindGone, "link_expired", "expired %d", 7)
 	wrapped := errors.Join(errors.New("context"), err)
-	if room.ErrorKind(wrapped) != room.KindGone || room.ErrorCode(wrapped) != "link_expired" || room.ErrorMessage(wrapped) != "expired 7" {
+	if tandem.ErrorKind(wrapped) != tandem.KindGone || tandem.ErrorCode(wrapped) != "link_expired" || tandem.ErrorMessage(wrapped) != "expired 7" {
 		t.Fatalf("wrapped error: %v", wrapped)
 	}
 	plain := errors.New("disk on fire")
-	if room.ErrorKind(plain) != room.KindInternal || room.ErrorCode(plain) != "internal" || strings.Contains(room.ErrorMessage(plain), "disk") {
-		t.Fatalf("plain error leaks or is misclassified: %s %s", room.ErrorCode(plain), room.ErrorMessage(plain))
+	if tandem.ErrorKind(plain) != tandem.KindInternal || tandem.ErrorCode(plain) != "internal" || strings.Contains(tandem.ErrorMessage(plain), "disk") {
+		t.Fatalf("plain error leaks or is misclassified: %s %s", tandem.ErrorCode(plain), tandem.ErrorMessage(plain))
 	}
-	if room.ErrorKind(nil) != "" || room.ErrorCode(nil) != "" {
+	if tandem.ErrorKind(nil) != "" || tandem.ErrorCode(nil) != "" {
 		t.Fatal("nil has a kind")
 	}
 }
@@ -254,42 +175,4 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("seq %d after applying event 2", next.Seq)
 		}
 	})
-}
-
-func TestActivity(t *testing.T) {
-	s := created(t, room.ModeLive)
-	s = apply(t, s, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
-	d, err := room.ReportActivity(s, room.Actor{Kind: room.ActorCustomer}, room.CustomerParticipant, "viewing", "r-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Actor.Name != "Sam Lee" {
-		t.Fatalf("the customer's activity is by %+v", d.Actor)
-	}
-	s = apply(t, s, d)
-	p, _ := s.Participant(room.CustomerParticipant)
-	if p.Activity != "viewing" || p.ActivityAt == nil || !p.ActivityAt.Equal(t0) || !p.Connected {
-		t.Fatalf("after activity: %+v", p)
-	}
-	// An agent's activity is recorded; it changes no participant.
-	d, err = room.ReportActivity(s, agent, agent.ID, "typing", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if next := apply(t, s, d); len(next.Participants) != 1 || next.Seq != s.Seq+1 {
-		t.Fatalf("after an agent's activity: %+v", next)
-	}
-	for _, bad := range []struct{ what, ref string }{
-		{"", ""}, {"Viewing", ""}, {"view ing", ""}, {strings.Repeat("a", room.MaxActivityWhat+1), ""},
-		{"viewing", "has space"}, {"viewing", "é"}, {"viewing", strings.Repeat("r", room.MaxActivityRef+1)},
-	} {
-		if _, err := room.ReportActivity(s, agent, agent.ID, bad.what, bad.ref); room.ErrorCode(err) != "invalid_activity" {
-			t.Errorf("activity %q ref %q: %v, want invalid_activity", bad.what, bad.ref, err)
-		}
-	}
-	ds, _ := room.Close(s, agent, "")
-	s = apply(t, s, ds...)
-	if _, err := room.ReportActivity(s, agent, agent.ID, "typing", ""); room.ErrorCode(err) != "room_closed" {
-		t.Fatalf("activity in a closed room: %v", err)
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tandemhq/tandem"
 )
 
 // Mode is how a session starts: live sends the link at once, preplan waits
@@ -42,28 +44,6 @@ type Customer struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
-}
-
-// Invitation is the current invitation of a room.
-type Invitation struct {
-	Link      string    `json:"link"`
-	Channel   Channel   `json:"channel"`
-	To        string    `json:"to"`
-	SentAt    time.Time `json:"sent_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Attempt   int       `json:"attempt"`
-	// Delivery is what the provider last said of the message carrying the
-	// link, with its error code and reason when it went wrong.
-	Delivery       DeliveryStatus `json:"delivery,omitempty"`
-	DeliveryCode   string         `json:"delivery_code,omitempty"`
-	DeliveryReason string         `json:"delivery_reason,omitempty"`
-	DeliveryAt     *time.Time     `json:"delivery_at,omitempty"`
-	// Reminders is how many reminders went out for this invitation, the
-	// last at RemindedAt.
-	Reminders  int        `json:"reminders,omitempty"`
-	RemindedAt *time.Time `json:"reminded_at,omitempty"`
-	// NoticedAt is when the last "new in your room" notice went out.
-	NoticedAt *time.Time `json:"noticed_at,omitempty"`
 }
 
 // Participant is someone who has joined the room (today: the customer).
@@ -123,160 +103,6 @@ func (s State) CustomerConnected() bool {
 	return ok && p.Connected
 }
 
-// Apply returns the state after e. It refuses an event that is not the next
-// one in the log, so a fold can never skip or repeat an event. Events of
-// types Apply does not know only advance Seq: the log may hold types from a
-// newer version of Tandem.
-func Apply(s State, e Event) (State, error) {
-	if e.Seq != s.Seq+1 {
-		return s, Errorf(KindConflict, "room %s: event seq %d does not follow %d", s.ID, e.Seq, s.Seq)
-	}
-	if s.Seq > 0 && e.Room != s.ID {
-		return s, Errorf(KindInvalid, "event of room %s applied to room %s", e.Room, s.ID)
-	}
-	if s.Seq == 0 && e.Type != TypeRoomCreated {
-		return s, Errorf(KindInvalid, "room %s: first event is %s, not %s", e.Room, e.Type, TypeRoomCreated)
-	}
-	next := s
-	next.Seq = e.Seq
-	next.UpdatedAt = e.At
-	if err := apply(&next, e); err != nil {
-		return s, fmt.Errorf("apply %s #%d to room %s: %w", e.Type, e.Seq, e.Room, err)
-	}
-	if IsItem(e.Type) && e.Actor.Kind == ActorAgent && !next.CustomerConnected() && next.NewItemsAt == nil {
-		at := e.At
-		next.NewItemsAt = &at
-	}
-	next.InviteStatus = next.inviteStatus()
-	return next, nil
-}
-
-func apply(s *State, e Event) error {
-	switch e.Type {
-	case TypeRoomCreated:
-		var d RoomCreated
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		s.ID, s.Account, s.Mode, s.Channel, s.Customer, s.Agent, s.Company = e.Room, d.Account, d.Mode, d.Channel, d.Customer, d.Agent, d.Company
-		s.Status = StatusPending
-		s.CreatedAt = e.At
-		s.Participants = []Participant{}
-	case TypeRoomInvited:
-		var d RoomInvited
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: e.At, ExpiresAt: d.ExpiresAt, Attempt: d.Attempt}
-		s.NewItemsAt = nil // the invitation itself tells of what is waiting
-		s.Channel = d.Channel
-		if s.Status == StatusPending {
-			s.Status = StatusInvited
-		}
-	case TypeLinkRevoked:
-		var d LinkRevoked
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		if s.Invite != nil && s.Invite.Link == d.Link {
-			inv := *s.Invite
-			inv.ExpiresAt = e.At
-			s.Invite = &inv
-		}
-	case TypeDelivery:
-		var d Delivery
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		if s.Invite != nil && s.Invite.Link == d.Link {
-			inv := *s.Invite
-			at := e.At
-			inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = d.Status, d.Code, d.Reason, &at
-			s.Invite = &inv
-		}
-	case TypeReminded:
-		var d Reminded
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		if s.Invite != nil {
-			at := e.At
-			s.Invite = &Invitation{Link: d.Link, Channel: d.Channel, To: d.To, SentAt: s.Invite.SentAt, ExpiresAt: d.ExpiresAt,
-				Attempt: s.Invite.Attempt, Reminders: d.Reminder, RemindedAt: &at}
-		}
-		s.NewItemsAt = nil // so does a reminder
-	case TypeNoticed:
-		var d Reminded
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		if s.Invite != nil {
-			inv := *s.Invite
-			at := e.At
-			inv.Link, inv.ExpiresAt, inv.NoticedAt = d.Link, d.ExpiresAt, &at
-			inv.Delivery, inv.DeliveryCode, inv.DeliveryReason, inv.DeliveryAt = "", "", "", nil
-			s.Invite = &inv
-		}
-		s.NewItemsAt = nil
-	case TypeContactErased:
-		s.ContactErased = true
-		s.Customer = Masked(s.Customer)
-		if s.Invite != nil {
-			inv := *s.Invite
-			inv.To, inv.DeliveryReason = maskTo(inv.Channel, inv.To), ""
-			s.Invite = &inv
-		}
-	case TypeContactChanged:
-		var d ContactChanged
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		s.Channel, s.Customer = d.Channel, d.Customer
-	case TypeParticipantJoined:
-		var d ParticipantJoined
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		s.setParticipant(Participant{ID: d.Participant, Role: d.Role, Connected: true, Client: d.Client, JoinedAt: e.At})
-		if d.Role == RoleCustomer {
-			s.EverConnected = true
-			s.NewItemsAt = nil
-			if s.Status != StatusClosed {
-				s.Status = StatusConnected
-			}
-		}
-	case TypeParticipantLeft:
-		var d ParticipantLeft
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		p, ok := s.Participant(d.Participant)
-		if !ok {
-			return fmt.Errorf("participant %q left without joining", d.Participant)
-		}
-		at := e.At
-		p.Connected, p.LeftAt = false, &at
-		s.setParticipant(p)
-		if d.Role == RoleCustomer && s.Status == StatusConnected {
-			s.Status = StatusLeft
-		}
-	case TypeActivity:
-		var d Activity
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		if p, ok := s.Participant(d.Participant); ok {
-			at := e.At
-			p.Activity, p.ActivityAt = d.What, &at
-			s.setParticipant(p)
-		}
-	case TypeRoomClosed:
-		at := e.At
-		s.Status, s.ClosedAt = StatusClosed, &at
-	}
-	return nil
-}
-
 // setParticipant replaces or adds p without touching the slice of the state
 // it was copied from: states are values and earlier ones stay valid.
 func (s *State) setParticipant(p Participant) {
@@ -294,6 +120,36 @@ func (s *State) setParticipant(p Participant) {
 	s.Participants = ps
 }
 
+// Apply returns the state after e. It refuses an event that is not the next
+// one in the log, so a fold can never skip or repeat an event. Events of
+// types Apply does not know only advance Seq: the log may hold types from a
+// newer version of Tandem.
+func Apply(s State, e Event) (State, error) {
+	if e.Seq != s.Seq+1 {
+		return s, tandem.Errorf(tandem.KindConflict, "room %s: event seq %d does not follow %d", s.ID, e.Seq, s.Seq)
+	}
+	if s.Seq > 0 && e.Room != s.ID {
+		return s, tandem.Errorf(tandem.KindInvalid, "event of room %s applied to room %s", e.Room, s.ID)
+	}
+	if s.Seq == 0 && e.Type != TypeRoomCreated {
+		return s, tandem.Errorf(tandem.KindInvalid, "room %s: first event is %s, not %s", e.Room, e.Type, TypeRoomCreated)
+	}
+	next := s
+	next.Seq = e.Seq
+	next.UpdatedAt = e.At
+	if f, ok := appliers[e.Type]; ok {
+		if err := f(&next, e); err != nil {
+			return s, fmt.Errorf("apply %s #%d to room %s: %w", e.Type, e.Seq, e.Room, err)
+		}
+	}
+	if IsItem(e.Type) && e.Actor.Kind == ActorAgent && !next.CustomerConnected() && next.NewItemsAt == nil {
+		at := e.At
+		next.NewItemsAt = &at
+	}
+	next.InviteStatus = next.inviteStatus()
+	return next, nil
+}
+
 // Fold applies events, in order, to the empty state.
 func Fold(events []Event) (State, error) {
 	var s State
@@ -304,4 +160,40 @@ func Fold(events []Event) (State, error) {
 		}
 	}
 	return s, nil
+}
+
+// An applier folds one event into s, a copy of the previous state that
+// Apply has already advanced to the event's Seq. It may set s's fields
+// freely but must not write through a slice or pointer that the previous
+// state shares: copy first (see setParticipant, and how the invitation
+// appliers copy *s.Invite). An error refuses the event.
+type applier func(s *State, e Event) error
+
+// appliers holds the applier of every event type this version knows. Each
+// subject's file fills it, for its own types, from an init function.
+var appliers = map[string]applier{}
+
+// register makes f the applier of events of type t. It panics on a type
+// that is malformed or registered twice: both are programming errors, and
+// an init-time panic fails every test of the package at once.
+func register(t string, f applier) {
+	if !ValidType(t) {
+		panic(fmt.Sprintf("room: register %q: not a valid event type", t))
+	}
+	if _, dup := appliers[t]; dup {
+		panic(fmt.Sprintf("room: register %q: the type has an applier already", t))
+	}
+	appliers[t] = f
+}
+
+// on returns the applier that decodes an event's data as a T and passes it
+// to f: the usual shape of an applier, whose event carries a data struct.
+func on[T any](f func(s *State, e Event, d T) error) applier {
+	return func(s *State, e Event) error {
+		var d T
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		return f(s, e, d)
+	}
 }

@@ -3,7 +3,8 @@
 // them with the same API everyone else uses; they hold no logic of their
 // own.
 //
-// static/ is written by hand. dist/ is the console, bundled from src/ by
+// templates/ holds the pages the hub renders itself (the page a customer
+// sees when their link does not open a room). static/ is written by hand. dist/ is the console, bundled from src/ by
 // `make web` (esbuild) and not committed; a binary built without it serves
 // static/console.html, a page that says how to build the console.
 package web
@@ -11,11 +12,20 @@ package web
 import (
 	"embed"
 	"errors"
+	"html/template"
 	"io/fs"
 )
 
-//go:embed static all:dist
+//go:embed static all:dist templates
 var files embed.FS
+
+// linkPage is templates/link.html, parsed once.
+var linkPage = template.Must(template.ParseFS(files, "templates/link.html"))
+
+// LinkPage is the page a customer sees when their link cannot open a room:
+// it takes a value with Title, Message and Code (the error's stable code,
+// in data-code for tests and styling). It has no script.
+func LinkPage() *template.Template { return linkPage }
 
 // FS returns the pages and their assets: index.html, room.html,
 // console.html and the files served under /static/. A file of dist/ hides

@@ -13,9 +13,10 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/devoutbox"
-	"github.com/tandemhq/tandem/hub/memory"
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/broker/memory"
+	"github.com/tandemhq/tandem/hub/sender/devoutbox"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store/sqlite/sqlitetest"
 )
@@ -32,7 +33,7 @@ const (
 func startHubs(t *testing.T, n int) []string {
 	t.Helper()
 	st := sqlitetest.Open(t)
-	if _, _, err := hub.Bootstrap(context.Background(), st, hub.FirstAdmin{
+	if _, _, err := app.Bootstrap(context.Background(), st, app.FirstAdmin{
 		AccountName: "Bench", Name: "Admin", Email: testEmail, Password: testPassword,
 	}, time.Now()); err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func startHubs(t *testing.T, n int) []string {
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	var urls []string
 	for range n {
-		h, err := hub.New(hub.Config{
+		h, err := api.New(api.Config{
 			Store: st, Broker: broker, PublicURL: pub, Logger: log,
 			Sender: devoutbox.New(log), DevOutbox: []room.Channel{room.ChannelSMS, room.ChannelEmail}, BcryptCost: bcrypt.MinCost,
 		})

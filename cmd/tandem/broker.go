@@ -12,8 +12,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/memory"
-	hubredis "github.com/tandemhq/tandem/hub/redis"
+	"github.com/tandemhq/tandem/hub/broker/memory"
+	hubredis "github.com/tandemhq/tandem/hub/broker/redis"
 )
 
 // openBroker returns the in-memory broker without REDIS_URL, and the Redis
@@ -47,7 +47,7 @@ func openBroker(ctx context.Context, cfg config, log zerolog.Logger) (hub.Broker
 	collectors := []prometheus.Collector{
 		counter("tandem_redis_published_total", "Events published to Redis.", func(s hubredis.Stats) uint64 { return s.Published }),
 		counter("tandem_redis_publish_errors_total", "Publishes to Redis that failed (the event is durable; subscribers heal from the store).", func(s hubredis.Stats) uint64 { return s.PublishErrors }),
-		counter("tandem_redis_republished_total", "Events published again after a failed publish (each room's newest).", func(s hubredis.Stats) uint64 { return s.Republished }),
+		counter("tandem_redis_republished_total", "Events published again after a failed publish (each topic's newest).", func(s hubredis.Stats) uint64 { return s.Republished }),
 		counter("tandem_redis_received_total", "Events of other instances received from Redis.", func(s hubredis.Stats) uint64 { return s.Received }),
 		counter("tandem_redis_resyncs_total", "Rounds of resync after the Redis subscription was lost.", func(s hubredis.Stats) uint64 { return s.Resyncs }),
 		counter("tandem_redis_probe_failures_total", "Probes that did not come back: a silently dead subscription, replaced.", func(s hubredis.Stats) uint64 { return s.ProbeFailures }),

@@ -9,8 +9,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/devoutbox"
+	"github.com/tandemhq/tandem/hub/sender"
+	"github.com/tandemhq/tandem/hub/sender/devoutbox"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -42,7 +42,7 @@ func TestRedisOptions(t *testing.T) {
 func TestChannelWithoutProvider(t *testing.T) {
 	s := channelSender{room.ChannelSMS: devoutbox.New(zerolog.Nop())}
 	_, err := s.Send(context.Background(), store.Message{Channel: room.ChannelEmail, To: "sam@example.com"})
-	var se *hub.SendError
+	var se *sender.SendError
 	if !errors.As(err, &se) || se.Status != room.DeliveryFailed || !strings.Contains(se.Reason, "no email provider") {
 		t.Fatalf("an email with no email provider: %v", err)
 	}

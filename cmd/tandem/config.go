@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/smtp"
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/sender/smtp"
 )
 
 // config is the server's configuration, read from the environment.
@@ -104,11 +105,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.FrameAncestors = strings.Fields(getenv("TANDEM_FRAME_ANCESTORS"))
 	for _, a := range c.FrameAncestors {
-		if !hub.ValidFrameAncestor(a) {
+		if !api.ValidFrameAncestor(a) {
 			return c, fmt.Errorf("TANDEM_FRAME_ANCESTORS: %q is not an origin such as https://crm.example.com or https://*.example.com", a)
 		}
 	}
-	if !hub.ValidPhoneRegion(c.PhoneRegion) {
+	if !app.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {

@@ -21,7 +21,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -116,7 +117,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	}
 	defer releaseBroker()
 
-	created, generated, err := hub.Bootstrap(ctx, st, hub.FirstAdmin{
+	created, generated, err := app.Bootstrap(ctx, st, app.FirstAdmin{
 		AccountName: cfg.AccountName, PhoneRegion: cfg.PhoneRegion, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
 	}, time.Now())
 	if err != nil {
@@ -144,17 +145,17 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	h, err := hub.New(hub.Config{
-		Store:      st,
-		Broker:     broker,
-		PublicURL:  cfg.PublicURL,
-		Logger:     log,
-		Sender:     sender,
-		Callbacks:  callbacks,
-		DevOutbox:  dev,
-		LinkTTL:    cfg.LinkTTL,
-		SessionTTL: cfg.SessionTTL,
-		Web:        web.FS(),
+	h, err := api.New(api.Config{
+		Store:     st,
+		Broker:    broker,
+		PublicURL: cfg.PublicURL,
+		Logger:    log,
+		Sender:    sender,
+		Callbacks: callbacks,
+		DevOutbox: dev,
+		LinkTTL:   cfg.LinkTTL,
+		SignInTTL: cfg.SessionTTL,
+		Web:       web.FS(),
 
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,

@@ -8,23 +8,25 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/hub/devoutbox"
-	"github.com/tandemhq/tandem/hub/smtp"
-	"github.com/tandemhq/tandem/hub/twilio"
+	"github.com/tandemhq/tandem/hub/sender"
+	"github.com/tandemhq/tandem/hub/sender/devoutbox"
+	"github.com/tandemhq/tandem/hub/sender/smtp"
+	"github.com/tandemhq/tandem/hub/sender/twilio"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
 // channelSender sends each message with the sender of its channel.
-type channelSender map[room.Channel]hub.Sender
+type channelSender map[room.Channel]sender.Sender
 
-var _ hub.Sender = channelSender(nil)
+var _ sender.Sender = channelSender(nil)
 
-func (c channelSender) Send(ctx context.Context, m store.Message) (hub.Receipt, error) {
+// Send implements sender.Sender: the sender of m's channel sends it, or,
+// when the channel has none, m is refused for good.
+func (c channelSender) Send(ctx context.Context, m store.Message) (sender.Receipt, error) {
 	s := c[m.Channel]
 	if s == nil {
-		return hub.Receipt{}, &hub.SendError{Status: room.DeliveryFailed, Reason: fmt.Sprintf("this hub has no %s provider configured: invite by the other channel", m.Channel)}
+		return sender.Receipt{}, &sender.SendError{Status: room.DeliveryFailed, Reason: fmt.Sprintf("this hub has no %s provider configured: invite by the other channel", m.Channel)}
 	}
 	return s.Send(ctx, m)
 }
@@ -32,9 +34,9 @@ func (c channelSender) Send(ctx context.Context, m store.Message) (hub.Receipt, 
 // openSenders picks a sender per channel from the configured providers, or
 // the dev outbox for both when none is configured; dev lists the channels
 // on the dev outbox.
-func openSenders(cfg config, public *url.URL, log zerolog.Logger) (s hub.Sender, callbacks map[string]hub.StatusCallback, dev []room.Channel, err error) {
+func openSenders(cfg config, public *url.URL, log zerolog.Logger) (s sender.Sender, callbacks map[string]sender.StatusCallback, dev []room.Channel, err error) {
 	out := channelSender{}
-	callbacks = map[string]hub.StatusCallback{}
+	callbacks = map[string]sender.StatusCallback{}
 	if cfg.Twilio.AccountSID != "" {
 		hook := *public
 		hook.Path = strings.TrimSuffix(hook.Path, "/") + "/api/v1/hooks/twilio/status"

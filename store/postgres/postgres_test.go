@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/postgres/pgtest"
@@ -55,7 +56,7 @@ func TestConcurrentOpen(t *testing.T) {
 
 	// Each sees what the others write.
 	for i, st := range stores {
-		a := store.Account{ID: fmt.Sprintf("ac_%d", i), Name: "Acme", CreatedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+		a := tandem.Account{ID: fmt.Sprintf("ac_%d", i), Name: "Acme", CreatedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 		if err := st.CreateAccount(ctx, a); err != nil {
 			t.Fatalf("store %d: create account: %v", i, err)
 		}

@@ -84,7 +84,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
 }
 
+// migrate brings the schema up to date with goose, once the versions a
+// database from an older build recorded follow the numbering shared with
+// store/postgres (renumber).
 func migrate(ctx context.Context, db *sqlx.DB) error {
+	if err := renumber(ctx, db); err != nil {
+		return err
+	}
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/sqlite"
 	"github.com/tandemhq/tandem/store/sqlite/sqlitetest"
@@ -42,7 +43,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	a := store.Account{ID: "ac_reopen", Name: "Acme", CreatedAt: at}
+	a := tandem.Account{ID: "ac_reopen", Name: "Acme", CreatedAt: at}
 	if err := st.CreateAccount(ctx, a); err != nil {
 		t.Fatalf("create account: %v", err)
 	}

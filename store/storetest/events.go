@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
-	"github.com/tandemhq/tandem/store"
 )
 
 func testEvents(t *testing.T, open Open) {
@@ -20,10 +20,7 @@ func testEvents(t *testing.T, open Open) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err = f.st.Commit(ctx, f.account, s.ID, store.Change{Events: seal(t, s.ID, s.Seq, t0.Add(3*time.Minute), append(ds, closing...)...)})
-	if err != nil {
-		t.Fatalf("close: %v", err)
-	}
+	s = f.commit(t, appendChange(t, s, seal(t, s.ID, s.Seq, t0.Add(3*time.Minute), append(ds, closing...)...)...))
 
 	all, err := f.st.Events(ctx, f.account, s.ID, 0, 100)
 	if err != nil {
@@ -68,7 +65,7 @@ func testEvents(t *testing.T, open Open) {
 	}
 
 	_, err = f.st.Events(ctx, f.account, room.NewID("rm"), 0, 100)
-	wantErr(t, err, room.KindNotFound, "room_not_found")
+	wantErr(t, err, tandem.KindNotFound, tandem.CodeRoomNotFound)
 }
 
 func testEventsRoundTrip(t *testing.T, open Open) {
@@ -84,11 +81,8 @@ func testEventsRoundTrip(t *testing.T, open Open) {
 		{Room: s.ID, Seq: 5, Type: "test.empty_list", At: at.Add(-time.Hour).UTC(), Actor: room.System, Data: json.RawMessage("[\n\t]")},
 		{Room: s.ID, Seq: 6, Type: "test.null", At: at, Actor: room.System, Data: json.RawMessage(`null`)},
 	}
-	next, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: evs})
-	if err != nil {
-		t.Fatalf("commit: %v", err)
-	}
-	if next.Seq != 6 || !next.UpdatedAt.Equal(stored(at)) {
+	f.commit(t, appendChange(t, s, evs...))
+	if next := f.room(t, s.ID); next.Seq != 6 || !next.UpdatedAt.Equal(stored(at)) {
 		t.Fatalf("state after the notes: seq %d, updated %v", next.Seq, next.UpdatedAt)
 	}
 	got, err := f.st.Events(ctx, f.account, s.ID, 1, 100)
@@ -114,9 +108,7 @@ func testEventsLimit(t *testing.T, open Open) {
 	for i := range n {
 		evs = append(evs, note(s.ID, int64(i)+2, t0.Add(time.Duration(i)*time.Second), fmt.Sprintf(`{"i":%d}`, i)))
 	}
-	if _, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: evs}); err != nil {
-		t.Fatalf("commit %d events: %v", n, err)
-	}
+	f.commit(t, appendChange(t, s, evs...))
 	all, err := f.st.Events(ctx, f.account, s.ID, 0, 1000)
 	if err != nil {
 		t.Fatalf("events: %v", err)

@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -37,6 +39,57 @@ func fold(t *testing.T, evs []room.Event) room.State {
 		t.Fatalf("fold: %v", err)
 	}
 	return s
+}
+
+// apply applies evs to s, failing t if they do not fold.
+func apply(t *testing.T, s room.State, evs []room.Event) room.State {
+	t.Helper()
+	for _, e := range evs {
+		var err error
+		if s, err = room.Apply(s, e); err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+	}
+	return s
+}
+
+// createChange returns the change that makes the room of account whose
+// log starts with evs (room.created first), with the state they fold to
+// as the store keeps them: what a hub's commit path decides.
+func createChange(t *testing.T, account string, evs []room.Event) store.Change {
+	t.Helper()
+	return store.Change{Account: account, Room: evs[0].Room, Create: true, Events: evs, State: fold(t, normal(evs))}
+}
+
+// appendChange returns the change that appends evs to the room in state s,
+// decided at its head.
+func appendChange(t *testing.T, s room.State, evs ...room.Event) store.Change {
+	t.Helper()
+	return store.Change{Account: s.Account, Room: s.ID, Head: s.Seq, Events: evs, State: apply(t, s, normal(evs))}
+}
+
+// commit commits c alone and returns its result. It may run in any
+// goroutine.
+func commit(st store.Store, c store.Change) error {
+	errs := st.Commit(ctx, []store.Change{c})
+	if len(errs) != 1 {
+		return fmt.Errorf("a commit of one change returned %d results", len(errs))
+	}
+	return errs[0]
+}
+
+// commit commits c, failing t if it is refused, and returns its state.
+func (f *fixture) commit(t *testing.T, c store.Change) room.State {
+	t.Helper()
+	if err := commit(f.st, c); err != nil {
+		t.Fatalf("commit %d events to room %s at %d: %v", len(c.Events), c.Room, c.Head, err)
+	}
+	return c.State
+}
+
+// isConflict reports whether err is a conflict with code.
+func isConflict(err error, code string) bool {
+	return tandem.IsKind(err, tandem.KindConflict) && tandem.ErrorCode(err) == code
 }
 
 // storedLink is l as the store gives it back.

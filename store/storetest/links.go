@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -24,14 +25,14 @@ func testLinks(t *testing.T, open Open) {
 	wantEqual(t, "link", f.link(t, l.ID), want)
 
 	_, err = f.st.Link(ctx, f.other, l.ID)
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 	_, err = f.st.Link(ctx, f.account, room.NewID("ln"))
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 	_, err = f.st.LinkByToken(ctx, room.NewID("tok"))
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 	// A link's id is no token.
 	_, err = f.st.LinkByToken(ctx, l.ID)
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 
 	// A link that expired long ago is still found: the caller tells the
 	// customer it has expired.
@@ -41,9 +42,9 @@ func testLinks(t *testing.T, open Open) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.Commit(ctx, f.account, old.ID, store.Change{Events: seal(t, old.ID, old.Seq, old.CreatedAt, d), Links: []store.Link{expired}}); err != nil {
-		t.Fatalf("invite: %v", err)
-	}
+	c := appendChange(t, old, seal(t, old.ID, old.Seq, old.CreatedAt, d)...)
+	c.Links = []store.Link{expired}
+	f.commit(t, c)
 	got, err = f.st.LinkByToken(ctx, expired.TokenHash)
 	if err != nil {
 		t.Fatalf("expired link by token: %v", err)
@@ -56,9 +57,9 @@ func testLinks(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	at := t0.Add(time.Minute)
-	if _, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: seal(t, s.ID, s.Seq, at, closing...), RevokeLinks: []string{l.ID}}); err != nil {
-		t.Fatalf("close: %v", err)
-	}
+	c = appendChange(t, s, seal(t, s.ID, s.Seq, at, closing...)...)
+	c.RevokeLinks = []string{l.ID}
+	f.commit(t, c)
 	want.RevokedAt = storedPtr(at)
 	got, err = f.st.LinkByToken(ctx, l.TokenHash)
 	if err != nil {

@@ -61,11 +61,7 @@ func testListRooms(t *testing.T, open Open) {
 	bo := room.Actor{Kind: room.ActorAgent, ID: colleague.ID, Name: colleague.Name}
 	create := func(at time.Time, agent room.Actor) room.State {
 		t.Helper()
-		s, err := f.st.CreateRoom(ctx, f.account, store.Change{Events: f.createdEvents(t, room.NewID("rm"), at, agent)})
-		if err != nil {
-			t.Fatalf("create room: %v", err)
-		}
-		return s
+		return f.commit(t, createChange(t, f.account, f.createdEvents(t, room.NewID("rm"), at, agent)))
 	}
 	var rooms []room.State
 	rooms = append(rooms, create(t0, f.actor()))
@@ -85,9 +81,7 @@ func testListRooms(t *testing.T, open Open) {
 	joined = f.join(t, joined, t0.Add(time.Minute))
 	rooms = append(rooms, joined)
 	// Rooms of the other account never show.
-	if _, err := f.st.CreateRoom(ctx, f.other, store.Change{Events: createdEventsIn(t, f.other, room.NewID("rm"), t0.Add(time.Minute), f.otherAgent(t))}); err != nil {
-		t.Fatalf("create a room of the other account: %v", err)
-	}
+	f.commit(t, createChange(t, f.other, createdEventsIn(t, f.other, room.NewID("rm"), t0.Add(time.Minute), f.otherAgent(t))))
 
 	filter := func(keep func(room.State) bool) []room.State {
 		var out []room.State
@@ -194,10 +188,7 @@ func testRoomsInStatus(t *testing.T, open Open) {
 			invited = append(invited, s.ID)
 		}
 	}
-	theirs, err := f.st.CreateRoom(ctx, f.other, store.Change{Events: createdEventsIn(t, f.other, room.NewID("rm"), t0, f.otherAgent(t))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	theirs := f.commit(t, createChange(t, f.other, createdEventsIn(t, f.other, room.NewID("rm"), t0, f.otherAgent(t))))
 	slices.Sort(invited)
 	var got []string
 	after := ""

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -57,7 +58,7 @@ func testOutbox(t *testing.T, open Open) {
 	theirs := enqueue(t, f.st, resetEmail(f.other, t0.Add(3*time.Second)))
 	dup := resetEmail(f.account, t0)
 	dup.ID = first.ID
-	wantErr(t, f.st.EnqueueMessage(ctx, dup), room.KindConflict, "")
+	wantErr(t, f.st.EnqueueMessage(ctx, dup), tandem.KindConflict, "")
 
 	// Newest first, each account its own.
 	mine := []store.Message{storedMessage(second), storedMessage(invitation), storedMessage(first)}
@@ -102,8 +103,8 @@ func testOutbox(t *testing.T, open Open) {
 	if err := f.st.FinishMessage(ctx, second.ID, store.Outcome{Status: store.MessagePending, Error: "timeout", At: now}); err != nil {
 		t.Fatalf("finish pending: %v", err)
 	}
-	wantErr(t, f.st.FinishMessage(ctx, room.NewID("msg"), store.Outcome{Status: store.MessageSent, At: now}), room.KindNotFound, "")
-	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: "lost", At: now}), room.KindInvalid, "")
+	wantErr(t, f.st.FinishMessage(ctx, room.NewID("msg"), store.Outcome{Status: store.MessageSent, At: now}), tandem.KindNotFound, "")
+	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: "lost", At: now}), tandem.KindInvalid, "")
 
 	wantSent := claimed(first, 2)
 	wantSent.Status, wantSent.SentAt, wantSent.Provider, wantSent.ProviderID = store.MessageSent, storedPtr(sentAt), "twilio", "SM1"
@@ -138,10 +139,10 @@ func testOutbox(t *testing.T, open Open) {
 		t.Fatalf("message by provider id: %+v, %v", m, err)
 	}
 	_, err = f.st.MessageByProvider(ctx, "smtp", "SM1")
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 	_, err = f.st.MessageByProvider(ctx, "twilio", "")
-	wantErr(t, err, room.KindNotFound, "")
-	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: store.MessageSent, At: later, Provider: "twilio", ProviderID: "SM1"}), room.KindConflict, "")
+	wantErr(t, err, tandem.KindNotFound, "")
+	wantErr(t, f.st.FinishMessage(ctx, theirs.ID, store.Outcome{Status: store.MessageSent, At: later, Provider: "twilio", ProviderID: "SM1"}), tandem.KindConflict, "")
 	wantEqual(t, "claim after all is sent", claim(t, f.st, later.Add(48*time.Hour), lease, 10), []store.Message{claimed(theirs, 5)})
 }
 

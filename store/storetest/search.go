@@ -17,11 +17,11 @@ func customerRoom(t *testing.T, st store.Store, account string, agent room.Actor
 		t.Fatal(err)
 	}
 	id := room.NewID("rm")
-	s, err := st.CreateRoom(ctx, account, store.Change{Events: seal(t, id, 0, at, d)})
-	if err != nil {
+	c := createChange(t, account, seal(t, id, 0, at, d))
+	if err := commit(st, c); err != nil {
 		t.Fatalf("create room for %s: %v", cust.Name, err)
 	}
-	return s
+	return c.State
 }
 
 // The session list searches the customer's name, email and phone number,
@@ -69,10 +69,7 @@ func testListRoomsSearch(t *testing.T, open Open) {
 	}
 
 	// Erased, Ada is found neither by name nor by number.
-	erased := func(s room.State) []room.Draft { return room.EraseContact(s, f.actor(), "ct_1") }
-	if _, _, err := f.st.RedactRoom(ctx, f.account, ada.ID, t0.Add(time.Hour), room.Redact, erased); err != nil {
-		t.Fatal(err)
-	}
+	f.commit(t, eraseChange(t, f.st, f.account, ada, f.actor(), t0.Add(time.Hour)))
 	for _, q := range []string{"ada", "7700", "example.com"} {
 		got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Search: q, Limit: 100})
 		if err != nil {

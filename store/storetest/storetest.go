@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -32,17 +33,18 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Accounts", testAccounts},
 		{"Users", testUsers},
 		{"UsersScoped", testUsersScoped},
-		{"AuthSessions", testAuthSessions},
-		{"DeleteUserSessions", testDeleteUserSessions},
+		{"SignIns", testSignIns},
+		{"DeleteUserSignIns", testDeleteUserSessions},
 		{"PasswordResets", testPasswordResets},
 		{"PasswordResetConcurrentUse", testPasswordResetConcurrentUse},
-		{"RoomSessions", testRoomSessions},
-		{"CreateRoom", testCreateRoom},
-		{"CreateRoomRefuses", testCreateRoomRefuses},
-		{"Commit", testCommit},
+		{"RoomPasses", testRoomPasses},
+		{"CommitCreate", testCommitCreate},
+		{"CommitCreateRefuses", testCommitCreateRefuses},
+		{"CommitAppend", testCommitAppend},
 		{"CommitSeqConflict", testCommitSeqConflict},
 		{"CommitRefuses", testCommitRefuses},
 		{"CommitRevokesLinks", testCommitRevokesLinks},
+		{"CommitBatch", testCommitBatch},
 		{"ConcurrentCommits", testConcurrentCommits},
 		{"RoomsScoped", testRoomsScoped},
 		{"Events", testEvents},
@@ -54,12 +56,14 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"ChangedRooms", testChangedRooms},
 		{"RoomsInStatus", testRoomsInStatus},
 		{"Contacts", testContacts},
-		{"RedactRoom", testRedactRoom},
+		{"Erase", testErase},
+		{"RewriteRefuses", testRewriteRefuses},
 		{"Links", testLinks},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"Presence", testPresence},
 		{"PresenceRefuses", testPresenceRefuses},
+		{"PresenceConflict", testPresenceConflict},
 		{"PresenceScoped", testPresenceScoped},
 		{"TouchPresence", testTouchPresence},
 		{"ExpiredPresence", testExpiredPresence},
@@ -97,7 +101,7 @@ var ctx = context.Background()
 type fixture struct {
 	st      store.Store
 	account string
-	agent   store.User
+	agent   tandem.User
 	other   string
 }
 
@@ -116,15 +120,15 @@ func (f *fixture) actor() room.Actor {
 func newAccount(t *testing.T, st store.Store) string {
 	t.Helper()
 	id := room.NewID("ac")
-	if err := st.CreateAccount(ctx, store.Account{ID: id, Name: "Acme " + id, CreatedAt: t0}); err != nil {
+	if err := st.CreateAccount(ctx, tandem.Account{ID: id, Name: "Acme " + id, CreatedAt: t0}); err != nil {
 		t.Fatalf("create account: %v", err)
 	}
 	return id
 }
 
-func newUser(t *testing.T, st store.Store, account, email string) store.User {
+func newUser(t *testing.T, st store.Store, account, email string) tandem.User {
 	t.Helper()
-	u := store.User{ID: room.NewID("us"), Account: account, Email: email, Name: "Ana", Role: store.RoleAgent, PasswordHash: "hash", CreatedAt: t0}
+	u := tandem.User{ID: room.NewID("us"), Account: account, Email: email, Name: "Ana", Role: tandem.RoleAgent, PasswordHash: "hash", CreatedAt: t0}
 	if err := st.CreateUser(ctx, u); err != nil {
 		t.Fatalf("create user: %v", err)
 	}
@@ -151,7 +155,7 @@ func createdEventsIn(t *testing.T, account, id string, at time.Time, agent room.
 
 func seal(t *testing.T, id string, after int64, at time.Time, ds ...room.Draft) []room.Event {
 	t.Helper()
-	evs, err := room.Seal(id, after, at, ds)
+	evs, err := room.Number(id, after, at, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,11 +165,7 @@ func seal(t *testing.T, id string, after int64, at time.Time, ds ...room.Draft) 
 // newRoom creates a pre-planned room of f's agent, created at at.
 func (f *fixture) newRoom(t *testing.T, at time.Time) room.State {
 	t.Helper()
-	s, err := f.st.CreateRoom(ctx, f.account, store.Change{Events: f.createdEvents(t, room.NewID("rm"), at, f.actor())})
-	if err != nil {
-		t.Fatalf("create room: %v", err)
-	}
-	return s
+	return f.commit(t, createChange(t, f.account, f.createdEvents(t, room.NewID("rm"), at, f.actor())))
 }
 
 // invite commits the invitation of s with its link and message.
@@ -179,32 +179,26 @@ func (f *fixture) invite(t *testing.T, s room.State, at time.Time) (room.State, 
 	}
 	m := store.Message{ID: room.NewID("msg"), Account: f.account, Room: s.ID, Channel: s.Channel, To: l.To, Body: "join us",
 		Link: "https://tandem.example/r/x", LinkID: l.ID, CreatedAt: at, Status: store.MessagePending}
-	next, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: seal(t, s.ID, s.Seq, at, d), Links: []store.Link{l}, Messages: []store.Message{m}})
-	if err != nil {
-		t.Fatalf("invite: %v", err)
-	}
-	return next, l, m
+	c := appendChange(t, s, seal(t, s.ID, s.Seq, at, d)...)
+	c.Links, c.Messages = []store.Link{l}, []store.Message{m}
+	return f.commit(t, c), l, m
 }
 
 // join commits the customer joining s.
 func (f *fixture) join(t *testing.T, s room.State, at time.Time) room.State {
 	t.Helper()
-	next, err := f.st.Commit(ctx, f.account, s.ID, store.Change{Events: seal(t, s.ID, s.Seq, at, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "test")...)})
-	if err != nil {
-		t.Fatalf("join: %v", err)
-	}
-	return next
+	return f.commit(t, appendChange(t, s, seal(t, s.ID, s.Seq, at, room.Join(s, room.CustomerParticipant, room.RoleCustomer, "test")...)...))
 }
 
 // wantErr fails t unless err is an application error of kind, and of code
 // if code is not empty.
-func wantErr(t *testing.T, err error, kind room.Kind, code string) {
+func wantErr(t *testing.T, err error, kind tandem.Kind, code string) {
 	t.Helper()
-	if !room.IsKind(err, kind) {
-		t.Fatalf("error %v (kind %q), want kind %q", err, room.ErrorKind(err), kind)
+	if !tandem.IsKind(err, kind) {
+		t.Fatalf("error %v (kind %q), want kind %q", err, tandem.ErrorKind(err), kind)
 	}
-	if code != "" && room.ErrorCode(err) != code {
-		t.Fatalf("error %v has code %q, want %q", err, room.ErrorCode(err), code)
+	if code != "" && tandem.ErrorCode(err) != code {
+		t.Fatalf("error %v has code %q, want %q", err, tandem.ErrorCode(err), code)
 	}
 }
 

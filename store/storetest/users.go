@@ -3,24 +3,24 @@ package storetest
 import (
 	"testing"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
-	"github.com/tandemhq/tandem/store"
 )
 
 func testAccounts(t *testing.T, open Open) {
 	st := open(t)
-	a := store.Account{ID: room.NewID("ac"), Name: "Acme Plumbing", CreatedAt: t0.In(elsewhere)}
+	a := tandem.Account{ID: room.NewID("ac"), Name: "Acme Plumbing", CreatedAt: t0.In(elsewhere)}
 	if err := st.CreateAccount(ctx, a); err != nil {
 		t.Fatalf("create account: %v", err)
 	}
-	want := store.Account{ID: a.ID, Name: a.Name, PhoneRegion: store.DefaultPhoneRegion, CreatedAt: stored(t0)}
+	want := tandem.Account{ID: a.ID, Name: a.Name, PhoneRegion: tandem.DefaultPhoneRegion, CreatedAt: stored(t0)}
 	got, err := st.Account(ctx, a.ID)
 	if err != nil {
 		t.Fatalf("account: %v", err)
 	}
 	wantEqual(t, "account", got, want)
 
-	gb := store.Account{ID: room.NewID("ac"), Name: "Acme UK", PhoneRegion: "GB", CreatedAt: t0}
+	gb := tandem.Account{ID: room.NewID("ac"), Name: "Acme UK", PhoneRegion: "GB", CreatedAt: t0}
 	if err := st.CreateAccount(ctx, gb); err != nil {
 		t.Fatalf("create account: %v", err)
 	}
@@ -28,8 +28,8 @@ func testAccounts(t *testing.T, open Open) {
 		t.Fatalf("account with a phone region: %+v, %v", got, err)
 	}
 
-	err = st.CreateAccount(ctx, store.Account{ID: a.ID, Name: "Impostor", CreatedAt: t0})
-	wantErr(t, err, room.KindConflict, "")
+	err = st.CreateAccount(ctx, tandem.Account{ID: a.ID, Name: "Impostor", CreatedAt: t0})
+	wantErr(t, err, tandem.KindConflict, "")
 	got, err = st.Account(ctx, a.ID)
 	if err != nil {
 		t.Fatalf("account after a duplicate: %v", err)
@@ -37,10 +37,10 @@ func testAccounts(t *testing.T, open Open) {
 	wantEqual(t, "account after a duplicate", got, want)
 
 	_, err = st.Account(ctx, room.NewID("ac"))
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 
 	// Settings: empty at first, replaced whole, each account its own.
-	set := store.AccountSettings{TimeZone: "Europe/Paris", QuietStart: "20:00", QuietEnd: "08:00", RemindAfterHours: 24, RemindMax: 2,
+	set := tandem.AccountSettings{TimeZone: "Europe/Paris", QuietStart: "20:00", QuietEnd: "08:00", RemindAfterHours: 24, RemindMax: 2,
 		InviteTemplate: "Bonjour {customer} : {link}", ReminderTemplate: "Rappel : {link}", EmailSubject: "{company}"}
 	if err := st.UpdateAccountSettings(ctx, a.ID, set); err != nil {
 		t.Fatalf("update settings: %v", err)
@@ -48,10 +48,10 @@ func testAccounts(t *testing.T, open Open) {
 	if got, err := st.Account(ctx, a.ID); err != nil || got.Settings != set {
 		t.Fatalf("settings after the update: %+v, %v", got.Settings, err)
 	}
-	if got, err := st.Account(ctx, gb.ID); err != nil || got.Settings != (store.AccountSettings{}) {
+	if got, err := st.Account(ctx, gb.ID); err != nil || got.Settings != (tandem.AccountSettings{}) {
 		t.Fatalf("another account's settings: %+v, %v", got.Settings, err)
 	}
-	wantErr(t, st.UpdateAccountSettings(ctx, room.NewID("ac"), set), room.KindNotFound, "")
+	wantErr(t, st.UpdateAccountSettings(ctx, room.NewID("ac"), set), tandem.KindNotFound, "")
 }
 
 func testUsers(t *testing.T, open Open) {
@@ -69,7 +69,7 @@ func testUsers(t *testing.T, open Open) {
 	}
 	count(0)
 
-	u := store.User{ID: room.NewID("us"), Account: acme, Email: "Ana.Lee@Example.COM", Name: "Ana Lee", Role: store.RoleAdmin,
+	u := tandem.User{ID: room.NewID("us"), Account: acme, Email: "Ana.Lee@Example.COM", Name: "Ana Lee", Role: tandem.RoleAdmin,
 		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA", CreatedAt: t0.In(elsewhere)}
 	if err := st.CreateUser(ctx, u); err != nil {
 		t.Fatalf("create user: %v", err)
@@ -92,21 +92,21 @@ func testUsers(t *testing.T, open Open) {
 	count(1)
 
 	// The email is the login: it is unique across accounts, whatever its case.
-	dup := store.User{ID: room.NewID("us"), Account: globex, Email: "ana.lee@EXAMPLE.com", Name: "Other Ana", Role: store.RoleAgent,
+	dup := tandem.User{ID: room.NewID("us"), Account: globex, Email: "ana.lee@EXAMPLE.com", Name: "Other Ana", Role: tandem.RoleAgent,
 		PasswordHash: "x", CreatedAt: t0}
-	wantErr(t, st.CreateUser(ctx, dup), room.KindConflict, "email_taken")
+	wantErr(t, st.CreateUser(ctx, dup), tandem.KindConflict, "email_taken")
 	dup.Account = acme
-	wantErr(t, st.CreateUser(ctx, dup), room.KindConflict, "email_taken")
-	if _, err := st.User(ctx, acme, dup.ID); !room.IsKind(err, room.KindNotFound) {
+	wantErr(t, st.CreateUser(ctx, dup), tandem.KindConflict, "email_taken")
+	if _, err := st.User(ctx, acme, dup.ID); !tandem.IsKind(err, tandem.KindNotFound) {
 		t.Fatalf("the user refused for its email was written: %v", err)
 	}
 	// The same id again, with a free email: a conflict, but not about the email.
-	err = st.CreateUser(ctx, store.User{ID: u.ID, Account: acme, Email: "free@example.com", Name: "Twin", Role: store.RoleAgent, PasswordHash: "x", CreatedAt: t0})
-	wantErr(t, err, room.KindConflict, "")
-	if room.ErrorCode(err) == "email_taken" {
+	err = st.CreateUser(ctx, tandem.User{ID: u.ID, Account: acme, Email: "free@example.com", Name: "Twin", Role: tandem.RoleAgent, PasswordHash: "x", CreatedAt: t0})
+	wantErr(t, err, tandem.KindConflict, "")
+	if tandem.ErrorCode(err) == "email_taken" {
 		t.Fatalf("a duplicate user id is reported as a taken email: %v", err)
 	}
-	if _, err := st.UserByEmail(ctx, "free@example.com"); !room.IsKind(err, room.KindNotFound) {
+	if _, err := st.UserByEmail(ctx, "free@example.com"); !tandem.IsKind(err, tandem.KindNotFound) {
 		t.Fatalf("the user refused for its id was written: %v", err)
 	}
 	got, _ = st.User(ctx, acme, u.ID)
@@ -119,14 +119,14 @@ func testUsers(t *testing.T, open Open) {
 	if err != nil {
 		t.Fatalf("second user: %v", err)
 	}
-	if got.Role != store.RoleAgent || got.Account != globex {
+	if got.Role != tandem.RoleAgent || got.Account != globex {
 		t.Fatalf("second user: %+v", got)
 	}
 
 	_, err = st.User(ctx, acme, room.NewID("us"))
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 	_, err = st.UserByEmail(ctx, "nobody@example.com")
-	wantErr(t, err, room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
 
 	if err := st.SetPasswordHash(ctx, acme, u.ID, "new-hash"); err != nil {
 		t.Fatalf("set password: %v", err)
@@ -140,14 +140,14 @@ func testUsers(t *testing.T, open Open) {
 	if got.PasswordHash != agent.PasswordHash {
 		t.Fatalf("setting a password changed another user's: %q", got.PasswordHash)
 	}
-	wantErr(t, st.SetPasswordHash(ctx, acme, room.NewID("us"), "x"), room.KindNotFound, "")
+	wantErr(t, st.SetPasswordHash(ctx, acme, room.NewID("us"), "x"), tandem.KindNotFound, "")
 }
 
 func testUsersScoped(t *testing.T, open Open) {
 	f := newFixture(t, open)
 	_, err := f.st.User(ctx, f.other, f.agent.ID)
-	wantErr(t, err, room.KindNotFound, "")
-	wantErr(t, f.st.SetPasswordHash(ctx, f.other, f.agent.ID, "stolen"), room.KindNotFound, "")
+	wantErr(t, err, tandem.KindNotFound, "")
+	wantErr(t, f.st.SetPasswordHash(ctx, f.other, f.agent.ID, "stolen"), tandem.KindNotFound, "")
 	got, err := f.st.User(ctx, f.account, f.agent.ID)
 	if err != nil {
 		t.Fatalf("user: %v", err)

@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tandemhq/tandem/room"
-	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem"
 )
 
 // CreateAccount implements store.Accounts.
-func (s *DB) CreateAccount(ctx context.Context, a store.Account) error {
+func (s *DB) CreateAccount(ctx context.Context, a tandem.Account) error {
 	region := a.PhoneRegion
 	if region == "" {
-		region = store.DefaultPhoneRegion
+		region = tandem.DefaultPhoneRegion
 	}
 	settings, err := json.Marshal(a.Settings)
 	if err != nil {
@@ -23,7 +22,7 @@ func (s *DB) CreateAccount(ctx context.Context, a store.Account) error {
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO accounts (id, name, phone_region, settings, created_at) VALUES ($1, $2, $3, $4, $5)`, a.ID, a.Name, region, string(settings), ts(a.CreatedAt))
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "account %s already exists", a.ID)
+		return tandem.Errorf(tandem.KindConflict, "account %s already exists", a.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("create account %s: %w", a.ID, err)
@@ -32,7 +31,7 @@ func (s *DB) CreateAccount(ctx context.Context, a store.Account) error {
 }
 
 // Account implements store.Accounts.
-func (s *DB) Account(ctx context.Context, id string) (store.Account, error) {
+func (s *DB) Account(ctx context.Context, id string) (tandem.Account, error) {
 	var r struct {
 		ID        string    `db:"id"`
 		Name      string    `db:"name"`
@@ -42,20 +41,20 @@ func (s *DB) Account(ctx context.Context, id string) (store.Account, error) {
 	}
 	err := s.db.GetContext(ctx, &r, `SELECT id, name, phone_region, settings, created_at FROM accounts WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Account{}, room.Errorf(room.KindNotFound, "account %s not found", id)
+		return tandem.Account{}, tandem.Errorf(tandem.KindNotFound, "account %s not found", id)
 	}
 	if err != nil {
-		return store.Account{}, fmt.Errorf("get account %s: %w", id, err)
+		return tandem.Account{}, fmt.Errorf("get account %s: %w", id, err)
 	}
-	a := store.Account{ID: r.ID, Name: r.Name, PhoneRegion: r.Region, CreatedAt: r.CreatedAt.Time()}
+	a := tandem.Account{ID: r.ID, Name: r.Name, PhoneRegion: r.Region, CreatedAt: r.CreatedAt.Time()}
 	if err := json.Unmarshal([]byte(r.Settings), &a.Settings); err != nil {
-		return store.Account{}, fmt.Errorf("get account %s: decode settings: %w", id, err)
+		return tandem.Account{}, fmt.Errorf("get account %s: decode settings: %w", id, err)
 	}
 	return a, nil
 }
 
 // UpdateAccountSettings implements store.Accounts.
-func (s *DB) UpdateAccountSettings(ctx context.Context, id string, set store.AccountSettings) error {
+func (s *DB) UpdateAccountSettings(ctx context.Context, id string, set tandem.AccountSettings) error {
 	b, err := json.Marshal(set)
 	if err != nil {
 		return fmt.Errorf("update account %s: encode settings: %w", id, err)
@@ -67,7 +66,7 @@ func (s *DB) UpdateAccountSettings(ctx context.Context, id string, set store.Acc
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("update account %s: %w", id, err)
 	} else if n == 0 {
-		return room.Errorf(room.KindNotFound, "account %s not found", id)
+		return tandem.Errorf(tandem.KindNotFound, "account %s not found", id)
 	}
 	return nil
 }

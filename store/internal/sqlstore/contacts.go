@@ -3,22 +3,15 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
-)
-
-// Limits of Contacts.
-const (
-	DefaultContacts = 20
-	MaxContacts     = 100
 )
 
 type contactRow struct {
@@ -36,8 +29,8 @@ type contactRow struct {
 
 const contactColumns = `id, account_id, owner_id, team, name, phone, email, created_at, updated_at, last_used_at`
 
-func (r contactRow) contact() store.Contact {
-	return store.Contact{ID: r.ID, Account: r.Account, Owner: r.Owner, Team: r.Team, Name: r.Name, Phone: r.Phone, Email: r.Email,
+func (r contactRow) contact() tandem.Contact {
+	return tandem.Contact{ID: r.ID, Account: r.Account, Owner: r.Owner, Team: r.Team, Name: r.Name, Phone: r.Phone, Email: r.Email,
 		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(), LastUsedAt: r.LastUsedAt.Time()}
 }
 
@@ -132,9 +125,10 @@ func (s *DB) setContact(ctx context.Context, tx *sqlx.Tx, account, id, name, pho
 	return nil
 }
 
-// Contacts implements store.Contacts.
-func (s *DB) Contacts(ctx context.Context, account string, q store.ContactQuery) ([]store.Contact, error) {
-	limit := pageSize(q.Limit, DefaultContacts, MaxContacts)
+// Contacts implements store.Contacts. Limit defaults to
+// tandem.DefaultContactsPage and is capped at tandem.MaxContactsPage.
+func (s *DB) Contacts(ctx context.Context, account string, q store.ContactQuery) ([]tandem.Contact, error) {
+	limit := tandem.PageSize(q.Limit, tandem.DefaultContactsPage, tandem.MaxContactsPage)
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -166,7 +160,7 @@ func (s *DB) Contacts(ctx context.Context, account string, q store.ContactQuery)
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("contacts of account %s: %w", account, err)
 	}
-	out := make([]store.Contact, len(rows))
+	out := make([]tandem.Contact, len(rows))
 	for i, r := range rows {
 		out[i] = r.contact()
 	}
@@ -179,20 +173,20 @@ func likeEscape(s string) string {
 }
 
 // Contact implements store.Contacts.
-func (s *DB) Contact(ctx context.Context, account, id string) (store.Contact, error) {
+func (s *DB) Contact(ctx context.Context, account, id string) (tandem.Contact, error) {
 	var r contactRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+contactColumns+` FROM contacts WHERE account_id = $1 AND id = $2`, account, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Contact{}, room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", id)
+		return tandem.Contact{}, tandem.Coded(tandem.KindNotFound, "contact_not_found", "no contact %s in your account", id)
 	}
 	if err != nil {
-		return store.Contact{}, fmt.Errorf("get contact %s: %w", id, err)
+		return tandem.Contact{}, fmt.Errorf("get contact %s: %w", id, err)
 	}
 	return r.contact(), nil
 }
 
 // UpdateContact implements store.Contacts.
-func (s *DB) UpdateContact(ctx context.Context, account string, c store.Contact) (store.Contact, error) {
+func (s *DB) UpdateContact(ctx context.Context, account string, c tandem.Contact) (tandem.Contact, error) {
 	email := emailKey(c.Email)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var n int
@@ -201,12 +195,12 @@ func (s *DB) UpdateContact(ctx context.Context, account string, c store.Contact)
 			return err
 		}
 		if n > 0 {
-			return room.Coded(room.KindConflict, "contact_exists", "another contact has this phone number or email")
+			return tandem.Coded(tandem.KindConflict, "contact_exists", "another contact has this phone number or email")
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE contacts SET name = $1, name_key = $2, phone = $3, email = $4, updated_at = $5 WHERE account_id = $6 AND id = $7`,
 			c.Name, strings.ToLower(c.Name), c.Phone, email, ts(c.UpdatedAt), account, c.ID)
 		if s.isUnique(err) {
-			return room.Coded(room.KindConflict, "contact_exists", "another contact has this phone number or email")
+			return tandem.Coded(tandem.KindConflict, "contact_exists", "another contact has this phone number or email")
 		}
 		if err != nil {
 			return err
@@ -214,12 +208,12 @@ func (s *DB) UpdateContact(ctx context.Context, account string, c store.Contact)
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", c.ID)
+			return tandem.Coded(tandem.KindNotFound, "contact_not_found", "no contact %s in your account", c.ID)
 		}
 		return nil
 	})
 	if err != nil {
-		return store.Contact{}, wrapInternal(err, "update contact %s", c.ID)
+		return tandem.Contact{}, wrapInternal(err, "update contact %s", c.ID)
 	}
 	return s.Contact(ctx, account, c.ID)
 }
@@ -243,96 +237,7 @@ func (s *DB) DeleteContact(ctx context.Context, account, id string) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete contact %s: %w", id, err)
 	} else if n == 0 {
-		return room.Coded(room.KindNotFound, "contact_not_found", "no contact %s in your account", id)
+		return tandem.Coded(tandem.KindNotFound, "contact_not_found", "no contact %s in your account", id)
 	}
 	return nil
-}
-
-// RedactRoom implements store.Contacts.
-func (s *DB) RedactRoom(ctx context.Context, account, roomID string, at time.Time, redact func([]room.Event) ([]room.Event, error), then func(room.State) []room.Draft) (room.State, []room.Event, error) {
-	var (
-		next     room.State
-		appended []room.Event
-	)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		h, err := s.lockHead(ctx, tx, account, roomID)
-		if err != nil {
-			return err
-		}
-		var rows []struct {
-			Room  string    `db:"room_id"`
-			Seq   int64     `db:"seq"`
-			Type  string    `db:"type"`
-			At    timestamp `db:"at"`
-			Actor string    `db:"actor"`
-			Data  string    `db:"data"`
-		}
-		if err := tx.SelectContext(ctx, &rows, `SELECT room_id, seq, type, at, actor, data FROM events WHERE room_id = $1 ORDER BY seq`, roomID); err != nil {
-			return fmt.Errorf("read the log: %w", err)
-		}
-		evs := make([]room.Event, len(rows))
-		for i, r := range rows {
-			evs[i] = room.Event{Room: r.Room, Seq: r.Seq, Type: r.Type, At: r.At.Time(), Data: json.RawMessage(r.Data)}
-			if err := json.Unmarshal([]byte(r.Actor), &evs[i].Actor); err != nil {
-				return fmt.Errorf("decode actor of event %d: %w", r.Seq, err)
-			}
-		}
-		out, err := redact(evs)
-		if err != nil {
-			return err
-		}
-		if len(out) != len(evs) {
-			return room.Errorf(room.KindInternal, "room %s: a redaction must keep every event", roomID)
-		}
-		for i, e := range out {
-			if e.Seq != evs[i].Seq || e.Type != evs[i].Type || e.Room != roomID {
-				return room.Errorf(room.KindInternal, "room %s: a redaction changed event %d's place or type", roomID, evs[i].Seq)
-			}
-			actor, err := json.Marshal(e.Actor)
-			if err != nil {
-				return err
-			}
-			if string(actor) == rows[i].Actor && string(e.Data) == rows[i].Data {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET actor = $1, data = $2 WHERE room_id = $3 AND seq = $4`, string(actor), string(e.Data), roomID, e.Seq); err != nil {
-				return fmt.Errorf("rewrite event %d: %w", e.Seq, err)
-			}
-		}
-		if next, err = room.Fold(out); err != nil {
-			return invalidFold(roomID, err)
-		}
-		state, err := json.Marshal(next)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET state = $1, search = $2 WHERE id = $3 AND account_id = $4`, string(state), searchKey(next.Customer), roomID, account); err != nil {
-			return fmt.Errorf("write state: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE room_links SET to_addr = '' WHERE room_id = $1`, roomID); err != nil {
-			return fmt.Errorf("erase link addresses: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'failed', claimed_until = NULL WHERE room_id = $1 AND status = 'pending'`, roomID); err != nil {
-			return fmt.Errorf("cancel pending messages: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = '[erased]', error = '' WHERE room_id = $1`, roomID); err != nil {
-			return fmt.Errorf("erase messages: %w", err)
-		}
-		drafts := then(next)
-		if len(drafts) == 0 {
-			return nil
-		}
-		if appended, err = room.Seal(roomID, next.Seq, at, drafts); err != nil {
-			return err
-		}
-		if appended, err = normalEvents(roomID, appended); err != nil {
-			return err
-		}
-		next, err = s.appendEvents(ctx, tx, account, head{Room: roomID, Seq: h.Seq, State: next}, appended)
-		return err
-	})
-	if err != nil {
-		return room.State{}, nil, wrapInternal(err, "redact room %s", roomID)
-	}
-	return next, appended, nil
 }

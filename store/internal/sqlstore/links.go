@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -37,7 +38,7 @@ func (s *DB) insertLink(ctx context.Context, tx *sqlx.Tx, l store.Link) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO room_links (`+linkColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		l.ID, l.Account, l.Room, l.TokenHash, string(l.Channel), l.To, ts(l.CreatedAt), ts(l.ExpiresAt), tsp(l.RevokedAt))
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "link %s already exists", l.ID)
+		return tandem.Errorf(tandem.KindConflict, "link %s already exists", l.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("insert link %s: %w", l.ID, err)
@@ -63,7 +64,7 @@ func (s *DB) LinkByToken(ctx context.Context, tokenHash string) (store.Link, err
 	var r linkRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+linkColumns+` FROM room_links WHERE token_hash = $1`, tokenHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Link{}, room.Errorf(room.KindNotFound, "no link with this token")
+		return store.Link{}, tandem.Errorf(tandem.KindNotFound, "no link with this token")
 	}
 	if err != nil {
 		return store.Link{}, fmt.Errorf("get link by token: %w", err)
@@ -76,7 +77,7 @@ func (s *DB) Link(ctx context.Context, account, id string) (store.Link, error) {
 	var r linkRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+linkColumns+` FROM room_links WHERE id = $1 AND account_id = $2`, id, account)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Link{}, room.Errorf(room.KindNotFound, "link %s not found", id)
+		return store.Link{}, tandem.Errorf(tandem.KindNotFound, "link %s not found", id)
 	}
 	if err != nil {
 		return store.Link{}, fmt.Errorf("get link %s: %w", id, err)

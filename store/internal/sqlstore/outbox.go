@@ -11,11 +11,13 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
-// Limits of Messages.
+// Limits of Messages. The outbox is listed in one page, not paged through
+// by a client, so its bounds are the store's own, not shared ones.
 const (
 	DefaultMessages = 50
 	MaxMessages     = 500
@@ -78,7 +80,7 @@ func (s *DB) insertMessage(ctx context.Context, db execer, m store.Message) erro
 		m.ID, m.Account, sql.NullString{String: m.Room, Valid: m.Room != ""}, string(m.Channel), m.To, m.Subject, m.Body, m.Link, m.LinkID,
 		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error, m.Provider, m.ProviderID)
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "message %s already exists", m.ID)
+		return tandem.Errorf(tandem.KindConflict, "message %s already exists", m.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("insert message %s: %w", m.ID, err)
@@ -127,14 +129,14 @@ func (s *DB) FinishMessage(ctx context.Context, id string, o store.Outcome) erro
 		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, sent_at = $2, error = '', claimed_until = NULL, provider = $3, provider_id = $4 WHERE id = $5`,
 			string(o.Status), ts(o.At), o.Provider, o.ProviderID, id)
 		if s.isUnique(err) {
-			return room.Errorf(room.KindConflict, "message %s: %s already has a message %s", id, o.Provider, o.ProviderID)
+			return tandem.Errorf(tandem.KindConflict, "message %s: %s already has a message %s", id, o.Provider, o.ProviderID)
 		}
 	case store.MessageFailed:
 		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2, claimed_until = NULL, provider = $3 WHERE id = $4`, string(o.Status), o.Error, o.Provider, id)
 	case store.MessagePending:
 		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2 WHERE id = $3`, string(o.Status), o.Error, id)
 	default:
-		return room.Errorf(room.KindInvalid, "unknown message status %q", o.Status)
+		return tandem.Errorf(tandem.KindInvalid, "unknown message status %q", o.Status)
 	}
 	if err != nil {
 		return fmt.Errorf("finish message %s: %w", id, err)
@@ -142,7 +144,7 @@ func (s *DB) FinishMessage(ctx context.Context, id string, o store.Outcome) erro
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("finish message %s: %w", id, err)
 	} else if n == 0 {
-		return room.Errorf(room.KindNotFound, "message %s not found", id)
+		return tandem.Errorf(tandem.KindNotFound, "message %s not found", id)
 	}
 	return nil
 }
@@ -150,12 +152,12 @@ func (s *DB) FinishMessage(ctx context.Context, id string, o store.Outcome) erro
 // MessageByProvider implements store.Outbox.
 func (s *DB) MessageByProvider(ctx context.Context, provider, providerID string) (store.Message, error) {
 	if provider == "" || providerID == "" {
-		return store.Message{}, room.Errorf(room.KindNotFound, "no message without a provider id")
+		return store.Message{}, tandem.Errorf(tandem.KindNotFound, "no message without a provider id")
 	}
 	var r messageRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+messageColumns+` FROM messages WHERE provider = $1 AND provider_id = $2 AND provider_id <> ''`, provider, providerID) // the last term lets SQLite use the partial index
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Message{}, room.Errorf(room.KindNotFound, "no %s message %s", provider, providerID)
+		return store.Message{}, tandem.Errorf(tandem.KindNotFound, "no %s message %s", provider, providerID)
 	}
 	if err != nil {
 		return store.Message{}, fmt.Errorf("message by provider: %w", err)
@@ -166,10 +168,7 @@ func (s *DB) MessageByProvider(ctx context.Context, provider, providerID string)
 // Messages implements store.Outbox: newest first. A limit of 0 or less
 // means DefaultMessages; it is capped at MaxMessages.
 func (s *DB) Messages(ctx context.Context, account string, limit int) ([]store.Message, error) {
-	if limit <= 0 {
-		limit = DefaultMessages
-	}
-	limit = min(limit, MaxMessages)
+	limit = tandem.PageSize(limit, DefaultMessages, MaxMessages)
 	var rows []messageRow
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+messageColumns+` FROM messages WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, account, limit)
 	if err != nil {

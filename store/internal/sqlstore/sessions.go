@@ -9,16 +9,16 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/store"
 )
 
-// CreateAuthSession implements store.Sessions.
-func (s *DB) CreateAuthSession(ctx context.Context, a store.AuthSession) error {
+// CreateSignIn implements store.Sessions.
+func (s *DB) CreateSignIn(ctx context.Context, a store.SignIn) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_sessions (token_hash, account_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 		a.TokenHash, a.Account, a.User, ts(a.CreatedAt), ts(a.ExpiresAt))
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "the session already exists")
+		return tandem.Errorf(tandem.KindConflict, "the session already exists")
 	}
 	if err != nil {
 		return fmt.Errorf("create session of user %s: %w", a.User, err)
@@ -26,8 +26,8 @@ func (s *DB) CreateAuthSession(ctx context.Context, a store.AuthSession) error {
 	return nil
 }
 
-// AuthSession implements store.Sessions.
-func (s *DB) AuthSession(ctx context.Context, tokenHash string, now time.Time) (store.AuthSession, error) {
+// SignIn implements store.Sessions.
+func (s *DB) SignIn(ctx context.Context, tokenHash string, now time.Time) (store.SignIn, error) {
 	var r struct {
 		TokenHash string    `db:"token_hash"`
 		Account   string    `db:"account_id"`
@@ -37,26 +37,26 @@ func (s *DB) AuthSession(ctx context.Context, tokenHash string, now time.Time) (
 	}
 	err := s.db.GetContext(ctx, &r, `SELECT token_hash, account_id, user_id, created_at, expires_at FROM auth_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.AuthSession{}, room.Errorf(room.KindNotFound, "no live session with this token")
+		return store.SignIn{}, tandem.Errorf(tandem.KindNotFound, "no live session with this token")
 	}
 	if err != nil {
-		return store.AuthSession{}, fmt.Errorf("get session: %w", err)
+		return store.SignIn{}, fmt.Errorf("get session: %w", err)
 	}
-	return store.AuthSession{TokenHash: r.TokenHash, Account: r.Account, User: r.User, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time()}, nil
+	return store.SignIn{TokenHash: r.TokenHash, Account: r.Account, User: r.User, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time()}, nil
 }
 
-// DeleteAuthSession implements store.Sessions. Deleting a session that does
+// DeleteSignIn implements store.Sessions. Deleting a session that does
 // not exist is not an error: signing out twice signs out.
-func (s *DB) DeleteAuthSession(ctx context.Context, tokenHash string) error {
+func (s *DB) DeleteSignIn(ctx context.Context, tokenHash string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM auth_sessions WHERE token_hash = $1`, tokenHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
 }
 
-// DeleteUserSessions implements store.Sessions. KindNotFound if the user is
+// DeleteUserSignIns implements store.Sessions. KindNotFound if the user is
 // not in the account.
-func (s *DB) DeleteUserSessions(ctx context.Context, account, userID string) error {
+func (s *DB) DeleteUserSignIns(ctx context.Context, account, userID string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var n int
 		if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE id = $1 AND account_id = $2`, userID, account); err != nil {
@@ -89,7 +89,7 @@ func (s *DB) CreatePasswordReset(ctx context.Context, r store.PasswordReset) err
 	_, err := s.db.ExecContext(ctx, `INSERT INTO password_resets (`+resetColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		r.TokenHash, r.Account, r.User, ts(r.CreatedAt), ts(r.ExpiresAt), tsp(r.UsedAt))
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "the password reset already exists")
+		return tandem.Errorf(tandem.KindConflict, "the password reset already exists")
 	}
 	if err != nil {
 		return fmt.Errorf("create password reset for user %s: %w", r.User, err)
@@ -112,23 +112,23 @@ func (s *DB) UsePasswordReset(ctx context.Context, tokenHash string, now time.Ti
 	}
 	err = s.db.GetContext(ctx, &r, `SELECT `+resetColumns+` FROM password_resets WHERE token_hash = $1`, tokenHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.PasswordReset{}, room.Errorf(room.KindNotFound, "no password reset with this token")
+		return store.PasswordReset{}, tandem.Errorf(tandem.KindNotFound, "no password reset with this token")
 	}
 	if err != nil {
 		return store.PasswordReset{}, fmt.Errorf("use password reset: %w", err)
 	}
 	if r.UsedAt != nil {
-		return store.PasswordReset{}, room.Errorf(room.KindGone, "the password reset was already used")
+		return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "the password reset was already used")
 	}
-	return store.PasswordReset{}, room.Errorf(room.KindGone, "the password reset has expired")
+	return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "the password reset has expired")
 }
 
-// CreateRoomSession implements store.Sessions.
-func (s *DB) CreateRoomSession(ctx context.Context, r store.RoomSession) error {
+// CreateRoomPass implements store.Sessions.
+func (s *DB) CreateRoomPass(ctx context.Context, r store.RoomPass) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO room_sessions (token_hash, account_id, room_id, link_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		r.TokenHash, r.Account, r.Room, r.Link, ts(r.CreatedAt), ts(r.ExpiresAt))
 	if s.isUnique(err) {
-		return room.Errorf(room.KindConflict, "the room session already exists")
+		return tandem.Errorf(tandem.KindConflict, "the room session already exists")
 	}
 	if err != nil {
 		return fmt.Errorf("create session in room %s: %w", r.Room, err)
@@ -136,8 +136,8 @@ func (s *DB) CreateRoomSession(ctx context.Context, r store.RoomSession) error {
 	return nil
 }
 
-// RoomSession implements store.Sessions.
-func (s *DB) RoomSession(ctx context.Context, tokenHash string, now time.Time) (store.RoomSession, error) {
+// RoomPass implements store.Sessions.
+func (s *DB) RoomPass(ctx context.Context, tokenHash string, now time.Time) (store.RoomPass, error) {
 	var r struct {
 		TokenHash string    `db:"token_hash"`
 		Account   string    `db:"account_id"`
@@ -148,10 +148,10 @@ func (s *DB) RoomSession(ctx context.Context, tokenHash string, now time.Time) (
 	}
 	err := s.db.GetContext(ctx, &r, `SELECT token_hash, account_id, room_id, link_id, created_at, expires_at FROM room_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.RoomSession{}, room.Errorf(room.KindNotFound, "no live room session with this token")
+		return store.RoomPass{}, tandem.Errorf(tandem.KindNotFound, "no live room session with this token")
 	}
 	if err != nil {
-		return store.RoomSession{}, fmt.Errorf("get room session: %w", err)
+		return store.RoomPass{}, fmt.Errorf("get room session: %w", err)
 	}
-	return store.RoomSession{TokenHash: r.TokenHash, Account: r.Account, Room: r.Room, Link: r.Link, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time()}, nil
+	return store.RoomPass{TokenHash: r.TokenHash, Account: r.Account, Room: r.Room, Link: r.Link, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time()}, nil
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/store"
 )
 
@@ -33,11 +33,11 @@ type Dialect struct {
 	// dispatchers pass over each other's rows; SQLite has a single writer
 	// and needs nothing.
 	ClaimLock string
-	// RowLock ends the query that reads a room's head before an append,
-	// locking the room's row until the transaction ends. PostgreSQL says
-	// "FOR UPDATE", so that appends to a room and changes of its presence
-	// take turns; SQLite needs nothing: its write transactions take the
-	// database's one write lock when they begin.
+	// RowLock ends the query that reads a room's head before a change is
+	// written, locking the room's row until the transaction ends.
+	// PostgreSQL says "FOR UPDATE", so that changes of a room, its events
+	// and its presence alike, take turns; SQLite needs nothing: its write
+	// transactions take the database's one write lock when they begin.
 	RowLock string
 }
 
@@ -94,5 +94,5 @@ func (s *DB) isUnique(err error) bool {
 // roomNotFound is the error for a room that is not in the caller's account,
 // whether it exists elsewhere or not.
 func roomNotFound(id string) error {
-	return room.Coded(room.KindNotFound, "room_not_found", "room %s not found", id)
+	return tandem.Coded(tandem.KindNotFound, tandem.CodeRoomNotFound, "room %s not found", id)
 }

@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tandemhq/tandem/room"
-	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem"
 )
 
 // userRow is a row of users.
@@ -25,8 +24,8 @@ type userRow struct {
 
 const userColumns = `id, account_id, email, name, role, password_hash, created_at, team`
 
-func (r userRow) user() store.User {
-	return store.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: store.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time(), Team: r.Team}
+func (r userRow) user() tandem.User {
+	return tandem.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: tandem.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time(), Team: r.Team}
 }
 
 // normalEmail is an email as users are found by: logins are case-blind.
@@ -35,16 +34,16 @@ func normalEmail(email string) string {
 }
 
 // CreateUser implements store.Users. The email is stored in lower case.
-func (s *DB) CreateUser(ctx context.Context, u store.User) error {
+func (s *DB) CreateUser(ctx context.Context, u tandem.User) error {
 	email := normalEmail(u.Email)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt), u.Team)
 	if s.isUnique(err) {
 		var n int
 		if qerr := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE email = $1`, email); qerr == nil && n > 0 {
-			return room.Coded(room.KindConflict, "email_taken", "the email %s is already in use", email)
+			return tandem.Coded(tandem.KindConflict, "email_taken", "the email %s is already in use", email)
 		}
-		return room.Errorf(room.KindConflict, "user %s already exists", u.ID)
+		return tandem.Errorf(tandem.KindConflict, "user %s already exists", u.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.ID, err)
@@ -53,33 +52,33 @@ func (s *DB) CreateUser(ctx context.Context, u store.User) error {
 }
 
 // UserByEmail implements store.Users.
-func (s *DB) UserByEmail(ctx context.Context, email string) (store.User, error) {
+func (s *DB) UserByEmail(ctx context.Context, email string) (tandem.User, error) {
 	var r userRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE email = $1`, normalEmail(email))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.User{}, room.Errorf(room.KindNotFound, "no user with this email")
+		return tandem.User{}, tandem.Errorf(tandem.KindNotFound, "no user with this email")
 	}
 	if err != nil {
-		return store.User{}, fmt.Errorf("get user by email: %w", err)
+		return tandem.User{}, fmt.Errorf("get user by email: %w", err)
 	}
 	return r.user(), nil
 }
 
 // User implements store.Users.
-func (s *DB) User(ctx context.Context, account, id string) (store.User, error) {
+func (s *DB) User(ctx context.Context, account, id string) (tandem.User, error) {
 	var r userRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE id = $1 AND account_id = $2`, id, account)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.User{}, userNotFound(id)
+		return tandem.User{}, userNotFound(id)
 	}
 	if err != nil {
-		return store.User{}, fmt.Errorf("get user %s: %w", id, err)
+		return tandem.User{}, fmt.Errorf("get user %s: %w", id, err)
 	}
 	return r.user(), nil
 }
 
 func userNotFound(id string) error {
-	return room.Errorf(room.KindNotFound, "user %s not found", id)
+	return tandem.Errorf(tandem.KindNotFound, "user %s not found", id)
 }
 
 // CountUsers implements store.Users.

@@ -2,7 +2,7 @@
 -- instance holds a row while it has at least one open connection of the
 -- participant in the room, and extends expires_at with its heartbeat; the
 -- rows of an instance that died expire and are reaped. The same table is in
--- store/sqlite/migrations/00002_presence.sql: change both together.
+-- store/sqlite/migrations/00003_presence.sql: change both together.
 
 -- +goose Up
 CREATE TABLE presence (

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/hub/app"
+)
+
+type userJSON struct {
+	ID      string      `json:"id"`
+	Account string      `json:"account"`
+	Email   string      `json:"email"`
+	Name    string      `json:"name"`
+	Role    tandem.Role `json:"role"`
+}
+
+func toUserJSON(u tandem.User) userJSON {
+	return userJSON{ID: u.ID, Account: u.Account, Email: u.Email, Name: u.Name, Role: u.Role}
+}
+
+// errRateLimited is the answer past a limit of attempts.
+func errRateLimited(what string) error {
+	return tandem.Coded(tandem.KindRateLimited, "rate_limited", "too many %s; wait a minute and try again", what)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if !s.sameOrigin(r) {
+		s.writeError(w, r, tandem.Coded(tandem.KindForbidden, codeCSRF, "this request did not come from Tandem's own pages"))
+		return
+	}
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.limiter.allow("login-ip:"+clientIP(r), "login-email:"+app.NormalizeLogin(req.Email)) {
+		s.writeError(w, r, errRateLimited("sign-in attempts"))
+		return
+	}
+	token, in, u, err := s.app.SignIn(r.Context(), req.Email, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.setSignInCookie(w, token, in.ExpiresAt, 0)
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "token": token, "expires_at": in.ExpiresAt})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.SignOut(r.Context(), principalFrom(r.Context()).Caller); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.setSignInCookie(w, "", time.Time{}, -1)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	a, err := s.app.Account(r.Context(), p.Caller)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(*p.User), "account": a})
+}
+
+func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.limiter.allow("forgot-ip:"+clientIP(r), "forgot-email:"+app.NormalizeLogin(req.Email)) {
+		s.writeError(w, r, errRateLimited("requests"))
+		return
+	}
+	// Whatever happens next, the answer is the same: it must not tell
+	// whether the email has an account.
+	if err := s.app.ForgotPassword(r.Context(), req.Email); err != nil {
+		s.log.Error().Err(err).Msg("password reset not sent")
+	}
+	writeJSON(w, http.StatusAccepted, struct{}{})
+}
+
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.limiter.allow("reset-ip:" + clientIP(r)) {
+		s.writeError(w, r, errRateLimited("attempts"))
+		return
+	}
+	if err := s.app.ResetPassword(r.Context(), req.Token, req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,178 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
+	var req app.NewRoom
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.app.CreateRoom(r.Context(), principalFrom(r.Context()).Caller, req)
+	s.answer(w, r, http.StatusCreated, st, err)
+}
+
+func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
+	st, err := s.app.Invite(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r))
+	s.answer(w, r, http.StatusOK, st, err)
+}
+
+func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	st, err := s.app.CloseRoom(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), req.Reason)
+	s.answer(w, r, http.StatusOK, st, err)
+}
+
+// handleReengage serves POST /api/v1/rooms/{id}/reengage: until the
+// customer has connected once, the agent corrects the contact or switches
+// channel, and the invitation goes out again on a new link.
+func (s *Server) handleReengage(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Channel  room.Channel  `json:"channel"`
+		Customer room.Customer `json:"customer"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.app.Reengage(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), req.Channel, req.Customer)
+	s.answer(w, r, http.StatusOK, st, err)
+}
+
+// handleActivity serves POST /api/v1/rooms/{id}/activity: an agent or the
+// customer reports what they are doing. The answer carries the event's seq
+// once it is durable.
+func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		What string `json:"what"`
+		Ref  string `json:"ref"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.app.ReportActivity(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), req.What, req.Ref)
+	s.answer(w, r, http.StatusCreated, map[string]any{"room": st.ID, "seq": st.Seq}, err)
+}
+
+func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
+	st, err := s.app.Room(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r))
+	s.answer(w, r, http.StatusOK, st, err)
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	after, err := queryInt(q.Get("after"), 0, "after")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := queryInt(q.Get("limit"), tandem.MaxEventsPage, "limit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	evs, err := s.app.Events(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), after, int(min(limit, tandem.MaxEventsPage)))
+	if evs == nil {
+		evs = []room.Event{}
+	}
+	s.answer(w, r, http.StatusOK, map[string]any{"events": evs}, err)
+}
+
+func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	q := r.URL.Query()
+	rq := store.RoomQuery{Status: room.Status(q.Get("status")), InviteStatus: room.InviteStatus(q.Get("invite_status")), Search: q.Get("q")}
+	switch a := q.Get("agent"); a {
+	case "":
+	case "me":
+		rq.Agent = p.User.ID
+	default:
+		rq.Agent = a
+	}
+	limit, err := queryInt(q.Get("limit"), tandem.DefaultRoomsPage, "limit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rq.Limit = int(min(max(limit, 1), tandem.MaxRoomsPage))
+	if b := q.Get("before"); b != "" {
+		c, err := decodeCursor(b)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rq.Before = &c
+	}
+	rooms, err := s.app.ListRooms(r.Context(), p.Caller, rq)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := map[string]any{"rooms": rooms}
+	if rooms == nil {
+		out["rooms"] = []room.State{}
+	}
+	if len(rooms) == rq.Limit {
+		last := rooms[len(rooms)-1]
+		out["next"] = encodeCursor(store.RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// answer writes v with status, or err.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+func queryInt(s string, def int64, name string) (int64, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, tandem.Errorf(tandem.KindInvalid, "%s must be a whole number, not %q", name, s)
+	}
+	return n, nil
+}
+
+func encodeCursor(c store.RoomCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (store.RoomCursor, error) {
+	bad := tandem.Errorf(tandem.KindInvalid, "before is not a cursor from a previous page")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return store.RoomCursor{}, bad
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || !room.ValidID("rm", id) {
+		return store.RoomCursor{}, bad
+	}
+	return store.RoomCursor{CreatedAt: t, ID: id}, nil
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/room"
+)
+
+// handleRoomSocket serves GET /api/v1/rooms/{id}/ws?since=N.
+func (s *Server) handleRoomSocket(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	a := hub.RoomAccess{Account: p.Account(), Room: roomIDFrom(r), Since: -1, Origins: []string{s.cfg.PublicURL.Host}}
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := queryInt(v, 0, "since")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		a.Since = n
+	}
+	if p.Pass != nil {
+		a.CustomerLink, a.Client = p.Pass.Link, describeClient(r.UserAgent())
+	}
+	// The room must exist in the caller's account before anything else.
+	if _, err := s.app.Room(r.Context(), p.Caller, a.Room); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.checkSocketOrigin(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.core.ServeRoom(w, r, a); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+// handleFeed serves GET /api/v1/feed?agent=me&since=RFC3339: the account's
+// changed rooms, live (docs/protocol.md).
+func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	q := r.URL.Query()
+	a := hub.FeedAccess{Account: p.Account(), Origins: []string{s.cfg.PublicURL.Host}}
+	switch agent := q.Get("agent"); agent {
+	case "":
+	case "me":
+		a.Agent = p.User.ID
+	default:
+		if !room.ValidID("us", agent) {
+			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "agent must be \"me\" or a user id"))
+			return
+		}
+		a.Agent = agent
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "since must be a time such as 2026-11-25T10:00:00Z, the updated_at of the last room received"))
+			return
+		}
+		now := s.now()
+		switch {
+		case t.Before(now.Add(-hub.FeedMaxAge)):
+			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "since is more than 7 days ago: read the list (GET /api/v1/rooms) instead"))
+			return
+		case t.After(now):
+			t = now // a client's clock ahead of ours must not skip changes
+		}
+		a.Since = t
+	}
+	if p.SignIn != nil {
+		a.ExpiresAt = p.SignIn.ExpiresAt
+		a.Alive = func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }
+	}
+	if err := s.checkSocketOrigin(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.core.ServeFeed(w, r, a); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+// checkSocketOrigin refuses a WebSocket handshake from another site's page.
+func (s *Server) checkSocketOrigin(r *http.Request) error {
+	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, s.origin) {
+		return tandem.Coded(tandem.KindForbidden, "forbidden_origin", "WebSockets are only accepted from %s", s.origin)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/sender"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// Publisher fans committed events out to every connection in their rooms
+// and account: the real-time core (*hub.Core).
+type Publisher interface {
+	Publish(account string, evs []room.Event)
+}
+
+var _ Publisher = (*hub.Core)(nil)
+
+// Config is what an App needs. Store, Publisher and PublicURL are
+// required; the rest has defaults.
+type Config struct {
+	Store     store.Store
+	Publisher Publisher
+	PublicURL *url.URL // the address in links sent to customers and agents
+	Logger    zerolog.Logger
+	// Sender delivers outbox messages; nil runs no dispatcher (messages
+	// wait in the outbox).
+	Sender sender.Sender
+
+	LinkTTL    time.Duration // how long a room link is valid; default 7 days
+	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
+	ResetTTL   time.Duration // how long a password reset link is valid; default 1 hour
+	BcryptCost int           // default bcrypt.DefaultCost
+
+	// Instance names this instance in the store's presence rows; default
+	// a new random id at each start.
+	Instance string
+	// PresenceTTL is how long this instance's presence rows last without
+	// its heartbeat (which runs every third of it): a customer connected
+	// to an instance that dies is recorded as left within PresenceTTL plus
+	// a third of it. Default 30 s.
+	PresenceTTL time.Duration
+	// ReminderInterval is how often the instance looks for customers to
+	// remind (accounts' reminder settings); default 1 minute.
+	ReminderInterval time.Duration
+
+	// Now is the clock; default time.Now. Tests move it.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() error {
+	if c.Store == nil || c.Publisher == nil || c.PublicURL == nil {
+		return errors.New("app: Store, Publisher and PublicURL are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.LinkTTL, 7*24*time.Hour)
+	def(&c.SignInTTL, 14*24*time.Hour)
+	def(&c.ResetTTL, time.Hour)
+	def(&c.PresenceTTL, 30*time.Second)
+	def(&c.ReminderInterval, time.Minute)
+	if c.Instance == "" {
+		c.Instance = room.NewID("in")
+	}
+	if c.BcryptCost == 0 {
+		c.BcryptCost = bcrypt.DefaultCost
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// App is Tandem's use cases on one instance. Create it with New, start its
+// workers with Start, stop them with Stop.
+type App struct {
+	cfg     Config
+	store   store.Store
+	log     zerolog.Logger
+	writers roomLocks
+	runner  runner
+	kick    chan struct{} // wakes the dispatcher
+
+	// ctx lives as long as the app; Stop cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	bg     sync.WaitGroup // work started by requests that outlives them (notices)
+}
+
+// New returns an App; its workers start with Start.
+func New(cfg Config) (*App, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &App{
+		cfg: cfg, store: cfg.Store, ctx: ctx, cancel: cancel,
+		log:  cfg.Logger.With().Str("component", "app").Logger(),
+		kick: make(chan struct{}, 1),
+	}, nil
+}
+
+// Instance is this instance's name in the store's presence rows.
+func (a *App) Instance() string { return a.cfg.Instance }
+
+// LinkTTL is how long a room link is valid.
+func (a *App) LinkTTL() time.Duration { return a.cfg.LinkTTL }
+
+// Start runs the instance's workers until Stop: the outbox dispatcher (if
+// there is a Sender), the presence heartbeat and reaper, and reminders.
+// core is the real-time core whose connections the heartbeat keeps.
+func (a *App) Start(core *hub.Core) {
+	if a.cfg.Sender != nil {
+		a.runner.start(a.ctx, worker{name: "dispatcher", every: dispatchPoll, kick: a.kick, run: a.Dispatch})
+	}
+	a.runner.start(a.ctx, worker{name: "presence", every: a.cfg.PresenceTTL / 3, run: func(ctx context.Context) {
+		a.Heartbeat(ctx, core)
+		a.Reap(ctx)
+	}})
+	a.runner.start(a.ctx, worker{name: "reminders", every: a.cfg.ReminderInterval, run: func(ctx context.Context) { a.RemindDue(ctx) }})
+}
+
+// Stop ends the workers and the work requests started, and waits for them.
+func (a *App) Stop() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.cancel()
+	a.runner.wait()
+	a.bg.Wait()
+}
+
+// later runs f in the background unless the app is stopping; it reports
+// whether it did.
+func (a *App) later(f func(ctx context.Context)) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		f(a.ctx)
+	}()
+	return true
+}
+
+// now is the app's clock, at the precision the stores keep.
+func (a *App) now() time.Time {
+	return a.cfg.Now().UTC().Truncate(time.Microsecond)
+}
+
+// publicURL is the public address of path with query q.
+func (a *App) publicURL(path string, q url.Values) string {
+	u := *a.cfg.PublicURL
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawQuery = q.Encode()
+	return u.String()
+}

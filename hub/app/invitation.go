@@ -1,0 +1,73 @@
+package app
+
+import (
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+)
+
+// invitePlan makes the link, the room.invited event and the message that
+// carries the link, for a room in state s.
+func (a *App) invitePlan(s room.State, agent room.Actor, team string) (Plan, error) {
+	link, m := a.newInvitation(s, s.Channel, s.Customer, agent, tandem.InviteMessage)
+	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
+	if err != nil {
+		return Plan{}, err
+	}
+	return Plan{Drafts: []room.Draft{d}, Links: []store.Link{link}, Messages: []store.Message{m}, Contact: contactUse(s.Customer, agent, team, a.now())}, nil
+}
+
+// reengagePlan sends the invitation of s again, to cust by ch: the new
+// link and its message, and the old link revoked.
+func (a *App) reengagePlan(s room.State, agent room.Actor, team string, ch room.Channel, cust room.Customer) (Plan, error) {
+	if cust.Name == "" {
+		cust.Name = s.Customer.Name
+	}
+	link, m := a.newInvitation(s, ch, cust, agent, tandem.InviteMessage)
+	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
+	if err != nil {
+		return Plan{}, err
+	}
+	norm, err := room.ValidateCustomer(cust) // as Reengage stored it
+	if err != nil {
+		return Plan{}, err
+	}
+	return Plan{Drafts: ds, Links: []store.Link{link}, Messages: []store.Message{m}, Revoke: []string{s.Invite.Link}, Contact: contactUse(norm, agent, team, a.now())}, nil
+}
+
+// contactUse is the address book's record of inviting c.
+func contactUse(c room.Customer, agent room.Actor, team string, at time.Time) *store.ContactUse {
+	return &store.ContactUse{Owner: agent.ID, Team: team, Name: c.Name, Phone: c.Phone, Email: c.Email, At: at}
+}
+
+// newInvitation makes a link to room s for cust by ch, and the message of
+// kind that carries it, from the account's templates. cust is validated
+// by the command that uses them.
+func (a *App) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor, kind tandem.MessageKind) (store.Link, store.Message) {
+	token, hash := newToken()
+	now := a.now()
+	to, _ := room.Destination(ch, cust)
+	link := store.Link{
+		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
+		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(a.cfg.LinkTTL),
+	}
+	company, set := "Tandem", tandem.AccountSettings{}
+	if acct, err := a.store.Account(a.ctx, s.Account); err == nil {
+		if acct.Name != "" {
+			company = acct.Name
+		}
+		set = acct.Settings
+	}
+	url := a.publicURL("/r/"+token, nil)
+	subject, body := tandem.MessageText(set, kind, cust.Name, agent.Name, company, url, a.cfg.LinkTTL)
+	m := store.Message{
+		ID: room.NewID("msg"), Account: s.Account, Room: s.ID, Channel: ch, To: to,
+		Body: body, Link: url, LinkID: link.ID, CreatedAt: now, Status: store.MessagePending,
+	}
+	if ch == room.ChannelEmail {
+		m.Subject = subject
+	}
+	return link, m
+}

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/store"
+)
+
+// Codes of a link that does not open a room.
+const (
+	CodeLinkNotFound = "link_not_found"
+	CodeLinkRevoked  = "link_revoked"
+	CodeLinkExpired  = "link_expired"
+)
+
+// OpenLink is the customer's entry: a valid link token gives a room pass
+// for that room only. It returns the pass's token (for the room cookie,
+// never stored) and the pass.
+func (a *App) OpenLink(ctx context.Context, token string) (passToken string, p store.RoomPass, err error) {
+	l, err := a.checkLink(ctx, token)
+	if err != nil {
+		return "", p, err
+	}
+	passToken, hash := newToken()
+	p = store.RoomPass{TokenHash: hash, Account: l.Account, Room: l.Room, Link: l.ID, CreatedAt: a.now(), ExpiresAt: l.ExpiresAt}
+	if err := a.store.CreateRoomPass(ctx, p); err != nil {
+		return "", p, err
+	}
+	a.log.Info().Str("room", l.Room).Str("link", l.ID).Msg("customer opened link")
+	return passToken, p, nil
+}
+
+func (a *App) checkLink(ctx context.Context, token string) (store.Link, error) {
+	notFound := tandem.Coded(tandem.KindNotFound, CodeLinkNotFound, "This link is not valid. Check that you opened the whole link, or ask your agent to send a new one.")
+	if !plausibleToken(token) {
+		return store.Link{}, notFound
+	}
+	l, err := a.store.LinkByToken(ctx, hashToken(token))
+	switch {
+	case tandem.IsKind(err, tandem.KindNotFound):
+		return l, notFound
+	case err != nil:
+		return l, err
+	case l.RevokedAt != nil:
+		return l, tandem.Coded(tandem.KindGone, CodeLinkRevoked, "This link was replaced by a newer one. Use the latest message you received, or ask your agent to send a new link.")
+	case !a.now().Before(l.ExpiresAt):
+		return l, tandem.Coded(tandem.KindGone, CodeLinkExpired, "This link has expired. Ask your agent to send you a new one.")
+	}
+	return l, nil
+}
+
+// Customer finds the customer whose room pass token is token, for room
+// roomID, and checks that the link it came through was not revoked.
+func (a *App) Customer(ctx context.Context, token, roomID string) (Caller, error) {
+	if !plausibleToken(token) {
+		return Caller{}, tandem.Errorf(tandem.KindUnauthorized, "sign in, or open the link you were sent")
+	}
+	p, err := a.store.RoomPass(ctx, hashToken(token), a.now())
+	if tandem.IsKind(err, tandem.KindNotFound) {
+		return Caller{}, tandem.Errorf(tandem.KindUnauthorized, "your access to this room has expired; open the link again or ask your agent for a new one")
+	} else if err != nil {
+		return Caller{}, err
+	}
+	if p.Room != roomID {
+		// Another room's pass: say nothing about this room.
+		return Caller{}, tandem.Coded(tandem.KindNotFound, tandem.CodeRoomNotFound, "room not found")
+	}
+	l, err := a.store.Link(ctx, p.Account, p.Link)
+	if err != nil {
+		return Caller{}, err
+	}
+	if l.RevokedAt != nil {
+		return Caller{}, tandem.Coded(tandem.KindUnauthorized, CodeLinkRevoked, "this link was replaced by a newer one; use the latest link you were sent")
+	}
+	return Caller{Pass: &p}, nil
+}

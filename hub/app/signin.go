@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/store"
+)
+
+// dummyHash makes a sign-in for an unknown email cost as much as one with
+// a wrong password, so timing does not tell which emails have accounts.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("tandem-no-such-user"), bcrypt.DefaultCost)
+
+// errBadCredentials is the one answer to a wrong email or password.
+var errBadCredentials = tandem.Coded(tandem.KindUnauthorized, "invalid_credentials", "Email or password is incorrect.")
+
+// SignIn checks an agent's email and password and signs them in: it
+// returns the new sign-in's token (shown once, never stored) and the
+// sign-in.
+func (a *App) SignIn(ctx context.Context, email, password string) (token string, s store.SignIn, u tandem.User, err error) {
+	email = NormalizeLogin(email)
+	if email == "" || password == "" || len(password) > tandem.MaxPassword {
+		return "", s, u, errBadCredentials
+	}
+	u, err = a.store.UserByEmail(ctx, email)
+	if tandem.IsKind(err, tandem.KindNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", s, u, errBadCredentials
+	} else if err != nil {
+		return "", s, u, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return "", s, u, errBadCredentials
+	}
+	token, hash := newToken()
+	now := a.now()
+	s = store.SignIn{TokenHash: hash, Account: u.Account, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(a.cfg.SignInTTL)}
+	if err := a.store.CreateSignIn(ctx, s); err != nil {
+		return "", s, u, err
+	}
+	a.log.Info().Str("user", u.ID).Str("account", u.Account).Msg("agent signed in")
+	return token, s, u, nil
+}
+
+// NormalizeLogin is an email as logins are kept: trimmed, in lower case.
+func NormalizeLogin(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// SignOut ends the caller's sign-in.
+func (a *App) SignOut(ctx context.Context, c Caller) error {
+	return a.store.DeleteSignIn(ctx, c.SignIn.TokenHash)
+}
+
+// errSignInEnded is the answer to a token that is no (longer a) sign-in.
+var errSignInEnded = tandem.Errorf(tandem.KindUnauthorized, "your session has expired or was signed out; sign in again")
+
+// Agent finds the agent whose sign-in token is token.
+func (a *App) Agent(ctx context.Context, token string) (Caller, error) {
+	if !plausibleToken(token) {
+		return Caller{}, errSignInEnded
+	}
+	s, err := a.store.SignIn(ctx, hashToken(token), a.now())
+	if tandem.IsKind(err, tandem.KindNotFound) {
+		return Caller{}, errSignInEnded
+	} else if err != nil {
+		return Caller{}, err
+	}
+	u, err := a.store.User(ctx, s.Account, s.User)
+	if tandem.IsKind(err, tandem.KindNotFound) {
+		return Caller{}, errSignInEnded
+	} else if err != nil {
+		return Caller{}, err
+	}
+	return Caller{User: &u, SignIn: &s}, nil
+}
+
+// SignedIn reports whether the caller's sign-in still holds: an error of
+// kind not found once it was signed out or expired.
+func (a *App) SignedIn(ctx context.Context, c Caller) error {
+	if c.SignIn == nil {
+		return nil
+	}
+	_, err := a.store.SignIn(ctx, c.SignIn.TokenHash, a.now())
+	return err
+}
+
+// Account is the caller's account.
+func (a *App) Account(ctx context.Context, c Caller) (tandem.Account, error) {
+	return a.store.Account(ctx, c.Account())
+}

@@ -1,0 +1,201 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
+)
+
+// RoomAccess is a room WebSocket as the edge authorised it.
+type RoomAccess struct {
+	Account string
+	Room    string
+	// Since is the seq the client has: it gets the events after it. A
+	// negative Since asks for a snapshot of the state instead.
+	Since int64
+	// CustomerLink, for the customer, is the id of the link their room
+	// pass came through: the socket closes once it is revoked, and the
+	// customer's presence is tracked while it is open. Empty for agents.
+	CustomerLink string
+	// Client describes the customer's browser for the agent's timeline
+	// ("iPhone Safari").
+	Client string
+	// Origins are the origins the handshake accepts besides the
+	// request's own host.
+	Origins []string
+}
+
+// ServeRoom makes r a WebSocket of a room: backlog or snapshot, synced,
+// then live events, each once and in order (docs/protocol.md). An error
+// means the request was not upgraded; the caller answers it.
+func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) error {
+	log := c.log.With().Str("room", a.Room).Str("conn", room.NewID("cn")).Logger()
+	rs := &roomSocket{a: a, queue: newQueue(c.cfg.QueueSize), metrics: c.metrics}
+	return c.serve(w, r, a.Origins, log, RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
+		rs.s = s
+		if a.CustomerLink != "" {
+			c.presence.enter(ctx, a.Account, a.Room, room.CustomerParticipant, a.Client)
+			defer func() {
+				reason := "closed"
+				if c.ctx.Err() != nil {
+					reason = "shutdown"
+				}
+				c.presence.exit(a.Account, a.Room, room.CustomerParticipant, reason)
+			}()
+		}
+		return rs.writeLoop(ctx)
+	})
+}
+
+// roomSocket is one room WebSocket.
+type roomSocket struct {
+	s       *socket
+	a       RoomAccess
+	metrics *metrics
+	queue   *queue
+	last    int64 // seq of the last event sent
+}
+
+var _ listener = (*roomSocket)(nil)
+
+func (rs *roomSocket) receive(ev room.Event, raw []byte) {
+	if !rs.queue.push(encoded{Event: ev, raw: raw}) {
+		rs.needResync(resyncOverflow)
+	}
+}
+
+func (rs *roomSocket) resync() { rs.needResync(resyncBroker) }
+
+func (rs *roomSocket) needResync(reason string) {
+	if rs.queue.flagResync() {
+		rs.metrics.resyncs.WithLabelValues(reason).Inc()
+	}
+}
+
+// writeLoop sends the backlog or snapshot, the synced frame, then live
+// events, each once and in order, healing any gap from the store.
+func (rs *roomSocket) writeLoop(ctx context.Context) error {
+	log := rs.s.core.cfg.Log
+	// Read after joining the room's topic, so nothing falls between the
+	// state read here and the live stream.
+	st, err := log.Room(ctx, rs.a.Account, rs.a.Room)
+	if err != nil {
+		return err
+	}
+	switch {
+	case rs.a.Since < 0:
+		if err := rs.s.writeJSON(ctx, map[string]any{"type": "snapshot", "room": rs.a.Room, "seq": st.Seq, "state": st}); err != nil {
+			return err
+		}
+		rs.last = st.Seq
+	case rs.a.Since > st.Seq:
+		return &closeError{CloseSinceAhead, "since is after the room's last event"}
+	default:
+		rs.last = rs.a.Since
+		if err := rs.catchUp(ctx, -1); err != nil {
+			return err
+		}
+	}
+	if err := rs.s.writeJSON(ctx, map[string]any{"type": "synced", "room": rs.a.Room, "seq": rs.last}); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-rs.queue.resync:
+			if err := rs.catchUp(ctx, -1); err != nil {
+				return err
+			}
+		case b := <-rs.s.replies:
+			if err := rs.s.write(ctx, b); err != nil {
+				return err
+			}
+		case <-rs.queue.ready:
+			for _, ev := range rs.queue.drain() {
+				if err := rs.live(ctx, ev); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// live sends one event that came from the broker, unless it was sent
+// already, reading from the store what the broker skipped before it.
+func (rs *roomSocket) live(ctx context.Context, ev encoded) error {
+	if ev.Seq <= rs.last {
+		return nil // already sent from the store
+	}
+	if ev.Seq > rs.last+1 {
+		// The broker skipped or reordered: read what is missing.
+		rs.metrics.resyncs.WithLabelValues(resyncGap).Inc()
+		if err := rs.catchUp(ctx, ev.Seq-1); err != nil {
+			return err
+		}
+	}
+	return rs.send(ctx, ev.Event, ev.raw)
+}
+
+// send writes one event's frame and checks whether it ends the socket.
+func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error {
+	if err := rs.s.write(ctx, raw); err != nil {
+		return err
+	}
+	rs.metrics.deliveries.Inc()
+	rs.last = ev.Seq
+	return rs.checkRevoked(ev)
+}
+
+// checkRevoked ends a customer's connection once the link it came through
+// is revoked: whoever holds the old link must not keep watching the room.
+func (rs *roomSocket) checkRevoked(ev room.Event) error {
+	if rs.a.CustomerLink == "" || ev.Type != room.TypeLinkRevoked {
+		return nil
+	}
+	var d room.LinkRevoked
+	if json.Unmarshal(ev.Data, &d) == nil && d.Link == rs.a.CustomerLink {
+		return &closeError{CloseAccessEnded, "this link was revoked; open the newest link you were sent"}
+	}
+	return nil
+}
+
+// catchUp sends the events after rs.last from the store, up to seq until
+// (or all of them if until < 0).
+func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
+	log := rs.s.core.cfg.Log
+	for until < 0 || rs.last < until {
+		evs, err := log.Events(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if until >= 0 && ev.Seq > until {
+				return nil
+			}
+			raw, err := encodeEvent(ev)
+			if err != nil {
+				return err
+			}
+			if err := rs.send(ctx, ev, raw); err != nil {
+				return err
+			}
+		}
+		if len(evs) < tandem.MaxEventsPage {
+			return nil
+		}
+	}
+	return nil
+}
+
+// encoded is an event with its JSON frame.
+type encoded struct {
+	room.Event
+	raw []byte
+}
+
+// encodeEvent is an event's frame.
+func encodeEvent(ev room.Event) ([]byte, error) { return json.Marshal(ev) }

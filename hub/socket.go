@@ -1,0 +1,216 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/rs/zerolog"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/store"
+)
+
+// WebSocket limits.
+const (
+	maxFrame    = 16 << 10
+	pongTimeout = 15 * time.Second
+)
+
+// socket is what room and feed WebSockets share: the connection, its read
+// and ping loops, deadline-bound writes and the close handshake. What a
+// socket sends is the business of the stream that owns it.
+type socket struct {
+	core    *Core
+	c       *websocket.Conn
+	replies chan []byte // answers of the read loop (pong, errors), sent by the write loop
+	log     zerolog.Logger
+}
+
+// accept makes the request a WebSocket unless the core is shutting down.
+// done must be called when the connection is over. An error means the
+// request was not answered: the caller answers it. A nil socket with no
+// error means the handshake failed and was answered already.
+func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, log zerolog.Logger) (s *socket, done func(), err error) {
+	if !c.track() {
+		return nil, nil, tandem.Errorf(tandem.KindUnavailable, "the hub is shutting down; reconnect")
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: origins})
+	if err != nil {
+		c.conns.Done()
+		return nil, nil, nil
+	}
+	conn.SetReadLimit(maxFrame)
+	c.stats.conns.Add(1)
+	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), log: log}
+	return s, func() { c.stats.conns.Add(-1); c.conns.Done() }, nil
+}
+
+// serve upgrades r to a socket that listens on topic through l for as long
+// as write runs (see run). An error means the request was not upgraded;
+// the caller answers it.
+func (c *Core) serve(w http.ResponseWriter, r *http.Request, origins []string, log zerolog.Logger, topic string, l listener, encode bool,
+	write func(ctx context.Context, s *socket) error) error {
+	s, done, err := c.accept(w, r, origins, log)
+	if s == nil {
+		return err
+	}
+	defer done()
+	// The request's context ends with the handler in some servers and not
+	// in others; the connection lives by the core's.
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	if err := c.topics.join(ctx, topic, l, encode); err != nil {
+		log.Error().Err(err).Str("topic", topic).Msg("subscribe")
+		_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")
+		return nil
+	}
+	defer c.topics.leave(topic, l)
+	s.run(ctx, cancel, func(ctx context.Context) error { return write(ctx, s) })
+	return nil
+}
+
+// run starts the read and ping loops, runs write until it returns, and
+// closes the connection as its error says.
+func (s *socket) run(ctx context.Context, cancel context.CancelFunc, write func(context.Context) error) {
+	// The read loop outlives ctx: coder/websocket drops the connection when
+	// a Read's context ends, and the close handshake (1001 on shutdown)
+	// needs the read side to take the client's close frame.
+	rctx, rcancel := context.WithCancel(context.Background())
+	defer rcancel()
+	go s.readLoop(rctx, cancel)
+	go s.pingLoop(ctx, cancel)
+	err := write(ctx)
+	s.closeFor(ctx, err)
+	s.log.Debug().Err(err).Msg("websocket closed")
+}
+
+// closeFor closes the connection as err, what ended its write loop, says:
+// with the code and reason of a closeError, 1001 when the core shuts down,
+// at once when the client went away, 1013 after an error frame when the
+// store is unavailable, 1011 otherwise. ctx is the connection's.
+func (s *socket) closeFor(ctx context.Context, err error) {
+	c := s.core
+	var ce *closeError
+	switch {
+	case errors.As(err, &ce):
+		if ce.code == websocket.StatusPolicyViolation {
+			c.stats.slowCloses.Add(1)
+			c.metrics.slowCloses.Inc()
+		}
+		_ = s.c.Close(ce.code, ce.reason)
+	case c.ctx.Err() != nil:
+		_ = s.c.Close(websocket.StatusGoingAway, "server shutting down; reconnect with since")
+	case ctx.Err() != nil:
+		// The client went away or stopped answering pings.
+		_ = s.c.CloseNow()
+	case store.IsUnavailable(err):
+		// The store went away under a live connection: say so, then let
+		// the client come back (to any instance) once it returns.
+		s.log.Warn().Err(err).Msg("websocket: store unavailable")
+		if b, jerr := json.Marshal(errorFrame(tandem.CodeStoreUnavailable, "the database cannot be reached right now; reconnect with since shortly")); jerr == nil {
+			wctx, wcancel := context.WithTimeout(context.Background(), time.Second)
+			_ = s.c.Write(wctx, websocket.MessageText, b)
+			wcancel()
+		}
+		_ = s.c.Close(websocket.StatusTryAgainLater, "store unavailable; reconnect with since")
+	default:
+		s.log.Error().Err(err).Msg("websocket")
+		_ = s.c.Close(websocket.StatusInternalError, "internal error; reconnect with since")
+	}
+}
+
+// readLoop reads the client's frames: it must always run, or pings and
+// close frames go unanswered.
+func (s *socket) readLoop(ctx context.Context, cancel context.CancelFunc) {
+	defer cancel()
+	for {
+		typ, data, err := s.c.Read(ctx)
+		if err != nil {
+			return
+		}
+		b, _ := json.Marshal(replyTo(typ, data))
+		select {
+		case s.replies <- b:
+		case <-ctx.Done():
+			return
+		default:
+			// A client flooding us with frames it does not read the answers
+			// to loses the answers, not our memory.
+		}
+	}
+}
+
+// replyTo is the answer to one client frame: pong to a ping, an error
+// frame to anything else.
+func replyTo(typ websocket.MessageType, data []byte) any {
+	var f struct {
+		Type string `json:"type"`
+	}
+	switch {
+	case typ != websocket.MessageText || json.Unmarshal(data, &f) != nil:
+		return errorFrame("invalid_frame", "frames must be JSON objects with a type")
+	case f.Type == "ping":
+		return map[string]string{"type": "pong"}
+	default:
+		return errorFrame("unknown_frame", "unknown frame type "+truncate(f.Type, 40))
+	}
+}
+
+// errorFrame is the protocol's error frame.
+func errorFrame(code, msg string) map[string]any {
+	return map[string]any{"type": "error", "error": map[string]string{"code": code, "message": msg}}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// pingLoop closes a connection whose peer stopped answering.
+func (s *socket) pingLoop(ctx context.Context, cancel context.CancelFunc) {
+	t := time.NewTicker(s.core.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, pcancel := context.WithTimeout(ctx, pongTimeout)
+			err := s.c.Ping(pctx)
+			pcancel()
+			if err != nil {
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+func (s *socket) writeJSON(ctx context.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, b)
+}
+
+// write sends one frame with the core's write deadline: a client that does
+// not take it in time is closed as slow.
+func (s *socket) write(ctx context.Context, b []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, s.core.cfg.WriteTimeout)
+	defer cancel()
+	err := s.c.Write(wctx, websocket.MessageText, b)
+	// wctx keeps the first reason it ended: the deadline, or ctx (client
+	// gone, shutdown) before it. Once the deadline closed the socket the
+	// read loop fails too and cancels ctx, so ctx is no guide here.
+	if err != nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+		return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
+	}
+	return err
+}

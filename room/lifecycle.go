@@ -1,0 +1,93 @@
+package room
+
+import "github.com/tandemhq/tandem"
+
+// Event types of a room's life as a whole.
+const (
+	// TypeRoomCreated opens a room; it is always event 1 of its log. Its
+	// data is RoomCreated.
+	TypeRoomCreated = "room.created"
+	// TypeRoomClosed ends the session. Its data is RoomClosed.
+	TypeRoomClosed = "room.closed"
+)
+
+func init() {
+	register(TypeRoomCreated, on(applyRoomCreated))
+	register(TypeRoomClosed, applyRoomClosed)
+}
+
+// RoomCreated is the data of room.created, always event 1 of a room.
+type RoomCreated struct {
+	Account  string   `json:"account"`
+	Mode     Mode     `json:"mode"`
+	Channel  Channel  `json:"channel"`
+	Customer Customer `json:"customer"`
+	Agent    Actor    `json:"agent"`
+	// Company is the account's name when the room was made: what the
+	// customer is told they deal with.
+	Company string `json:"company,omitempty"`
+}
+
+// RoomClosed is the data of room.closed.
+type RoomClosed struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// CreateRoom is the command that opens a session.
+type CreateRoom struct {
+	Account  string
+	Company  string // the account's name, shown to the customer
+	Agent    Actor
+	Mode     Mode
+	Channel  Channel
+	Customer Customer
+}
+
+// Create validates c and returns the first event of the new room. The
+// customer's contact is normalised; the channel must have a contact.
+func Create(c CreateRoom) (Draft, error) {
+	if c.Mode != ModeLive && c.Mode != ModePreplan {
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_mode", "mode must be %q or %q", ModeLive, ModePreplan)
+	}
+	cust, err := ValidateCustomer(c.Customer)
+	if err != nil {
+		return Draft{}, err
+	}
+	if _, err := Destination(c.Channel, cust); err != nil {
+		return Draft{}, err
+	}
+	return Draft{
+		Type:  TypeRoomCreated,
+		Actor: c.Agent,
+		Data:  RoomCreated{Account: c.Account, Mode: c.Mode, Channel: c.Channel, Customer: cust, Agent: c.Agent, Company: c.Company},
+	}, nil
+}
+
+// Close returns the events that end the session of s: the current link is
+// revoked, then the room is closed. Closing a closed room is a conflict.
+func Close(s State, agent Actor, reason string) ([]Draft, error) {
+	if s.Status == StatusClosed {
+		return nil, tandem.Coded(tandem.KindConflict, "room_closed", "the session is already closed")
+	}
+	var ds []Draft
+	if s.Invite != nil {
+		ds = append(ds, Draft{Type: TypeLinkRevoked, Actor: agent, Data: LinkRevoked{Link: s.Invite.Link, Reason: "closed"}})
+	}
+	return append(ds, Draft{Type: TypeRoomClosed, Actor: agent, Data: RoomClosed{Reason: reason}}), nil
+}
+
+func applyRoomCreated(s *State, e Event, d RoomCreated) error {
+	s.ID, s.Account, s.Mode, s.Channel, s.Customer, s.Agent, s.Company = e.Room, d.Account, d.Mode, d.Channel, d.Customer, d.Agent, d.Company
+	s.Status = StatusPending
+	s.CreatedAt = e.At
+	s.Participants = []Participant{}
+	return nil
+}
+
+// applyRoomClosed needs nothing from the event's data (the reason is for
+// the log), so it does not decode it.
+func applyRoomClosed(s *State, e Event) error {
+	at := e.At
+	s.Status, s.ClosedAt = StatusClosed, &at
+	return nil
+}

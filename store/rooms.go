@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tandemhq/tandem/room"
+)
+
+// RoomQuery filters and pages a list of rooms, newest first.
+type RoomQuery struct {
+	Agent        string            // only rooms of this agent, if set
+	Status       room.Status       // only rooms in this status, if set
+	InviteStatus room.InviteStatus // only rooms whose invitation is in this status, if set
+	// Search keeps the rooms whose customer's name or email contains it
+	// (case folded), or whose phone number contains its digits when it is
+	// written as a number ("415 555", "+1 (415)").
+	Search string
+	Before *RoomCursor // only rooms after this one in the listing
+	Limit  int         // at most this many (implementations cap it at 200)
+}
+
+// ChangeQuery asks for the rooms that changed since a time: the live feed
+// of an agent's page reads it when told that rooms of the account changed.
+type ChangeQuery struct {
+	Agent string    // only rooms of this agent, if set
+	Since time.Time // rooms whose last event is at Since or later
+	// AfterID, with Since, resumes a listing: rooms at Since itself come
+	// only if their id is greater.
+	AfterID string
+	Limit   int // at most this many (implementations cap it at 200)
+}
+
+// RoomCursor is a position in a listing of rooms.
+type RoomCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Rooms keeps rooms and their event logs. A room's state is the fold of its
+// events (room.Apply): implementations keep the copy they are given beside
+// the log, for reading and listing, always written in the same transaction
+// as the events that made it, so the two never disagree.
+type Rooms interface {
+	// Commit writes each change of batch atomically and returns, for each,
+	// nil once it is durable or why it was not written. Changes are
+	// independent: one change's conflict or failure never fails another's.
+	// An implementation may write a batch in one transaction and one sync
+	// (group commit). This is the only way events are appended.
+	Commit(ctx context.Context, batch []Change) []error
+	Room(ctx context.Context, account, id string) (room.State, error)
+	ListRooms(ctx context.Context, account string, q RoomQuery) ([]room.State, error)
+	// ChangedRooms lists rooms of the account whose last event (UpdatedAt)
+	// is at q.Since or later, oldest change first, ties by id.
+	ChangedRooms(ctx context.Context, account string, q ChangeQuery) ([]room.State, error)
+	// RoomsInStatus lists rooms of every account in status, by id, those
+	// after the id after, at most limit: background work (reminders) walks
+	// it, then acts on each room within its account.
+	RoomsInStatus(ctx context.Context, status room.Status, after string, limit int) ([]room.State, error)
+	// Events returns up to limit (at most tandem.MaxEventsPage) events of
+	// the room with seq > after, in order. KindNotFound if the room is not
+	// in the account.
+	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)
+}
