@@ -3,7 +3,26 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: run build web test chaos check fmt vet staticcheck bench screenshots clean
+.PHONY: run build web test fuzz fuzz-short chaos check fmt vet staticcheck bench screenshots clean
+
+# The fuzz targets, one package:FuzzName a line. Go fuzzes one target per
+# `go test` call, so each is run on its own: for FUZZTIME_SHORT by `make
+# test` (fuzz-short), for FUZZTIME by `make fuzz`. An input that fails is
+# written to the package's testdata/fuzz/FuzzName/, to commit once fixed.
+FUZZ_TARGETS := \
+	./room:FuzzApply \
+	./room:FuzzValidateCustomer \
+	./hub:FuzzReplyTo \
+	./hub/app:FuzzE164 \
+	./hub/api:FuzzRequestBody \
+	./hub/api:FuzzQueryInt \
+	./hub/api:FuzzRoomCursor \
+	./hub/sender/twilio:FuzzParseCallback
+FUZZTIME ?= 60s
+FUZZTIME_SHORT ?= 3s
+# Each new input that widens coverage is minimised first, for at most
+# this long: Go's default (60s) would eat a short run.
+FUZZMINIMIZETIME ?= 5s
 
 # The console's sources; web/dist/console.js is rebuilt when one changes.
 WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json web/tsconfig.json
@@ -22,9 +41,27 @@ run: web
 build: web
 	$(GO) build -o bin/tandem ./cmd/tandem
 
-## test: run every test, with the race detector, against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1)
+## test: run every test, with the race detector, against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1), then fuzz-short
 test: web
 	$(GO) test -race -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory fuzz-short
+
+# run-fuzz fuzzes each of FUZZ_TARGETS for $(1), one after another.
+define run-fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "fuzz: $$pkg $$name for $(1)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; \
+	done
+endef
+
+## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (3s) per fuzz target (their seeds run with every go test)
+fuzz-short:
+	$(call run-fuzz,$(FUZZTIME_SHORT))
+
+## fuzz: fuzz every target for FUZZTIME (60s) each: make fuzz FUZZTIME=10m
+fuzz:
+	$(call run-fuzz,$(FUZZTIME))
 
 ## chaos: the long failure tests: instances killed one after another, Redis restarted, PostgreSQL cut, several times each under more load
 chaos:

@@ -73,6 +73,10 @@ func ValidateSettings(s AccountSettings) (AccountSettings, error) {
 		if !utf8.ValidString(f.v) || utf8.RuneCountInString(f.v) > maxTemplateLen {
 			return bad("%s must be at most %d characters", f.name, maxTemplateLen)
 		}
+		// Messages are kept as text, and PostgreSQL's text cannot hold NUL.
+		if strings.ContainsRune(f.v, 0) {
+			return bad("%s may not contain NUL characters", f.name)
+		}
 		for _, p := range placeholder.FindAllString(f.v, -1) {
 			if !placeholders[p] {
 				return bad("%s uses %s; the placeholders are {customer}, {agent}, {company}, {link} and {valid}", f.name, p)

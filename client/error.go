@@ -70,6 +70,12 @@ const (
 	CloseMessageTooBig = 1009
 )
 
+// CloseTooManySockets says that the credential holds as many sockets on
+// that hub instance as it may (32): the connection was refused. A
+// Subscription or Feed retries it with backoff, so it comes up once
+// another socket of the credential closes.
+const CloseTooManySockets = 4429
+
 // Bounds on what an error answer may make the client keep.
 const (
 	maxErrorMessageSize = 200          // bytes of a non-JSON body kept as the message

@@ -13,6 +13,10 @@ const (
 	// (sign-out, password reset, expiry, a revoked link). Reconnecting with
 	// it cannot work.
 	CloseAccessEnded websocket.StatusCode = 4401
+	// CloseTooManySockets: the credential holds MaxSocketsPerCredential
+	// sockets on this instance already. Close some before opening more;
+	// retrying later with backoff is fine.
+	CloseTooManySockets websocket.StatusCode = 4429
 )
 
 // closeError is how a socket's write loop says why it stopped, with the

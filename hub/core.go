@@ -37,6 +37,9 @@ type Config struct {
 	QueueSize    int           // live frames a WebSocket may have waiting before it is fed from the store instead; default 256
 	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
 	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
+	// CredentialCheck is how often each credential with open sockets is
+	// checked: its sockets close within that time of its end. Default 5 s.
+	CredentialCheck time.Duration
 	// Collectors are more Prometheus collectors served with the core's
 	// (the broker's, say).
 	Collectors []prometheus.Collector
@@ -54,6 +57,9 @@ func (c *Config) setDefaults() error {
 	if c.PingInterval <= 0 {
 		c.PingInterval = 30 * time.Second
 	}
+	if c.CredentialCheck <= 0 {
+		c.CredentialCheck = 5 * time.Second
+	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 256
 	}
@@ -70,6 +76,7 @@ type Core struct {
 	log      zerolog.Logger
 	topics   *topics
 	presence *presence
+	creds    credentials
 	metrics  *metrics
 
 	// ctx lives as long as the core; Shutdown cancels it, which closes
@@ -79,6 +86,7 @@ type Core struct {
 	mu      sync.Mutex
 	closing bool
 	conns   sync.WaitGroup
+	bg      sync.WaitGroup // the credential check
 	stats   stats
 }
 
@@ -99,6 +107,9 @@ func New(cfg Config) (*Core, error) {
 	c.metrics = newMetrics(c, cfg.Collectors)
 	c.topics = newTopics(cfg.Broker, c.metrics, c.log)
 	c.presence = newPresence(cfg.Presence, c.log)
+	c.creds.byKey = map[string]*credential{}
+	c.bg.Add(1)
+	go func() { defer c.bg.Done(); c.checkCredentials() }()
 	return c, nil
 }
 
@@ -141,7 +152,7 @@ func (c *Core) Shutdown(ctx context.Context) error {
 	c.mu.Unlock()
 	c.cancel()
 	done := make(chan struct{})
-	go func() { c.conns.Wait(); close(done) }()
+	go func() { c.conns.Wait(); c.bg.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -34,9 +34,6 @@ const (
 	FeedSweep    = 30 * time.Second
 	feedCoalesce = 200 * time.Millisecond
 	feedFrame    = 25 // rooms per frame, to stay far below clients' frame limits
-	// feedAccessCheck is how often, at most, a feed checks that its
-	// agent's sign-in is still there (a sign-out on any instance).
-	feedAccessCheck = 10 * time.Second
 )
 
 // FeedAccess is an account feed as the edge authorised it.
@@ -47,28 +44,20 @@ type FeedAccess struct {
 	// Since is the updated_at of the last room the client received; zero
 	// means from the moment of connecting.
 	Since time.Time
-	// ExpiresAt is when the credential ends by itself; zero for never.
-	ExpiresAt time.Time
-	// Alive reports whether the credential still holds: an error of kind
-	// unauthorized or not found ends the feed with CloseAccessEnded. It is
-	// called at most every few seconds; nil never checks.
-	Alive func(ctx context.Context) error
+	// Credential is what the socket was opened with: the feed carries
+	// every room's customer, and must not outlive the right to read them.
+	Credential Credential
 	// Origins are the origins the handshake accepts besides the
 	// request's own host.
 	Origins []string
 }
-
-// errAccessEnded closes a feed whose agent signed out, or whose sign-in
-// expired: the feed carries every room's customer, and must not outlive
-// the right to read them.
-var errAccessEnded = &closeError{CloseAccessEnded, "session ended; sign in again"}
 
 // ServeFeed makes r an account feed WebSocket (docs/protocol.md). An error
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeFeed(w http.ResponseWriter, r *http.Request, a FeedAccess) error {
 	log := c.log.With().Str("feed", a.Account).Str("conn", room.NewID("cn")).Logger()
 	fs := &feedSocket{a: a, wake: make(chan struct{}, 1), sent: map[string]sentRoom{}}
-	return c.serve(w, r, a.Origins, log, AccountTopic(a.Account), fs, false, func(ctx context.Context, s *socket) error {
+	return c.serve(w, r, a.Credential, a.Origins, log, AccountTopic(a.Account), fs, false, func(ctx context.Context, s *socket) error {
 		fs.s = s
 		return fs.loop(ctx)
 	})
@@ -85,8 +74,6 @@ type feedSocket struct {
 	// from is where the next read starts: FeedMargin before the previous
 	// read began.
 	from time.Time
-	// checked is when the credential was last found alive.
-	checked time.Time
 }
 
 type sentRoom struct {
@@ -111,7 +98,6 @@ func (fs *feedSocket) wakeUp() {
 func (fs *feedSocket) loop(ctx context.Context) error {
 	c := fs.s.core
 	ready := c.now()
-	fs.checked = ready
 	if fs.a.Since.IsZero() {
 		fs.from = ready.Add(-FeedMargin)
 	} else {
@@ -123,18 +109,12 @@ func (fs *feedSocket) loop(ctx context.Context) error {
 	}
 	sweep := time.NewTicker(FeedSweep)
 	defer sweep.Stop()
-	var expiry <-chan time.Time
-	if !fs.a.ExpiresAt.IsZero() {
-		t := time.NewTimer(fs.a.ExpiresAt.Sub(ready))
-		defer t.Stop()
-		expiry = t.C
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-expiry:
-			return errAccessEnded
+		case err := <-fs.s.ended:
+			return err
 		case b := <-fs.s.replies:
 			if err := fs.s.write(ctx, b); err != nil {
 				return err
@@ -143,7 +123,7 @@ func (fs *feedSocket) loop(ctx context.Context) error {
 		case <-sweep.C:
 		case <-fs.wake:
 		}
-		if err := fs.checkAccess(ctx); err != nil {
+		if err := fs.s.endedErr(); err != nil {
 			return err
 		}
 		if err := fs.send(ctx); err != nil {
@@ -155,25 +135,6 @@ func (fs *feedSocket) loop(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(feedCoalesce):
 		}
-	}
-}
-
-// checkAccess ends the feed once its credential is gone (signed out,
-// password reset, expired). It asks at most every feedAccessCheck.
-func (fs *feedSocket) checkAccess(ctx context.Context) error {
-	now := fs.s.core.now()
-	if fs.a.Alive == nil || now.Sub(fs.checked) < feedAccessCheck {
-		return nil
-	}
-	err := fs.a.Alive(ctx)
-	switch tandem.ErrorKind(err) {
-	case "":
-		fs.checked = now
-		return nil
-	case tandem.KindNotFound, tandem.KindUnauthorized:
-		return errAccessEnded
-	default:
-		return err
 	}
 }
 

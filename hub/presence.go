@@ -94,6 +94,10 @@ func (p *presence) enter(ctx context.Context, account, roomID, participant, clie
 		return
 	}
 	rp.clients[participant] = client
+	// A client that goes away at once must still be recorded as having
+	// come (its leave follows): the record outlives the connection.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err := p.rec.Hold(ctx, account, roomID, participant, client); err != nil {
 		// The connection stays: the heartbeat finds the row missing and
 		// takes it again once the store answers.

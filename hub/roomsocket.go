@@ -20,6 +20,8 @@ type RoomAccess struct {
 	// pass came through: the socket closes once it is revoked, and the
 	// customer's presence is tracked while it is open. Empty for agents.
 	CustomerLink string
+	// Credential is what the socket was opened with.
+	Credential Credential
 	// Client describes the customer's browser for the agent's timeline
 	// ("iPhone Safari").
 	Client string
@@ -34,7 +36,7 @@ type RoomAccess struct {
 func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) error {
 	log := c.log.With().Str("room", a.Room).Str("conn", room.NewID("cn")).Logger()
 	rs := &roomSocket{a: a, queue: newQueue(c.cfg.QueueSize), metrics: c.metrics}
-	return c.serve(w, r, a.Origins, log, RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
+	return c.serve(w, r, a.Credential, a.Origins, log, RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
 		rs.s = s
 		if a.CustomerLink != "" {
 			c.presence.enter(ctx, a.Account, a.Room, room.CustomerParticipant, a.Client)
@@ -87,7 +89,11 @@ func (rs *roomSocket) writeLoop(ctx context.Context) error {
 	}
 	switch {
 	case rs.a.Since < 0:
-		if err := rs.s.writeJSON(ctx, map[string]any{"type": "snapshot", "room": rs.a.Room, "seq": st.Seq, "state": st}); err != nil {
+		view := st
+		if rs.customer() {
+			view = st.ForCustomer()
+		}
+		if err := rs.s.writeJSON(ctx, map[string]any{"type": "snapshot", "room": rs.a.Room, "seq": st.Seq, "state": view}); err != nil {
 			return err
 		}
 		rs.last = st.Seq
@@ -106,6 +112,8 @@ func (rs *roomSocket) writeLoop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case err := <-rs.s.ended:
+			return err
 		case <-rs.queue.resync:
 			if err := rs.catchUp(ctx, -1); err != nil {
 				return err
@@ -140,8 +148,26 @@ func (rs *roomSocket) live(ctx context.Context, ev encoded) error {
 	return rs.send(ctx, ev.Event, ev.raw)
 }
 
-// send writes one event's frame and checks whether it ends the socket.
+// customer reports whether the socket is the room's customer's, who sees
+// the room through room.ForCustomer.
+func (rs *roomSocket) customer() bool { return rs.a.CustomerLink != "" }
+
+// send writes one event's frame (raw, its encoding; nil to encode it here)
+// and checks whether it ends the socket.
 func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error {
+	if err := rs.s.endedErr(); err != nil {
+		return err
+	}
+	if raw == nil || rs.customer() {
+		view := ev
+		if rs.customer() {
+			view = room.ForCustomer(ev)
+		}
+		var err error
+		if raw, err = encodeEvent(view); err != nil {
+			return err
+		}
+	}
 	if err := rs.s.write(ctx, raw); err != nil {
 		return err
 	}
@@ -176,11 +202,7 @@ func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
 			if until >= 0 && ev.Seq > until {
 				return nil
 			}
-			raw, err := encodeEvent(ev)
-			if err != nil {
-				return err
-			}
-			if err := rs.send(ctx, ev, raw); err != nil {
+			if err := rs.send(ctx, ev, nil); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
@@ -27,7 +28,29 @@ type socket struct {
 	core    *Core
 	c       *websocket.Conn
 	replies chan []byte // answers of the read loop (pong, errors), sent by the write loop
+	ended   chan error  // why the socket must close now, from outside its loops
 	log     zerolog.Logger
+}
+
+// endedErr is why the socket must close now, if it must: write loops ask
+// before each write, so that nothing goes out once the socket's credential
+// ended, even when other work was ready at the same moment.
+func (s *socket) endedErr() error {
+	select {
+	case err := <-s.ended:
+		s.end(err) // keep it for the loop's own select
+		return err
+	default:
+		return nil
+	}
+}
+
+// end makes the socket's write loop return err (the first one given).
+func (s *socket) end(err error) {
+	select {
+	case s.ended <- err:
+	default:
+	}
 }
 
 // accept makes the request a WebSocket unless the core is shutting down.
@@ -45,20 +68,25 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 	}
 	conn.SetReadLimit(maxFrame)
 	c.stats.conns.Add(1)
-	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), log: log}
+	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), log: log}
 	return s, func() { c.stats.conns.Add(-1); c.conns.Done() }, nil
 }
 
-// serve upgrades r to a socket that listens on topic through l for as long
-// as write runs (see run). An error means the request was not upgraded;
-// the caller answers it.
-func (c *Core) serve(w http.ResponseWriter, r *http.Request, origins []string, log zerolog.Logger, topic string, l listener, encode bool,
+// serve upgrades r to a socket opened with cred that listens on topic
+// through l for as long as write runs (see run). An error means the
+// request was not upgraded; the caller answers it.
+func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, log zerolog.Logger, topic string, l listener, encode bool,
 	write func(ctx context.Context, s *socket) error) error {
 	s, done, err := c.accept(w, r, origins, log)
 	if s == nil {
 		return err
 	}
 	defer done()
+	if !c.creds.add(cred, s) {
+		s.closeFor(c.ctx, errTooManySockets)
+		return nil
+	}
+	defer c.creds.remove(cred.Key, s)
 	// The request's context ends with the handler in some servers and not
 	// in others; the connection lives by the core's.
 	ctx, cancel := context.WithCancel(c.ctx)
@@ -165,11 +193,16 @@ func errorFrame(code, msg string) map[string]any {
 	return map[string]any{"type": "error", "error": map[string]string{"code": code, "message": msg}}
 }
 
+// truncate cuts s to at most n bytes, at the start of a character, so
+// that what is left is still UTF-8.
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // pingLoop closes a connection whose peer stopped answering.

@@ -11,24 +11,20 @@ import (
 // Limits on what a command may carry.
 const (
 	// MaxNameLen bounds a customer's name, in characters.
-	MaxNameLen = 200
+	MaxNameLen = tandem.MaxNameLen
 	// MaxEmailLen bounds an email address, in bytes.
 	MaxEmailLen = 254
 )
 
 // ValidateCustomer checks a customer's name and contact and returns them
 // normalised: trimmed, the phone reduced to digits and a leading +, the
-// email's domain in lower case.
+// email's domain in lower case. The name follows tandem.CheckName: no
+// control character, and no invisible formatting character (a bidi
+// override, a zero-width space) that could disguise it on screen.
 func ValidateCustomer(c Customer) (Customer, error) {
-	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" {
-		return c, tandem.Coded(tandem.KindInvalid, "invalid_name", "the customer's name is required")
-	}
-	if !utf8.ValidString(c.Name) || utf8.RuneCountInString(c.Name) > MaxNameLen {
-		return c, tandem.Coded(tandem.KindInvalid, "invalid_name", "the customer's name must be at most %d characters", MaxNameLen)
-	}
-	if strings.IndexFunc(c.Name, unicode.IsControl) >= 0 {
-		return c, tandem.Coded(tandem.KindInvalid, "invalid_name", "the customer's name may not contain control characters")
+	var err error
+	if c.Name, err = tandem.CheckName(c.Name, "the customer's name"); err != nil {
+		return c, err
 	}
 	if strings.TrimSpace(c.Phone) != "" {
 		p, err := NormalizePhone(c.Phone)
@@ -95,18 +91,24 @@ func NormalizePhone(s string) (string, error) {
 	return out, nil
 }
 
-// NormalizeEmail checks that s is a bare email address and returns it with
-// its domain in lower case.
+// NormalizeEmail checks that s is a bare email address, in UTF-8 and at
+// most MaxEmailLen bytes, and returns it with its domain in lower case.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxEmailLen {
 		return "", tandem.Coded(tandem.KindInvalid, "invalid_email", "the email address is longer than %d characters", MaxEmailLen)
 	}
 	at := strings.LastIndexByte(s, '@')
-	if at < 1 || !dotAtom(s[:at], isAtext) || !dotAtom(s[at+1:], isDomainChar) || !strings.Contains(s[at+1:], ".") {
+	if !utf8.ValidString(s) || at < 1 || !dotAtom(s[:at], isAtext) || !dotAtom(s[at+1:], isDomainChar) || !strings.Contains(s[at+1:], ".") {
 		return "", tandem.Coded(tandem.KindInvalid, "invalid_email", "%q is not an email address", s)
 	}
-	return s[:at] + "@" + strings.ToLower(s[at+1:]), nil
+	// Lower case can take more bytes than upper case (Ⱥ, U+023A, is two;
+	// ⱥ three), so the limit holds for what is returned, too.
+	out := s[:at] + "@" + strings.ToLower(s[at+1:])
+	if len(out) > MaxEmailLen {
+		return "", tandem.Coded(tandem.KindInvalid, "invalid_email", "the email address is longer than %d characters", MaxEmailLen)
+	}
+	return out, nil
 }
 
 // dotAtom reports whether s is one or more non-empty runs of characters

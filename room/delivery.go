@@ -8,6 +8,7 @@ const TypeDelivery = "invitation.delivery"
 
 func init() {
 	register(TypeDelivery, on(applyDelivery))
+	registerView(TypeDelivery, hide(func(d *Delivery) { d.Link, d.Message, d.Provider, d.Code, d.Reason = "", "", "", "", "" }))
 }
 
 // DeliveryStatus is where the message carrying an invitation stands.

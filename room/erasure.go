@@ -15,6 +15,7 @@ const TypeContactErased = "room.contact_erased"
 
 func init() {
 	register(TypeContactErased, applyContactErased)
+	registerView(TypeContactErased, hide(func(d *ContactErased) { d.Contact = "" }))
 }
 
 // ContactErased is the data of room.contact_erased.

@@ -35,6 +35,11 @@ func init() {
 	register(TypeContactChanged, on(applyContactChanged))
 	register(TypeReminded, on(applyReminded))
 	register(TypeNoticed, on(applyNoticed))
+	registerView(TypeRoomInvited, hide(func(d *RoomInvited) { d.Link, d.To = "", "" }))
+	registerView(TypeLinkRevoked, hide(func(d *LinkRevoked) { d.Link = "" }))
+	registerView(TypeContactChanged, hide(func(d *ContactChanged) { d.Customer = Customer{} }))
+	registerView(TypeReminded, hide(func(d *Reminded) { d.Link, d.Previous, d.To = "", "", "" }))
+	registerView(TypeNoticed, hide(func(d *Reminded) { d.Link, d.Previous, d.To = "", "", "" }))
 }
 
 // Invitation is the current invitation of a room.

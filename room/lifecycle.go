@@ -14,6 +14,7 @@ const (
 func init() {
 	register(TypeRoomCreated, on(applyRoomCreated))
 	register(TypeRoomClosed, applyRoomClosed)
+	registerView(TypeRoomCreated, hide(func(d *RoomCreated) { d.Account, d.Customer = "", Customer{} }))
 }
 
 // RoomCreated is the data of room.created, always event 1 of a room.

@@ -51,8 +51,8 @@ type Change struct {
 }
 
 // Erasure is what happens to a room's links and messages when its
-// customer's personal data are erased: their addresses, subjects and
-// provider errors are cleared and their text replaced by Body; the
+// customer's personal data are erased: their addresses, subjects, links
+// and provider errors are cleared and their text replaced by Body; the
 // messages not sent yet take the status CancelPending, so they never go.
 type Erasure struct {
 	Body          string

@@ -12,6 +12,23 @@ type ContactUse struct {
 	Owner, Team        string // the agent and their team
 	Name, Phone, Email string // normalised: E.164, email with its domain in lower case
 	At                 time.Time
+	// Editable is the part of the book whose contacts this use may
+	// update. A matched contact outside it (another agent's, another
+	// team's) only gains the room and its last use: it keeps its name,
+	// phone and email. The zero value is the whole book.
+	Editable ContactScope
+}
+
+// ContactScope is a part of an account's address book: one owner's
+// contacts (Owner set), one team's (Team set), or all of them (neither).
+type ContactScope struct {
+	Owner string
+	Team  *string
+}
+
+// Holds reports whether a contact of owner and team is in the scope.
+func (s ContactScope) Holds(owner, team string) bool {
+	return (s.Owner == "" || owner == s.Owner) && (s.Team == nil || team == *s.Team)
 }
 
 // ContactQuery filters an address book, most recently used first.

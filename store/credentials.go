@@ -50,9 +50,12 @@ type Credentials interface {
 	DeleteUserSignIns(ctx context.Context, account, userID string) error
 
 	CreatePasswordReset(ctx context.Context, r PasswordReset) error
-	// UsePasswordReset marks the reset used at now and returns it, in one
-	// atomic step: of two concurrent uses exactly one succeeds. KindNotFound
-	// if unknown, KindGone if expired or already used.
+	// UsePasswordReset marks the reset used at now and returns it, and
+	// marks used at now every other live reset of the same user, in one
+	// atomic step: a user's older (or newer) reset links die with the one
+	// used, and of concurrent uses of any of a user's resets exactly one
+	// succeeds. KindNotFound if unknown, KindGone if expired or already
+	// used (itself, or another of the user's).
 	UsePasswordReset(ctx context.Context, tokenHash string, now time.Time) (PasswordReset, error)
 
 	CreateRoomPass(ctx context.Context, s RoomPass) error

@@ -50,6 +50,11 @@ type Outcome struct {
 	At     time.Time
 	// Provider and ProviderID, for a sent message.
 	Provider, ProviderID string
+	// Body and Link, if set, replace the message's text and link: what
+	// the hub keeps of a message once the provider has it (the link
+	// removed, since it is a secret the provider now carries). Nil keeps
+	// them as they are.
+	Body, Link *string
 }
 
 // Outbox keeps messages to send.
@@ -62,7 +67,7 @@ type Outbox interface {
 	// never hold the same message at once.
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
 	// FinishMessage records the outcome of an attempt to send a claimed
-	// message.
+	// message, and the text and link it is to keep if the outcome says.
 	FinishMessage(ctx context.Context, id string, o Outcome) error
 	// MessageByProvider finds a sent message by its provider's id, for a
 	// delivery report that names no account; KindNotFound if none.

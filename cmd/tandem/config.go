@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,10 @@ type config struct {
 	SMTP          *smtp.Options // nil: email through the dev outbox
 	// FrameAncestors may embed the pages (TANDEM_FRAME_ANCESTORS).
 	FrameAncestors []string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (TANDEM_TRUSTED_PROXIES, CIDRs or addresses separated by spaces or
+	// commas).
+	TrustedProxies []netip.Prefix
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
@@ -108,6 +113,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if !api.ValidFrameAncestor(a) {
 			return c, fmt.Errorf("TANDEM_FRAME_ANCESTORS: %q is not an origin such as https://crm.example.com or https://*.example.com", a)
 		}
+	}
+	for _, f := range strings.FieldsFunc(getenv("TANDEM_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return c, fmt.Errorf("TANDEM_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8 or an address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
 	if !app.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)

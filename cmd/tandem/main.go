@@ -159,6 +159,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,
+		TrustedProxies: cfg.TrustedProxies,
 		Collectors:     collectors,
 	})
 	if err != nil {

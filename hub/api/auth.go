@@ -38,7 +38,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if !s.limiter.allow("login-ip:"+clientIP(r), "login-email:"+app.NormalizeLogin(req.Email)) {
+	if !s.attempt(r, "login", app.NormalizeLogin(req.Email)) {
 		s.writeError(w, r, errRateLimited("sign-in attempts"))
 		return
 	}
@@ -52,10 +52,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if err := s.app.SignOut(r.Context(), principalFrom(r.Context()).Caller); err != nil {
+	p := principalFrom(r.Context())
+	if err := s.app.SignOut(r.Context(), p.Caller); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	// This instance's sockets of the sign-in end now; the others' at
+	// their next check.
+	s.core.EndCredential(p.SignIn.TokenHash)
 	s.setSignInCookie(w, "", time.Time{}, -1)
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -78,15 +82,13 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if !s.limiter.allow("forgot-ip:"+clientIP(r), "forgot-email:"+app.NormalizeLogin(req.Email)) {
+	if !s.attempt(r, "forgot", app.NormalizeLogin(req.Email)) {
 		s.writeError(w, r, errRateLimited("requests"))
 		return
 	}
-	// Whatever happens next, the answer is the same: it must not tell
-	// whether the email has an account.
-	if err := s.app.ForgotPassword(r.Context(), req.Email); err != nil {
-		s.log.Error().Err(err).Msg("password reset not sent")
-	}
+	// The answer comes before the work, and is the same whatever the
+	// email: it must not tell whether the email has an account.
+	s.app.ForgotPassword(req.Email)
 	writeJSON(w, http.StatusAccepted, struct{}{})
 }
 
@@ -99,7 +101,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if !s.limiter.allow("reset-ip:" + clientIP(r)) {
+	if !s.attempt(r, "reset", "") {
 		s.writeError(w, r, errRateLimited("attempts"))
 		return
 	}

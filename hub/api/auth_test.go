@@ -197,10 +197,7 @@ func TestPasswordReset(t *testing.T) {
 	if err := anon.ForgotPassword(ctx, "ANA@acme.test"); err != nil {
 		t.Fatalf("forgot known: %v", err)
 	}
-	msgs, err := e.agent.DevOutbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs := e.waitOutbox(t, func(m client.OutboxMessage) bool { return strings.Contains(m.Link, "/password/reset?token=") })
 	var links []string
 	for _, m := range msgs {
 		if m.To == "nobody@acme.test" {
@@ -254,11 +251,8 @@ func TestPasswordResetLinkExpiresAfterAnHour(t *testing.T) {
 	if err := e.client().ForgotPassword(ctx, "ana@acme.test"); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := e.agent.DevOutbox(ctx)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("outbox: %v %v", msgs, err)
-	}
-	token := msgs[0].Link[strings.Index(msgs[0].Link, "token=")+len("token="):]
+	link := e.waitMessage(t, func(m client.OutboxMessage) bool { return strings.Contains(m.Link, "/password/reset?token=") }).Link
+	token := link[strings.Index(link, "token=")+len("token="):]
 	e.clock.Advance(61 * time.Minute)
 	if code := apiCode(t, e.client().ResetPassword(ctx, token, "a new password")); code != "reset_expired" {
 		t.Fatalf("after an hour: %q", code)

@@ -394,3 +394,38 @@ func decodeError(t testing.TB, res *http.Response) (code, message string) {
 }
 
 func asAPIError(err error, target **client.APIError) bool { return errors.As(err, target) }
+
+// waitOutbox waits until the dev outbox holds a message that match
+// accepts, and returns the outbox then, newest first. Work that happens
+// after the answer (a password reset email) shows up there a moment later.
+func (e *env) waitOutbox(t testing.TB, match func(client.OutboxMessage) bool) []client.OutboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msgs, err := e.agent.DevOutbox(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if match(m) {
+				return msgs
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no such message in the dev outbox: %+v", msgs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitMessage waits until the dev outbox holds a message that match
+// accepts, and returns it.
+func (e *env) waitMessage(t testing.TB, match func(client.OutboxMessage) bool) client.OutboxMessage {
+	t.Helper()
+	for _, m := range e.waitOutbox(t, match) {
+		if match(m) {
+			return m
+		}
+	}
+	panic("unreachable")
+}

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 
+	"github.com/gorilla/mux"
+
 	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/room"
 )
@@ -36,3 +38,7 @@ func (s *Server) ReapForTest() { s.app.Reap(context.Background()) }
 // RemindDueForTest runs one reminder scan now and returns how many
 // reminders it sent.
 func (s *Server) RemindDueForTest(ctx context.Context) int { return s.app.RemindDue(ctx) }
+
+// RouterForTest is the instance's router, so a test can walk every route
+// it serves.
+func (s *Server) RouterForTest() *mux.Router { return s.router }

@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -126,13 +126,40 @@ func (s *Server) setSignInCookie(w http.ResponseWriter, value string, expires ti
 	http.SetCookie(w, c)
 }
 
-// clientIP is the address rate limits count by. Behind a proxy it is the
-// proxy's unless the proxy is trusted; forwarded headers are not trusted
-// here because any client can set them.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the address rate limits count by: the connection's peer,
+// or, when the peer is a trusted proxy (TrustedProxies), the last address
+// of X-Forwarded-For that is not one: any client can set the header, so
+// only what trusted proxies appended counts.
+func (s *Server) clientIP(r *http.Request) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	addr := peer.Addr().Unmap()
+	if !s.trusted(addr) {
+		return addr.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: trust nothing before it
+		}
+		hop = hop.Unmap()
+		if !s.trusted(hop) {
+			return hop.String()
+		}
+		addr = hop
+	}
+	return addr.String()
+}
+
+// trusted reports whether addr is one of the TrustedProxies.
+func (s *Server) trusted(addr netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

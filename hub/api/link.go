@@ -14,7 +14,11 @@ import (
 // handleLink is the customer's entry: GET /r/{token}. A valid link gives
 // the customer a room cookie for that room only and sends them to the room.
 func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
-	token, pass, err := s.app.OpenLink(r.Context(), mux.Vars(r)["token"])
+	var held string
+	if c, err := r.Cookie(roomCookie); err == nil {
+		held = c.Value
+	}
+	token, pass, err := s.app.OpenLink(r.Context(), mux.Vars(r)["token"], held)
 	if err != nil {
 		s.linkError(w, r, err)
 		return

@@ -33,8 +33,13 @@ func (s *statusRecorder) WriteHeader(code int) {
 // underlying writer (Hijack, Flush).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// strictTransportSecurity is the HSTS policy of a hub served over https:
+// two years, subdomains included.
+const strictTransportSecurity = "max-age=63072000; includeSubDomains"
+
 // middleware logs each request, sets the security headers every answer
-// carries and turns a panic into a 500.
+// carries (HSTS too when the public URL is https) and turns a panic into
+// a 500.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -47,6 +52,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			hdr.Set("X-Frame-Options", "DENY") // CSP below says the same to newer browsers
 		}
 		hdr.Set("Content-Security-Policy", s.csp)
+		if s.cfg.PublicURL.Scheme == "https" {
+			// Browsers that reached the hub over https never try plain
+			// http again, where a network could read the cookies and links
+			// or change the pages.
+			hdr.Set("Strict-Transport-Security", strictTransportSecurity)
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -58,6 +58,10 @@ func (s *Server) handleReengage(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, st, err)
 }
 
+// CustomerWritesPerMinute bounds what a room's customer may write to it,
+// per instance: a link holder cannot fill the log.
+const CustomerWritesPerMinute = 120
+
 // handleActivity serves POST /api/v1/rooms/{id}/activity: an agent or the
 // customer reports what they are doing. The answer carries the event's seq
 // once it is durable.
@@ -70,12 +74,21 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.app.ReportActivity(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), req.What, req.Ref)
+	p := principalFrom(r.Context())
+	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: CustomerWritesPerMinute}) {
+		s.writeError(w, r, errRateLimited("changes from this room"))
+		return
+	}
+	st, err := s.app.ReportActivity(r.Context(), p.Caller, roomIDFrom(r), req.What, req.Ref)
 	s.answer(w, r, http.StatusCreated, map[string]any{"room": st.ID, "seq": st.Seq}, err)
 }
 
 func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
-	st, err := s.app.Room(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r))
+	p := principalFrom(r.Context())
+	st, err := s.app.Room(r.Context(), p.Caller, roomIDFrom(r))
+	if p.Pass != nil {
+		st = st.ForCustomer()
+	}
 	s.answer(w, r, http.StatusOK, st, err)
 }
 
@@ -91,9 +104,15 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	evs, err := s.app.Events(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), after, int(min(limit, tandem.MaxEventsPage)))
+	p := principalFrom(r.Context())
+	evs, err := s.app.Events(r.Context(), p.Caller, roomIDFrom(r), after, int(min(limit, tandem.MaxEventsPage)))
 	if evs == nil {
 		evs = []room.Event{}
+	}
+	if p.Pass != nil {
+		for i := range evs {
+			evs[i] = room.ForCustomer(evs[i])
+		}
 	}
 	s.answer(w, r, http.StatusOK, map[string]any{"events": evs}, err)
 }
@@ -107,6 +126,10 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 	case "me":
 		rq.Agent = p.User.ID
 	default:
+		if !room.ValidID("us", a) {
+			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "agent must be \"me\" or a user id"))
+			return
+		}
 		rq.Agent = a
 	}
 	limit, err := queryInt(q.Get("limit"), tandem.DefaultRoomsPage, "limit")
@@ -172,6 +195,12 @@ func decodeCursor(s string) (store.RoomCursor, error) {
 	ts, id, ok := strings.Cut(string(b), "|")
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	if !ok || err != nil || !room.ValidID("rm", id) {
+		return store.RoomCursor{}, bad
+	}
+	// Cursors hold rooms' creation times, in UTC. A time whose year in UTC
+	// is outside 1 to 9999 is no room's: RFC 3339 cannot write it, and
+	// PostgreSQL has no year 0.
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
 		return store.RoomCursor{}, bad
 	}
 	return store.RoomCursor{CreatedAt: t, ID: id}, nil

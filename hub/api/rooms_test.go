@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -203,6 +204,69 @@ func TestListRooms(t *testing.T) {
 	_, err = e.agent.Rooms(ctx, client.RoomQuery{Search: strings.Repeat("x", 201)})
 	if code := apiCode(t, err); code != "invalid" {
 		t.Fatalf("a search of 201 bytes: %q", code)
+	}
+}
+
+// A cursor is the client's to send back, so anything may come back: a
+// time no room can have is refused as any other bad cursor, on every
+// store (PostgreSQL has no year 0, and answered 500).
+func TestForgedRoomCursorsAreRefused(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, open)
+			e.liveRoom()
+			id := "rm_" + strings.Repeat("a", 24)
+			for _, ts := range []string{"0000-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "not a time"} {
+				before := base64.RawURLEncoding.EncodeToString([]byte(ts + "|" + id))
+				_, err := e.agent.Rooms(context.Background(), client.RoomQuery{Before: before})
+				if code := apiCode(t, err); code != "invalid" {
+					t.Errorf("a cursor of %s: %q (%v), want invalid", ts, code, err)
+				}
+			}
+			page, err := e.agent.Rooms(context.Background(), client.RoomQuery{Before: base64.RawURLEncoding.EncodeToString([]byte("0001-01-01T00:00:00Z|" + id))})
+			if err != nil || len(page.Rooms) != 0 {
+				t.Fatalf("before the year 1: %+v, %v", page, err)
+			}
+		})
+	}
+}
+
+// Searches, filters, logins and templates reach the store as text, and
+// PostgreSQL's text takes neither NUL nor bytes that are not UTF-8 (it
+// answered 500, or, for a template, every invitation after it did): they
+// are refused first, on every store.
+func TestTextAStoreCannotKeepIsRefused(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, open)
+			e.liveRoom()
+			auth := map[string]string{"Authorization": "Bearer " + e.agent.Token(), "Content-Type": "application/json"}
+			for _, c := range []struct{ method, path, body, code string }{
+				{http.MethodGet, "/api/v1/rooms?q=%00", "", "invalid"},
+				{http.MethodGet, "/api/v1/rooms?q=%ff", "", "invalid"},
+				{http.MethodGet, "/api/v1/rooms?agent=%00", "", "invalid"},
+				{http.MethodGet, "/api/v1/rooms?agent=%ff", "", "invalid"},
+				{http.MethodGet, "/api/v1/rooms?agent=bob", "", "invalid"},
+				{http.MethodGet, "/api/v1/contacts?q=%00", "", "invalid"},
+				{http.MethodGet, "/api/v1/contacts?q=%ff", "", "invalid"},
+				{http.MethodPost, "/api/v1/login", `{"email":"ana\u0000@acme.test","password":"` + testPassword + `"}`, "invalid_credentials"},
+				{http.MethodPut, "/api/v1/account/settings", `{"invite_template":"Hi\u0000: {link}"}`, "invalid_settings"},
+				{http.MethodPut, "/api/v1/account/settings", `{"email_subject":"Hi\u0000"}`, "invalid_settings"},
+			} {
+				res := e.do(t, c.method, c.path, c.body, auth)
+				if code, msg := decodeError(t, res); res.StatusCode >= 500 || code != c.code {
+					t.Errorf("%s %s %s: %d %s %s, want %s", c.method, c.path, c.body, res.StatusCode, code, msg, c.code)
+				}
+			}
+			mine, err := e.agent.Me(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := e.agent.Rooms(context.Background(), client.RoomQuery{Agent: mine.User.ID, Search: "Sam"})
+			if err != nil || len(page.Rooms) != 1 {
+				t.Fatalf("an agent by id: %+v, %v", page, err)
+			}
+		})
 	}
 }
 

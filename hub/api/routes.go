@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -15,55 +17,103 @@ const (
 )
 
 // routes is the API of docs/protocol.md.
+//
+// Each path is one route whose handler picks by method (methods), rather
+// than one route per method with mux's Methods matcher: on a subrouter,
+// mux forgets a method mismatch as soon as a later route's path prefix
+// matches, and answers 404 for a path that exists. So a path with a method
+// it does not take answers 400 method_not_allowed, with Allow, whatever
+// the order of the routes.
 func (s *Server) routes() *mux.Router {
+	const (
+		get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
+		patch, del     = http.MethodPatch, http.MethodDelete
+	)
 	r := mux.NewRouter()
 	r.Use(s.middleware)
-	r.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet)
-	r.HandleFunc("/readyz", s.handleReady).Methods(http.MethodGet)
-	r.Handle("/metrics", s.handleMetrics()).Methods(http.MethodGet)
+	// The router's middleware wraps matched routes only: a path that
+	// matches none still gets the headers every answer carries.
+	r.NotFoundHandler = s.middleware(http.NotFoundHandler())
+	r.Handle("/healthz", s.methods(byMethod{get: s.handleHealth}))
+	r.Handle("/readyz", s.methods(byMethod{get: s.handleReady}))
+	r.Handle("/metrics", s.methods(byMethod{get: s.handleMetrics().ServeHTTP}))
 
 	api := r.PathPrefix("/api/v1").Subrouter()
-	api.HandleFunc("/login", s.handleLogin).Methods(http.MethodPost)
-	api.HandleFunc("/logout", s.requireAgent(s.handleLogout)).Methods(http.MethodPost)
-	api.HandleFunc("/me", s.requireAgent(s.handleMe)).Methods(http.MethodGet)
-	api.HandleFunc("/password/forgot", s.handleForgot).Methods(http.MethodPost)
-	api.HandleFunc("/password/reset", s.handleReset).Methods(http.MethodPost)
-	api.HandleFunc("/account/settings", s.requireAgent(s.handleSettings)).Methods(http.MethodGet)
-	api.HandleFunc("/account/settings", s.requireAgent(s.handlePutSettings)).Methods(http.MethodPut)
-	api.HandleFunc("/contacts", s.requireAgent(s.handleContacts)).Methods(http.MethodGet)
-	api.HandleFunc("/contacts/"+contactIDPattern, s.requireAgent(s.handleContact)).Methods(http.MethodGet)
-	api.HandleFunc("/contacts/"+contactIDPattern, s.requireAgent(s.handleUpdateContact)).Methods(http.MethodPatch)
-	api.HandleFunc("/contacts/"+contactIDPattern, s.requireAgent(s.handleDeleteContact)).Methods(http.MethodDelete)
-	api.HandleFunc("/rooms", s.requireAgent(s.handleCreateRoom)).Methods(http.MethodPost)
-	api.HandleFunc("/rooms", s.requireAgent(s.handleRooms)).Methods(http.MethodGet)
-	api.HandleFunc("/feed", s.requireAgent(s.handleFeed)).Methods(http.MethodGet)
-	api.HandleFunc("/rooms/"+roomIDPattern, s.requireRoomAccess(s.handleRoom)).Methods(http.MethodGet)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/invite", s.requireAgent(s.handleInvite)).Methods(http.MethodPost)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/close", s.requireAgent(s.handleClose)).Methods(http.MethodPost)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/reengage", s.requireAgent(s.handleReengage)).Methods(http.MethodPost)
-	api.HandleFunc("/hooks/{provider:[a-z0-9]+}/status", s.handleStatusCallback).Methods(http.MethodPost)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/events", s.requireRoomAccess(s.handleEvents)).Methods(http.MethodGet)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/activity", s.requireRoomAccess(s.handleActivity)).Methods(http.MethodPost)
-	api.HandleFunc("/rooms/"+roomIDPattern+"/ws", s.requireRoomAccess(s.handleRoomSocket)).Methods(http.MethodGet)
+	api.Handle("/login", s.methods(byMethod{post: s.handleLogin}))
+	api.Handle("/logout", s.methods(byMethod{post: s.requireAgent(s.handleLogout)}))
+	api.Handle("/me", s.methods(byMethod{get: s.requireAgent(s.handleMe)}))
+	api.Handle("/password/forgot", s.methods(byMethod{post: s.handleForgot}))
+	api.Handle("/password/reset", s.methods(byMethod{post: s.handleReset}))
+	api.Handle("/account/settings", s.methods(byMethod{get: s.requireAgent(s.handleSettings), put: s.requireAgent(s.handlePutSettings)}))
+	api.Handle("/contacts", s.methods(byMethod{get: s.requireAgent(s.handleContacts)}))
+	api.Handle("/contacts/"+contactIDPattern, s.methods(byMethod{
+		get: s.requireAgent(s.handleContact), patch: s.requireAgent(s.handleUpdateContact), del: s.requireAgent(s.handleDeleteContact),
+	}))
+	api.Handle("/rooms", s.methods(byMethod{post: s.requireAgent(s.handleCreateRoom), get: s.requireAgent(s.handleRooms)}))
+	api.Handle("/feed", s.methods(byMethod{get: s.requireAgent(s.handleFeed)}))
+	api.Handle("/rooms/"+roomIDPattern, s.methods(byMethod{get: s.requireRoomAccess(s.handleRoom)}))
+	api.Handle("/rooms/"+roomIDPattern+"/invite", s.methods(byMethod{post: s.requireAgent(s.handleInvite)}))
+	api.Handle("/rooms/"+roomIDPattern+"/close", s.methods(byMethod{post: s.requireAgent(s.handleClose)}))
+	api.Handle("/rooms/"+roomIDPattern+"/reengage", s.methods(byMethod{post: s.requireAgent(s.handleReengage)}))
+	api.Handle("/hooks/{provider:[a-z0-9]+}/status", s.methods(byMethod{post: s.handleStatusCallback}))
+	api.Handle("/rooms/"+roomIDPattern+"/events", s.methods(byMethod{get: s.requireRoomAccess(s.handleEvents)}))
+	api.Handle("/rooms/"+roomIDPattern+"/activity", s.methods(byMethod{post: s.requireRoomAccess(s.handleActivity)}))
+	api.Handle("/rooms/"+roomIDPattern+"/ws", s.methods(byMethod{get: s.requireRoomAccess(s.handleRoomSocket)}))
 	if len(s.cfg.DevOutbox) > 0 {
-		api.HandleFunc("/dev/outbox", s.requireAgent(s.handleDevOutbox)).Methods(http.MethodGet)
+		api.Handle("/dev/outbox", s.methods(byMethod{get: s.requireAgent(s.handleDevOutbox)}))
 	}
 	api.NotFoundHandler = s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.KindNotFound, "no such API endpoint: %s %s", r.Method, r.URL.Path))
 	}))
-	api.MethodNotAllowedHandler = s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, tandem.Coded(tandem.KindInvalid, "method_not_allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
-	}))
 
-	r.HandleFunc("/r/{token}", s.handleLink).Methods(http.MethodGet)
+	r.Handle("/r/{token}", s.methods(byMethod{get: s.handleLink}))
 	if s.cfg.Web != nil {
-		r.HandleFunc("/room/"+roomIDPattern, s.servePage("room.html")).Methods(http.MethodGet)
-		r.HandleFunc("/console", s.servePage("console.html")).Methods(http.MethodGet)
-		r.HandleFunc("/password/reset", s.servePage("console.html")).Methods(http.MethodGet) // the reset email's link
-		r.HandleFunc("/", s.servePage("index.html")).Methods(http.MethodGet)
-		r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.cfg.Web))).Methods(http.MethodGet)
+		r.Handle("/room/"+roomIDPattern, s.methods(byMethod{get: s.servePage("room.html")}))
+		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))
+		r.Handle("/password/reset", s.methods(byMethod{get: s.servePage("console.html")})) // the reset email's link
+		r.Handle("/", s.methods(byMethod{get: s.servePage("index.html")}))
+		r.PathPrefix("/static/").Handler(s.methods(byMethod{get: http.StripPrefix("/static/", http.FileServerFS(s.cfg.Web)).ServeHTTP}))
 	}
 	return r
+}
+
+// methodHandler serves one path: a handler per method it takes. Any
+// other method answers 400 method_not_allowed, with Allow.
+type methodHandler struct {
+	s        *Server
+	handlers byMethod
+	allow    string // the methods, sorted, as Allow lists them
+}
+
+// byMethod is the handlers of one path, by method.
+type byMethod map[string]http.HandlerFunc
+
+// methods makes the handler of a path that takes the methods of handlers.
+func (s *Server) methods(handlers byMethod) *methodHandler {
+	h := &methodHandler{s: s, handlers: handlers}
+	h.allow = strings.Join(h.Allowed(), ", ")
+	return h
+}
+
+// Allowed lists the methods the path takes, sorted.
+func (h *methodHandler) Allowed() []string {
+	ms := make([]string, 0, len(h.handlers))
+	for m := range h.handlers {
+		ms = append(ms, m)
+	}
+	slices.Sort(ms)
+	return ms
+}
+
+// ServeHTTP runs the handler of the request's method, or answers that the
+// path does not take it.
+func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if next := h.handlers[r.Method]; next != nil {
+		next(w, r)
+		return
+	}
+	w.Header().Set("Allow", h.allow)
+	h.s.writeError(w, r, tandem.Coded(tandem.KindInvalid, "method_not_allowed", "%s is not allowed on %s: it takes %s", r.Method, r.URL.Path, h.allow))
 }
 
 // roomIDFrom returns the {id} of the path. Routes only match well-formed

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -52,10 +53,17 @@ type Config struct {
 	QueueSize    int           // live frames a WebSocket may have waiting before it is fed from the store instead; default 256
 	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
 	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
+	// CredentialCheck is how often each credential with open sockets is
+	// checked, so they close within that time of its end; default 5 s.
+	CredentialCheck time.Duration
 
-	// LoginPerMinute bounds login and password-reset attempts per client
-	// address and per email; default 10.
+	// LoginPerMinute bounds sign-in and password-reset attempts per
+	// (email, client address), and five times as many per client address;
+	// default 10.
 	LoginPerMinute int
+	// TrustedProxies are the load balancers and proxies in front of the
+	// hub: from them, the client address is read from X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 
 	// Instance names this instance in the store's presence rows; default a
 	// new random id at each start.
@@ -122,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	core, err = hub.New(hub.Config{
 		Log: cfg.Store, Broker: cfg.Broker, Presence: a, Logger: cfg.Logger,
-		QueueSize: cfg.QueueSize, WriteTimeout: cfg.WriteTimeout, PingInterval: cfg.PingInterval,
+		QueueSize: cfg.QueueSize, WriteTimeout: cfg.WriteTimeout, PingInterval: cfg.PingInterval, CredentialCheck: cfg.CredentialCheck,
 		Collectors: cfg.Collectors, Now: cfg.Now,
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ func (s *Server) handleRoomSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		a.Since = n
 	}
+	a.Credential = s.credential(p)
 	if p.Pass != nil {
 		a.CustomerLink, a.Client = p.Pass.Link, describeClient(r.UserAgent())
 	}
@@ -73,10 +74,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		}
 		a.Since = t
 	}
-	if p.SignIn != nil {
-		a.ExpiresAt = p.SignIn.ExpiresAt
-		a.Alive = func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }
-	}
+	a.Credential = s.credential(p)
 	if err := s.checkSocketOrigin(r); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -84,6 +82,20 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	if err := s.core.ServeFeed(w, r, a); err != nil {
 		s.writeError(w, r, err)
 	}
+}
+
+// credential is what p's sockets were opened with: they end with it.
+func (s *Server) credential(p principal) hub.Credential {
+	switch {
+	case p.SignIn != nil:
+		return hub.Credential{Key: p.SignIn.TokenHash, ExpiresAt: p.SignIn.ExpiresAt,
+			Alive: func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }}
+	case p.Pass != nil:
+		// A room pass ends at its expiry, or with its link (revoked: the
+		// room's event closes the socket).
+		return hub.Credential{Key: p.Pass.TokenHash, ExpiresAt: p.Pass.ExpiresAt}
+	}
+	return hub.Credential{}
 }
 
 // checkSocketOrigin refuses a WebSocket handshake from another site's page.

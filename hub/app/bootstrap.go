@@ -38,6 +38,10 @@ func Bootstrap(ctx context.Context, st store.Store, a FirstAdmin, now time.Time)
 	if err != nil {
 		return false, "", fmt.Errorf("bootstrap: admin email: %w", err)
 	}
+	name, err := tandem.CheckName(a.Name, "the admin's name")
+	if err != nil {
+		return false, "", fmt.Errorf("bootstrap: admin name: %w", err)
+	}
 	pw := a.Password
 	if pw == "" {
 		pw = generatePassword()
@@ -55,7 +59,7 @@ func Bootstrap(ctx context.Context, st store.Store, a FirstAdmin, now time.Time)
 	if err := st.CreateAccount(ctx, acct); err != nil {
 		return false, "", fmt.Errorf("bootstrap: create account: %w", err)
 	}
-	u := tandem.User{ID: room.NewID("us"), Account: acct.ID, Email: email, Name: a.Name, Role: tandem.RoleAdmin, PasswordHash: string(hash), CreatedAt: now}
+	u := tandem.User{ID: room.NewID("us"), Account: acct.ID, Email: email, Name: name, Role: tandem.RoleAdmin, PasswordHash: string(hash), CreatedAt: now}
 	if err := st.CreateUser(ctx, u); err != nil {
 		return false, "", fmt.Errorf("bootstrap: create admin: %w", err)
 	}

@@ -26,6 +26,24 @@ func (a *App) contactScope(ctx context.Context, c Caller) (store.ContactQuery, e
 	return q, nil
 }
 
+// inviter is who invites a customer, as the address book records it:
+// the agent, their team, and the part of the book whose contacts they may
+// update, which is the part they see.
+type inviter struct {
+	agent    room.Actor
+	team     string
+	editable store.ContactScope
+}
+
+// inviter is c inviting a customer.
+func (a *App) inviter(ctx context.Context, c Caller) (inviter, error) {
+	q, err := a.contactScope(ctx, c)
+	if err != nil {
+		return inviter{}, err
+	}
+	return inviter{agent: c.Actor(), team: c.Team(), editable: store.ContactScope{Owner: q.Owner, Team: q.Team}}, nil
+}
+
 // visibleContact returns the contact id if c may see it; KindNotFound
 // otherwise, as for a contact of another account.
 func (a *App) visibleContact(ctx context.Context, c Caller, id string) (tandem.Contact, error) {
@@ -48,6 +66,9 @@ func (a *App) visibleContact(ctx context.Context, c Caller, id string) (tandem.C
 func (a *App) Contacts(ctx context.Context, c Caller, search string, limit int) ([]tandem.Contact, error) {
 	if len(search) > MaxContactSearchLen {
 		return nil, tandem.Errorf(tandem.KindInvalid, "q must be at most %d bytes", MaxContactSearchLen)
+	}
+	if !storable(search) {
+		return nil, tandem.Errorf(tandem.KindInvalid, "q must be UTF-8 text without NUL characters")
 	}
 	q, err := a.contactScope(ctx, c)
 	if err != nil {
@@ -95,5 +116,14 @@ func (a *App) UpdateContact(ctx context.Context, c Caller, id string, patch Cont
 		return ct, tandem.Coded(tandem.KindInvalid, "contact_required", "a contact needs a phone number or an email")
 	}
 	ct.Name, ct.Phone, ct.Email, ct.UpdatedAt = cust.Name, cust.Phone, cust.Email, a.now()
-	return a.store.UpdateContact(ctx, c.Account(), ct)
+	got, err := a.store.UpdateContact(ctx, c.Account(), ct)
+	if tandem.ErrorCode(err) == "contact_exists" {
+		// The book holds one contact per person for the whole account, so
+		// a phone or email already there is refused whoever's contact has
+		// it. The answer is the same whether c may see that contact or not,
+		// and names nothing of it.
+		return tandem.Contact{}, tandem.Coded(tandem.KindConflict, "contact_exists",
+			"this phone number or email is already on another contact of the account (one contact per person)")
+	}
+	return got, err
 }

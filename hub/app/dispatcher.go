@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -82,6 +83,9 @@ func (a *App) send(ctx context.Context, log zerolog.Logger, m store.Message) {
 			Reason: fmt.Sprintf("could not be sent after %d attempts: %v", m.Attempts, err)}
 		log.Error().Err(err).Str("message", m.ID).Int("attempt", m.Attempts).Msg("send message; giving up")
 	}
+	if outcome.Status != store.MessagePending && !keepsLinks(outcome.Provider) {
+		outcome.Body, outcome.Link = withoutLink(m)
+	}
 	// Record the outcome even if the hub is stopping: the send happened.
 	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer fcancel()
@@ -93,4 +97,25 @@ func (a *App) send(ctx context.Context, log zerolog.Logger, m store.Message) {
 			log.Error().Err(err).Str("message", m.ID).Str("room", m.Room).Msg("record delivery in the room")
 		}
 	}
+}
+
+// linkRemoved stands in a sent message's text where its link was.
+const linkRemoved = "[link removed]"
+
+// keepsLinks reports whether the messages a provider took or refused keep
+// their links: only the dev outbox's, which reaches no one and whose page
+// exists to show them.
+func keepsLinks(provider string) bool { return provider == sender.DevProvider }
+
+// withoutLink is what the hub keeps of m once it has gone for good: its
+// text with the link replaced by linkRemoved, and no link. The link is a
+// secret (a room's, a password reset's) that only the customer or agent
+// it was sent to should hold: kept, anyone who reads the database could
+// use it until it expires.
+func withoutLink(m store.Message) (body, link *string) {
+	if m.Link == "" {
+		return nil, nil
+	}
+	b, l := strings.ReplaceAll(m.Body, m.Link, linkRemoved), ""
+	return &b, &l
 }

@@ -10,23 +10,23 @@ import (
 
 // invitePlan makes the link, the room.invited event and the message that
 // carries the link, for a room in state s.
-func (a *App) invitePlan(s room.State, agent room.Actor, team string) (Plan, error) {
-	link, m := a.newInvitation(s, s.Channel, s.Customer, agent, tandem.InviteMessage)
-	d, err := room.Invite(s, room.InviteCustomer{Agent: agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
+func (a *App) invitePlan(s room.State, in inviter) (Plan, error) {
+	link, m := a.newInvitation(s, s.Channel, s.Customer, in.agent, tandem.InviteMessage)
+	d, err := room.Invite(s, room.InviteCustomer{Agent: in.agent, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return Plan{}, err
 	}
-	return Plan{Drafts: []room.Draft{d}, Links: []store.Link{link}, Messages: []store.Message{m}, Contact: contactUse(s.Customer, agent, team, a.now())}, nil
+	return Plan{Drafts: []room.Draft{d}, Links: []store.Link{link}, Messages: []store.Message{m}, Contact: contactUse(s.Customer, in, a.now())}, nil
 }
 
 // reengagePlan sends the invitation of s again, to cust by ch: the new
 // link and its message, and the old link revoked.
-func (a *App) reengagePlan(s room.State, agent room.Actor, team string, ch room.Channel, cust room.Customer) (Plan, error) {
+func (a *App) reengagePlan(s room.State, in inviter, ch room.Channel, cust room.Customer) (Plan, error) {
 	if cust.Name == "" {
 		cust.Name = s.Customer.Name
 	}
-	link, m := a.newInvitation(s, ch, cust, agent, tandem.InviteMessage)
-	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
+	link, m := a.newInvitation(s, ch, cust, in.agent, tandem.InviteMessage)
+	ds, err := room.Reengage(s, room.ReengageCustomer{Agent: in.agent, Channel: ch, Customer: cust, Link: link.ID, ExpiresAt: link.ExpiresAt})
 	if err != nil {
 		return Plan{}, err
 	}
@@ -34,12 +34,14 @@ func (a *App) reengagePlan(s room.State, agent room.Actor, team string, ch room.
 	if err != nil {
 		return Plan{}, err
 	}
-	return Plan{Drafts: ds, Links: []store.Link{link}, Messages: []store.Message{m}, Revoke: []string{s.Invite.Link}, Contact: contactUse(norm, agent, team, a.now())}, nil
+	return Plan{Drafts: ds, Links: []store.Link{link}, Messages: []store.Message{m}, Revoke: []string{s.Invite.Link}, Contact: contactUse(norm, in, a.now())}, nil
 }
 
-// contactUse is the address book's record of inviting c.
-func contactUse(c room.Customer, agent room.Actor, team string, at time.Time) *store.ContactUse {
-	return &store.ContactUse{Owner: agent.ID, Team: team, Name: c.Name, Phone: c.Phone, Email: c.Email, At: at}
+// contactUse is the address book's record of in inviting c. The contact
+// it matches is updated only if the inviter may see it (in.editable):
+// an agent may reach a customer another agent owns, not rewrite them.
+func contactUse(c room.Customer, in inviter, at time.Time) *store.ContactUse {
+	return &store.ContactUse{Owner: in.agent.ID, Team: in.team, Name: c.Name, Phone: c.Phone, Email: c.Email, At: at, Editable: in.editable}
 }
 
 // newInvitation makes a link to room s for cust by ch, and the message of

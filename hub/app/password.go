@@ -12,10 +12,24 @@ import (
 )
 
 // ForgotPassword sends a password reset link to email if it is a user's
-// login, and nothing otherwise; the caller answers the same either way.
-func (a *App) ForgotPassword(ctx context.Context, email string) error {
+// login, and nothing otherwise. It returns at once and does the work in the
+// background: the answer, and the time it takes, must not tell whether the
+// email has an account.
+func (a *App) ForgotPassword(email string) {
 	email = NormalizeLogin(email)
-	if email == "" {
+	a.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		defer cancel()
+		if err := a.sendReset(ctx, email); err != nil {
+			a.log.Error().Err(err).Msg("password reset not sent")
+		}
+	})
+}
+
+// sendReset makes a reset token for the user whose login is email, if any,
+// and puts the email carrying its link in the outbox.
+func (a *App) sendReset(ctx context.Context, email string) error {
+	if email == "" || !storable(email) {
 		return nil
 	}
 	u, err := a.store.UserByEmail(ctx, email)
@@ -48,7 +62,9 @@ func (a *App) ForgotPassword(ctx context.Context, email string) error {
 }
 
 // ResetPassword sets a new password with a reset token, once, and signs
-// the user out everywhere.
+// the user out everywhere. Using the token spends every other reset token
+// of the user (the store does it in the same step): one left in an old
+// email cannot set the password again.
 func (a *App) ResetPassword(ctx context.Context, token, password string) error {
 	hash, err := a.hashPassword(password)
 	if err != nil {

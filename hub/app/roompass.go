@@ -16,11 +16,18 @@ const (
 
 // OpenLink is the customer's entry: a valid link token gives a room pass
 // for that room only. It returns the pass's token (for the room cookie,
-// never stored) and the pass.
-func (a *App) OpenLink(ctx context.Context, token string) (passToken string, p store.RoomPass, err error) {
+// never stored) and the pass. held is the token of the pass the browser
+// already holds, if any: a live pass of the same link is reused rather
+// than a new one made at every opening.
+func (a *App) OpenLink(ctx context.Context, token, held string) (passToken string, p store.RoomPass, err error) {
 	l, err := a.checkLink(ctx, token)
 	if err != nil {
 		return "", p, err
+	}
+	if plausibleToken(held) {
+		if p, err := a.store.RoomPass(ctx, hashToken(held), a.now()); err == nil && p.Link == l.ID {
+			return held, p, nil
+		}
 	}
 	passToken, hash := newToken()
 	p = store.RoomPass{TokenHash: hash, Account: l.Account, Room: l.Room, Link: l.ID, CreatedAt: a.now(), ExpiresAt: l.ExpiresAt}

@@ -59,11 +59,15 @@ func (a *App) CreateRoom(ctx context.Context, c Caller, req NewRoom) (room.State
 	if err != nil {
 		return room.State{}, err
 	}
+	in, err := a.inviter(ctx, c)
+	if err != nil {
+		return room.State{}, err
+	}
 	// Pre-planned too: the agent entered this customer, and will come back
 	// to them.
-	p := Plan{Drafts: []room.Draft{d}, Contact: contactUse(s.Customer, agent, c.Team(), a.now())}
+	p := Plan{Drafts: []room.Draft{d}, Contact: contactUse(s.Customer, in, a.now())}
 	if req.Mode == room.ModeLive {
-		ip, err := a.invitePlan(s, agent, c.Team())
+		ip, err := a.invitePlan(s, in)
 		if err != nil {
 			return room.State{}, err
 		}
@@ -80,8 +84,12 @@ func (a *App) CreateRoom(ctx context.Context, c Caller, req NewRoom) (room.State
 
 // Invite sends the customer of a pre-planned room their link.
 func (a *App) Invite(ctx context.Context, c Caller, roomID string) (room.State, error) {
+	in, err := a.inviter(ctx, c)
+	if err != nil {
+		return room.State{}, err
+	}
 	return a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
-		return a.invitePlan(s, c.Actor(), c.Team())
+		return a.invitePlan(s, in)
 	})
 }
 
@@ -111,8 +119,12 @@ func (a *App) Reengage(ctx context.Context, c Caller, roomID string, ch room.Cha
 		return room.State{}, err
 	}
 	cust.Phone = phone
+	in, err := a.inviter(ctx, c)
+	if err != nil {
+		return room.State{}, err
+	}
 	return a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
-		return a.reengagePlan(s, c.Actor(), c.Team(), ch, cust)
+		return a.reengagePlan(s, in, ch, cust)
 	})
 }
 
@@ -151,6 +163,9 @@ func (a *App) ListRooms(ctx context.Context, c Caller, q store.RoomQuery) ([]roo
 	}
 	if len(q.Search) > MaxSearchLen {
 		return nil, tandem.Errorf(tandem.KindInvalid, "q is longer than %d bytes", MaxSearchLen)
+	}
+	if !storable(q.Search) {
+		return nil, tandem.Errorf(tandem.KindInvalid, "q must be UTF-8 text without NUL characters")
 	}
 	q.Limit = tandem.PageSize(q.Limit, tandem.DefaultRoomsPage, tandem.MaxRoomsPage)
 	return a.store.ListRooms(ctx, c.Account(), q)

@@ -22,7 +22,7 @@ var errBadCredentials = tandem.Coded(tandem.KindUnauthorized, "invalid_credentia
 // sign-in.
 func (a *App) SignIn(ctx context.Context, email, password string) (token string, s store.SignIn, u tandem.User, err error) {
 	email = NormalizeLogin(email)
-	if email == "" || password == "" || len(password) > tandem.MaxPassword {
+	if email == "" || password == "" || len(password) > tandem.MaxPassword || !storable(email) {
 		return "", s, u, errBadCredentials
 	}
 	u, err = a.store.UserByEmail(ctx, email)

@@ -29,6 +29,12 @@ type Sender interface {
 	Send(ctx context.Context, m store.Message) (Receipt, error)
 }
 
+// DevProvider is the Provider of the dev outbox (sender/devoutbox), the
+// embedded simulation that reaches no one: the hub keeps the links of the
+// messages it takes, for the dev outbox page to show, where it removes
+// them from every other provider's once they have gone.
+const DevProvider = "dev"
+
 // Receipt is a provider's answer to a message it took.
 type Receipt struct {
 	Provider string              // "twilio", "smtp", "dev"

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +142,50 @@ func testContacts(t *testing.T, open Open) {
 		}
 	}
 	_ = ana
+}
+
+// A use of a contact outside the part of the book it may edit links the
+// room and marks the contact used, and leaves its details as they were;
+// inside it (or with no limit), the details are updated.
+func testContactsOutOfScope(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	me := f.actor()
+	red := "red"
+	theirs := store.ContactUse{Owner: "us_owner", Team: red, Name: "Sam Lee", Phone: "+14155550134", Email: "sam@example.com", At: t0}
+	roomFor(t, f.st, f.account, me, theirs)
+	cs, err := f.st.Contacts(ctx, f.account, store.ContactQuery{})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("contacts: %+v, %v", cs, err)
+	}
+	sam := cs[0]
+	blue := "blue"
+	for i, scope := range []store.ContactScope{{Owner: me.ID}, {Team: &blue}, {Owner: "us_owner", Team: &blue}} {
+		at := t0.Add(time.Duration(i+1) * time.Hour)
+		s := roomFor(t, f.st, f.account, me, store.ContactUse{Owner: me.ID, Team: blue, Name: "Mallory", Phone: "+14155550134", Email: "mallory@example.com", At: at, Editable: scope})
+		got, err := f.st.Contact(ctx, f.account, sam.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sam
+		want.LastUsedAt = stored(at)
+		wantEqual(t, "a contact used out of the scope it may edit", got, want)
+		if rooms, err := f.st.ContactRooms(ctx, f.account, sam.ID); err != nil || !strings.Contains(strings.Join(rooms, ","), s.ID) {
+			t.Fatalf("scope %+v: the room is not the contact's: %v, %v", scope, rooms, err)
+		}
+		if cs, _ := f.st.Contacts(ctx, f.account, store.ContactQuery{}); len(cs) != 1 {
+			t.Fatalf("scope %+v: a second contact for one person: %+v", scope, cs)
+		}
+	}
+	for i, scope := range []store.ContactScope{{}, {Owner: "us_owner"}, {Team: &red}} {
+		at := t0.Add(time.Duration(i+10) * time.Hour)
+		name := fmt.Sprintf("Samuel Lee %d", i)
+		roomFor(t, f.st, f.account, me, store.ContactUse{Owner: me.ID, Name: name, Phone: "+14155550134", At: at, Editable: scope})
+		got, err := f.st.Contact(ctx, f.account, sam.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != name || !got.UpdatedAt.Equal(stored(at)) || got.Owner != "us_owner" {
+			t.Fatalf("scope %+v: a contact used in the scope it may edit: %+v", scope, got)
+		}
+	}
 }

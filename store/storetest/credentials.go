@@ -148,6 +148,42 @@ func testPasswordResets(t *testing.T, open Open) {
 	wantErr(t, err, tandem.KindNotFound, "")
 }
 
+// Using one of a user's resets spends all of them, older and newer, and
+// no one else's.
+func testPasswordResetSpendsTheUsers(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	colleague := newUser(t, f.st, f.account, room.NewID("us")+"@example.com")
+	for _, use := range []int{0, 2} { // the oldest, then the newest
+		var mine []store.PasswordReset
+		for i := range 3 {
+			r := store.PasswordReset{TokenHash: room.NewID("tok"), Account: f.account, User: f.agent.ID,
+				CreatedAt: t0.Add(time.Duration(i) * time.Minute), ExpiresAt: t0.Add(time.Hour)}
+			if err := f.st.CreatePasswordReset(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			mine = append(mine, r)
+		}
+		theirs := store.PasswordReset{TokenHash: room.NewID("tok"), Account: f.account, User: colleague.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := f.st.CreatePasswordReset(ctx, theirs); err != nil {
+			t.Fatal(err)
+		}
+		now := t0.Add(10 * time.Minute)
+		if _, err := f.st.UsePasswordReset(ctx, mine[use].TokenHash, now); err != nil {
+			t.Fatalf("use reset %d: %v", use, err)
+		}
+		for i, r := range mine {
+			_, err := f.st.UsePasswordReset(ctx, r.TokenHash, now.Add(time.Second))
+			wantErr(t, err, tandem.KindGone, "")
+			if t.Failed() {
+				t.Fatalf("reset %d after reset %d was used", i, use)
+			}
+		}
+		if got, err := f.st.UsePasswordReset(ctx, theirs.TokenHash, now.Add(time.Second)); err != nil || got.User != colleague.ID {
+			t.Fatalf("a colleague's reset after the agent's was used: %+v, %v", got, err)
+		}
+	}
+}
+
 func testPasswordResetConcurrentUse(t *testing.T, open Open) {
 	f := newFixture(t, open)
 	const n = 8
@@ -167,6 +203,29 @@ func testPasswordResetConcurrentUse(t *testing.T, open Open) {
 		})
 		if won.Load() != 1 || gone.Load() != n-1 {
 			t.Fatalf("round %d: %d of %d concurrent uses succeeded and %d were refused as gone; want exactly 1 and %d", round, won.Load(), n, gone.Load(), n-1)
+		}
+	}
+	// Concurrent uses of different resets of one user: one wins, the
+	// others find theirs spent.
+	for round := range 3 {
+		rs := make([]store.PasswordReset, n)
+		for i := range rs {
+			rs[i] = f.newReset(t, t0.Add(time.Hour))
+		}
+		var won, gone atomic.Int32
+		parallel(n, func(i int) {
+			_, err := f.st.UsePasswordReset(ctx, rs[i].TokenHash, t0.Add(time.Minute))
+			switch {
+			case err == nil:
+				won.Add(1)
+			case tandem.IsKind(err, tandem.KindGone):
+				gone.Add(1)
+			default:
+				t.Errorf("round %d: use password reset %d: %v", round, i, err)
+			}
+		})
+		if won.Load() != 1 || gone.Load() != n-1 {
+			t.Fatalf("round %d: %d of %d concurrent uses of a user's resets succeeded and %d were refused as gone; want exactly 1 and %d", round, won.Load(), n, gone.Load(), n-1)
 		}
 	}
 }

@@ -80,9 +80,9 @@ func testErase(t *testing.T, open Open) {
 	// Its messages keep nothing but their place; the one to send never
 	// goes. The other room's link and message are left alone.
 	wantPending := storedMessage(pending)
-	wantPending.To, wantPending.Body, wantPending.Status = "", erased, store.MessageFailed
+	wantPending.To, wantPending.Body, wantPending.Link, wantPending.Status = "", erased, "", store.MessageFailed
 	wantSent := storedMessage(sent)
-	wantSent.To, wantSent.Subject, wantSent.Body, wantSent.Error = "", "", erased, ""
+	wantSent.To, wantSent.Subject, wantSent.Body, wantSent.Link, wantSent.Error = "", "", erased, "", ""
 	for _, m := range f.messages(t, f.account) {
 		switch m.ID {
 		case pending.ID:
@@ -114,7 +114,7 @@ func testErase(t *testing.T, open Open) {
 	wantLink.To = ""
 	wantEqual(t, "the link after an erasure alone", f.link(t, otherLink.ID), wantLink)
 	wantOther := claimed(otherMessage, 1)
-	wantOther.To, wantOther.Body, wantOther.Status = "", "gone", store.MessageFailed
+	wantOther.To, wantOther.Body, wantOther.Link, wantOther.Status = "", "gone", "", store.MessageFailed
 	for _, m := range f.messages(t, f.account) {
 		if m.ID == otherMessage.ID {
 			wantEqual(t, "the message claimed before an erasure alone", m, wantOther)

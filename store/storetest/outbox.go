@@ -92,12 +92,16 @@ func testOutbox(t *testing.T, open Open) {
 	wantEqual(t, "claim the rest after the lease", claim(t, f.st, now, lease, 10),
 		[]store.Message{claimed(invitation, 2), claimed(second, 2), claimed(theirs, 2)})
 
-	// Outcomes.
+	// Outcomes, with the text and link each message is to keep when they
+	// say (the link removed, once the provider has it).
 	sentAt := now.Add(time.Second).In(elsewhere)
-	if err := f.st.FinishMessage(ctx, first.ID, store.Outcome{Status: store.MessageSent, At: sentAt, Provider: "twilio", ProviderID: "SM1"}); err != nil {
+	sentBody, failedBody, noLink := "Open [link removed] to choose a new password.", "join us, [link removed]", ""
+	if err := f.st.FinishMessage(ctx, first.ID, store.Outcome{Status: store.MessageSent, At: sentAt, Provider: "twilio", ProviderID: "SM1",
+		Body: &sentBody, Link: &noLink}); err != nil {
 		t.Fatalf("finish sent: %v", err)
 	}
-	if err := f.st.FinishMessage(ctx, invitation.ID, store.Outcome{Status: store.MessageFailed, Error: "carrier refused the number", At: now, Provider: "twilio"}); err != nil {
+	if err := f.st.FinishMessage(ctx, invitation.ID, store.Outcome{Status: store.MessageFailed, Error: "carrier refused the number", At: now, Provider: "twilio",
+		Body: &failedBody, Link: &noLink}); err != nil {
 		t.Fatalf("finish failed: %v", err)
 	}
 	if err := f.st.FinishMessage(ctx, second.ID, store.Outcome{Status: store.MessagePending, Error: "timeout", At: now}); err != nil {
@@ -108,8 +112,10 @@ func testOutbox(t *testing.T, open Open) {
 
 	wantSent := claimed(first, 2)
 	wantSent.Status, wantSent.SentAt, wantSent.Provider, wantSent.ProviderID = store.MessageSent, storedPtr(sentAt), "twilio", "SM1"
+	wantSent.Body, wantSent.Link = sentBody, ""
 	wantFailed := claimed(invitation, 2)
 	wantFailed.Status, wantFailed.Error, wantFailed.Provider = store.MessageFailed, "carrier refused the number", "twilio"
+	wantFailed.Body, wantFailed.Link = failedBody, ""
 	wantRetry := claimed(second, 2)
 	wantRetry.Error = "timeout"
 	wantEqual(t, "messages after their outcomes", f.messages(t, f.account), []store.Message{wantRetry, wantFailed, wantSent})
@@ -126,6 +132,8 @@ func testOutbox(t *testing.T, open Open) {
 	later := now.Add(24 * time.Hour)
 	wantRetry.Attempts = 4
 	wantEqual(t, "claim a day later", claim(t, f.st, later, lease, 10), []store.Message{wantRetry, claimed(theirs, 4)})
+	// An outcome that gives no text nor link keeps the message's (the dev
+	// outbox's, whose page shows them).
 	if err := f.st.FinishMessage(ctx, second.ID, store.Outcome{Status: store.MessageSent, At: later, Provider: "smtp", ProviderID: "<m2@tandem>"}); err != nil {
 		t.Fatalf("finish the retried message: %v", err)
 	}

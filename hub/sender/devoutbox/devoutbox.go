@@ -28,7 +28,7 @@ import (
 var _ sender.Sender = (*Sender)(nil)
 
 // Provider is the name the dev outbox reports as its provider.
-const Provider = "dev"
+const Provider = sender.DevProvider
 
 // simulated is the prefix of every reason the dev outbox gives.
 const simulated = "simulated by the dev outbox, nothing was sent: "

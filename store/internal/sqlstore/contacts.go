@@ -40,7 +40,8 @@ func emailKey(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 // useContact records in tx that room roomID invites cu: the account's
 // contact with the same phone (or else the same email) is updated with the
 // name, phone and email given, each where no other contact has it, or a
-// new contact is made; it becomes the room's contact.
+// new contact is made; it becomes the room's contact. A matched contact
+// outside cu.Editable is only marked used: its details stay its owner's.
 func (s *DB) useContact(ctx context.Context, tx *sqlx.Tx, account, roomID string, cu store.ContactUse) error {
 	email := emailKey(cu.Email)
 	if cu.Phone == "" && email == "" {
@@ -76,8 +77,19 @@ func (s *DB) useContact(ctx context.Context, tx *sqlx.Tx, account, roomID string
 			}
 		}
 	}
-	if err := s.setContact(ctx, tx, account, id, cu.Name, cu.Phone, email, ts(cu.At), true); err != nil {
-		return err
+	var owner struct {
+		Owner string `db:"owner_id"`
+		Team  string `db:"team"`
+	}
+	if err := tx.GetContext(ctx, &owner, `SELECT owner_id, team FROM contacts WHERE account_id = $1 AND id = $2`, account, id); err != nil {
+		return fmt.Errorf("read contact %s: %w", id, err)
+	}
+	if cu.Editable.Holds(owner.Owner, owner.Team) {
+		if err := s.setContact(ctx, tx, account, id, cu.Name, cu.Phone, email, ts(cu.At), true); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE contacts SET last_used_at = $1 WHERE account_id = $2 AND id = $3`, ts(cu.At), account, id); err != nil {
+		return fmt.Errorf("use contact %s: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET contact_id = $1 WHERE id = $2 AND account_id = $3`, id, roomID, account); err != nil {
 		return fmt.Errorf("link room to contact: %w", err)

@@ -62,8 +62,8 @@ func rewriteEvents(ctx context.Context, tx *sqlx.Tx, roomID string, evs []room.E
 }
 
 // erase clears the personal data of the links and messages of room roomID
-// as e says: the links' addresses; the messages' addresses, subjects and
-// provider errors, their text replaced by e.Body; and the messages still
+// as e says: the links' addresses; the messages' addresses, subjects,
+// links and provider errors, their text replaced by e.Body; and the messages still
 // pending take the status e.CancelPending, so that they are never sent.
 func erase(ctx context.Context, tx *sqlx.Tx, account, roomID string, e store.Erasure) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE room_links SET to_addr = '' WHERE room_id = $1 AND account_id = $2`, roomID, account); err != nil {
@@ -73,7 +73,7 @@ func erase(ctx context.Context, tx *sqlx.Tx, account, roomID string, e store.Era
 		string(e.CancelPending), roomID, account, string(store.MessagePending)); err != nil {
 		return fmt.Errorf("cancel pending messages: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = $1, error = '' WHERE room_id = $2 AND account_id = $3`,
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET to_addr = '', subject = '', body = $1, link = '', error = '' WHERE room_id = $2 AND account_id = $3`,
 		e.Body, roomID, account); err != nil {
 		return fmt.Errorf("erase messages: %w", err)
 	}

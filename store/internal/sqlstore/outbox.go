@@ -118,23 +118,33 @@ func (s *DB) ClaimMessages(ctx context.Context, now time.Time, lease time.Durati
 
 // FinishMessage implements store.Outbox. A pending message keeps its lease,
 // so it is retried when the lease runs out; o.Error is kept as its last
-// error.
+// error. The body and link are replaced where o gives them.
 func (s *DB) FinishMessage(ctx context.Context, id string, o store.Outcome) error {
 	var (
 		res sql.Result
 		err error
 	)
+	// The text and link to keep, or NULL to keep them as they are.
+	body, link := sql.NullString{}, sql.NullString{}
+	if o.Body != nil {
+		body = sql.NullString{String: *o.Body, Valid: true}
+	}
+	if o.Link != nil {
+		link = sql.NullString{String: *o.Link, Valid: true}
+	}
+	const keep = `body = COALESCE($1, body), link = COALESCE($2, link)`
 	switch o.Status {
 	case store.MessageSent:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, sent_at = $2, error = '', claimed_until = NULL, provider = $3, provider_id = $4 WHERE id = $5`,
-			string(o.Status), ts(o.At), o.Provider, o.ProviderID, id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET `+keep+`, status = $3, sent_at = $4, error = '', claimed_until = NULL, provider = $5, provider_id = $6 WHERE id = $7`,
+			body, link, string(o.Status), ts(o.At), o.Provider, o.ProviderID, id)
 		if s.isUnique(err) {
 			return tandem.Errorf(tandem.KindConflict, "message %s: %s already has a message %s", id, o.Provider, o.ProviderID)
 		}
 	case store.MessageFailed:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2, claimed_until = NULL, provider = $3 WHERE id = $4`, string(o.Status), o.Error, o.Provider, id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET `+keep+`, status = $3, error = $4, claimed_until = NULL, provider = $5 WHERE id = $6`,
+			body, link, string(o.Status), o.Error, o.Provider, id)
 	case store.MessagePending:
-		res, err = s.db.ExecContext(ctx, `UPDATE messages SET status = $1, error = $2 WHERE id = $3`, string(o.Status), o.Error, id)
+		res, err = s.db.ExecContext(ctx, `UPDATE messages SET `+keep+`, status = $3, error = $4 WHERE id = $5`, body, link, string(o.Status), o.Error, id)
 	default:
 		return tandem.Errorf(tandem.KindInvalid, "unknown message status %q", o.Status)
 	}

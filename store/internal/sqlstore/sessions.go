@@ -97,19 +97,39 @@ func (s *DB) CreatePasswordReset(ctx context.Context, r store.PasswordReset) err
 	return nil
 }
 
-// UsePasswordReset implements store.Sessions. The guarded UPDATE is the
-// single step that decides: of concurrent uses, only one changes the row.
+// UsePasswordReset implements store.Sessions. One guarded UPDATE decides
+// and spends: it marks used every live reset of the user whose reset has
+// the token, provided that one is live, so of concurrent uses of any of a
+// user's resets only one changes rows. Should the token's own row not be
+// among them (a concurrent use spent it after this statement's snapshot
+// found it live), the transaction is rolled back and nothing is spent.
 func (s *DB) UsePasswordReset(ctx context.Context, tokenHash string, now time.Time) (store.PasswordReset, error) {
-	var r resetRow
-	err := s.db.GetContext(ctx, &r, `UPDATE password_resets SET used_at = $2
-		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-		RETURNING `+resetColumns, tokenHash, ts(now))
+	var used *resetRow
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rows []resetRow
+		err := tx.SelectContext(ctx, &rows, `UPDATE password_resets SET used_at = $2
+			WHERE used_at IS NULL AND expires_at > $2 AND (account_id, user_id) IN (
+				SELECT account_id, user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)
+			RETURNING `+resetColumns, tokenHash, ts(now))
+		if err != nil {
+			return fmt.Errorf("use password reset: %w", err)
+		}
+		for i := range rows {
+			if rows[i].TokenHash == tokenHash {
+				used = &rows[i]
+				return nil
+			}
+		}
+		return sql.ErrNoRows // roll back whatever was marked
+	})
 	if err == nil {
+		r := *used
 		return store.PasswordReset{TokenHash: r.TokenHash, Account: r.Account, User: r.User, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time(), UsedAt: r.UsedAt.ptr()}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return store.PasswordReset{}, fmt.Errorf("use password reset: %w", err)
+		return store.PasswordReset{}, err
 	}
+	var r resetRow
 	err = s.db.GetContext(ctx, &r, `SELECT `+resetColumns+` FROM password_resets WHERE token_hash = $1`, tokenHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.PasswordReset{}, tandem.Errorf(tandem.KindNotFound, "no password reset with this token")
@@ -118,7 +138,12 @@ func (s *DB) UsePasswordReset(ctx context.Context, tokenHash string, now time.Ti
 		return store.PasswordReset{}, fmt.Errorf("use password reset: %w", err)
 	}
 	if r.UsedAt != nil {
-		return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "the password reset was already used")
+		return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "the password reset was already used, or another of the user's was")
+	}
+	if r.ExpiresAt.Time().After(now) {
+		// Live, yet not spent: a concurrent use of another of the user's
+		// resets is spending it now.
+		return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "another of the user's password resets was used")
 	}
 	return store.PasswordReset{}, tandem.Errorf(tandem.KindGone, "the password reset has expired")
 }

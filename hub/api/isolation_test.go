@@ -1,0 +1,665 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gorilla/mux"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/sender"
+	"github.com/tandemhq/tandem/hub/sender/twilio"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem/web"
+)
+
+// Who may call what: every route the router serves, called as each kind
+// of caller, against what the table below allows. The routes are read from
+// the router itself, so a route added without an entry here fails the
+// test instead of going unchecked.
+
+// callerID is a kind of caller. Account A has an admin, an agent, and two
+// live rooms R1 and R2 whose customers opened their links; account B has
+// an admin and an agent (and a room of its own).
+type callerID int
+
+const (
+	stranger   callerID = iota // no credentials at all
+	agentB                     // an agent (not an admin) of account B, by bearer token
+	adminB                     // an admin of account B, by session cookie
+	customerR2                 // the customer of R2 (its room cookie), calling R1's routes
+	customerR1                 // the customer of R1 (its room cookie)
+	agentA                     // an agent (not an admin) of account A, by session cookie
+	adminA                     // an admin of account A, by bearer token
+	numCallers
+)
+
+var callerNames = [numCallers]string{
+	stranger: "stranger", agentB: "agent of B", adminB: "admin of B",
+	customerR2: "customer of R2", customerR1: "customer of R1",
+	agentA: "agent of A", adminA: "admin of A",
+}
+
+// allowed is the expectation of a success: 2xx, or 101 for a WebSocket. Any
+// other expectation is the exact status of the refusal. Zero is no
+// expectation at all, which fails the test.
+const allowed = 1
+
+// isoExpect is what each caller may get from a route.
+type isoExpect struct {
+	stranger, agentB, adminB, customerR2, customerR1, agentA, adminA int
+}
+
+func (x isoExpect) of(c callerID) int {
+	return [numCallers]int{x.stranger, x.agentB, x.adminB, x.customerR2, x.customerR1, x.agentA, x.adminA}[c]
+}
+
+func everyone(status int) isoExpect {
+	return isoExpect{status, status, status, status, status, status, status}
+}
+
+var (
+	// Routes of the signed-in agent's own account: any agent, of any
+	// account, gets their own account's answer.
+	anyAgent = isoExpect{stranger: 401, agentB: allowed, adminB: allowed, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+	// Admins of their own account only.
+	anyAdmin = isoExpect{stranger: 401, agentB: 403, adminB: allowed, customerR2: 401, customerR1: 401, agentA: 403, adminA: allowed}
+	// A room of A, for agents of A and the room's own customer. Another
+	// account's agent and another room's customer get the answer of a
+	// room that does not exist.
+	roomOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 404, customerR1: allowed, agentA: allowed, adminA: allowed}
+	// A room of A, for agents of A only: a customer, even the room's own,
+	// is not signed in as an agent.
+	roomOfAForAgents = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+	// A contact of A's address book (or a request naming one).
+	contactOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+)
+
+// isoFixture is what a caller who may succeed works on instead of R1 or the
+// contact, when succeeding would spend them (a closed room, a deleted
+// contact, a session signed out) for the callers after it. Refused callers
+// always aim at R1, the contact and their own session, so that a hole
+// would show on the real targets.
+type isoFixture int
+
+const (
+	onTheRealTargets isoFixture = iota
+	aPreplannedRoom             // a new pre-planned room of A
+	aLiveRoom                   // a new live room of A, invited, never connected
+	aContact                    // a new contact of A
+	aSession                    // a new sign-in of the caller
+)
+
+// isoRoute is the expectation of one route, and the request that tries it.
+type isoRoute struct {
+	want isoExpect
+	// public says why a stranger's answer is not 401. Required for every
+	// route that does not refuse strangers.
+	public string
+	// path is the path to call when the template's variables do not say it
+	// (a prefix).
+	path  string
+	query string // without "?"; may name {contact}, {room}, {userA}
+	body  string // may name {contact}, {room}
+	ctype string // default application/json
+	fresh isoFixture
+	ws    bool // a WebSocket: only the handshake is checked
+}
+
+// isolationTable holds every route, keyed by "METHOD /path/template" (the
+// variables without their patterns).
+var isolationTable = map[string]isoRoute{
+	"GET /healthz": {want: everyone(allowed), public: "a load balancer's liveness probe; it says only \"ok\""},
+	"GET /readyz":  {want: everyone(allowed), public: "a load balancer's readiness probe; it says only whether the store answers"},
+	"GET /metrics": {want: everyone(allowed), public: "Prometheus scrapes it without a session; it counts this instance's traffic, no account's data, and TANDEM_METRICS_TOKEN closes it where the balancer exposes it"},
+
+	"POST /api/v1/login": {want: everyone(allowed), public: "signing in is how one gets credentials; the email and password in the body are the credentials (here of a third account, so its answer is no caller's secret)",
+		body: `{"email":"cleo@initech.test","password":"` + testPassword + `"}`},
+	"POST /api/v1/logout": {want: anyAgent, fresh: aSession},
+	"GET /api/v1/me":      {want: anyAgent},
+	"POST /api/v1/password/forgot": {want: everyone(allowed), public: "one who forgot their password has no credentials; the answer is 202 whether or not the email has an account, and the link goes to the email only",
+		body: `{"email":"bo@acme.test"}`},
+	"POST /api/v1/password/reset": {want: everyone(404), public: "the reset token in the body is the credential; an unknown one is refused whoever asks",
+		body: `{"token":"` + strings.Repeat("x", 43) + `","password":"mallory was here"}`},
+
+	"GET /api/v1/account/settings": {want: anyAgent},
+	"PUT /api/v1/account/settings": {want: anyAdmin, body: `{"time_zone":"Europe/Paris","contact_scope":"all"}`},
+
+	"GET /api/v1/contacts":         {want: anyAgent, query: "q=Cora"},
+	"GET /api/v1/contacts/{id}":    {want: contactOfA},
+	"PATCH /api/v1/contacts/{id}":  {want: contactOfA, body: `{"name":"Mallory Patched"}`, fresh: aContact},
+	"DELETE /api/v1/contacts/{id}": {want: contactOfA, fresh: aContact},
+
+	// Creating a room is any agent's, in their own account; the request
+	// names a contact of A, which only A's agents may use.
+	"POST /api/v1/rooms": {want: contactOfA, body: `{"mode":"preplan","channel":"email","contact":"{contact}"}`},
+	"GET /api/v1/rooms":  {want: anyAgent, query: "agent={userA}"},
+	"GET /api/v1/feed":   {want: anyAgent, query: "agent={userA}", ws: true},
+
+	"GET /api/v1/rooms/{id}":        {want: roomOfA},
+	"GET /api/v1/rooms/{id}/events": {want: roomOfA},
+	// The room's customer reports what they do too (protocol.md, activity).
+	"POST /api/v1/rooms/{id}/activity": {want: roomOfA, body: `{"what":"viewing","ref":"isolation"}`},
+	"GET /api/v1/rooms/{id}/ws":        {want: roomOfA, ws: true},
+	"POST /api/v1/rooms/{id}/invite":   {want: roomOfAForAgents, fresh: aPreplannedRoom},
+	"POST /api/v1/rooms/{id}/close":    {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/reengage": {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
+	"GET /api/v1/dev/outbox":           {want: anyAdmin},
+	"POST /api/v1/hooks/{provider}/status": {want: everyone(403), public: "the provider calls it, and proves it by its signature (X-Twilio-Signature), not by our credentials: without one every caller is refused, an admin too",
+		body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered", ctype: "application/x-www-form-urlencoded"},
+
+	"GET /r/{token}": {want: everyone(allowed), public: "the link the customer was sent: its 256-bit token is the credential, whoever holds it"},
+	// The pages are the same for everyone and carry no data: they call
+	// the API, which checks the caller.
+	"GET /room/{id}":      {want: everyone(allowed), public: "the customer's page, the same for every room; its data come from the API with the room cookie"},
+	"GET /console":        {want: everyone(allowed), public: "the console's page, which asks to sign in"},
+	"GET /password/reset": {want: everyone(allowed), public: "the page a reset email links to, for one who cannot sign in"},
+	"GET /":               {want: everyone(allowed), public: "the front page"},
+	"GET /static/":        {want: everyone(allowed), public: "the pages' scripts and styles", path: "/static/room.js"},
+}
+
+// isoCaller is one caller: its credentials and what it must never read.
+type isoCaller struct {
+	id      callerID
+	hdr     http.Header
+	ofA     bool   // a person of account A, who may change A
+	email   string // the agent behind it, for a new session
+	cookie  bool   // its session travels as a cookie, not a bearer token
+	secrets []string
+}
+
+// isoTarget is what a request names.
+type isoTarget struct{ room, contact string }
+
+// isoWorld is the hub the table runs against.
+type isoWorld struct {
+	e       *env
+	hc      *http.Client
+	r1, r2  room.State
+	contact string // a contact of A
+	token   string // R1's link token
+	userA   string // the admin of A's user id
+	real    isoTarget
+	ghost   isoTarget // ids of the right shape that exist nowhere
+	callers [numCallers]isoCaller
+	admin   http.Header // the admin of A, for reading the state around each call
+	fresh   int
+}
+
+func TestIsolation(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel() // a hub of its own per store
+			start := time.Now()
+			w := newIsoWorld(t, open)
+			type served struct{ method, key, tmpl string }
+			var routes []served
+			err := w.e.hub.RouterForTest().Walk(func(r *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+				if r.GetHandler() == nil {
+					return nil // only holds a subrouter, walked next
+				}
+				tmpl, err := r.GetPathTemplate()
+				if err != nil {
+					return err
+				}
+				key, err := routeKey(tmpl)
+				if err != nil {
+					return err
+				}
+				// A path's handler says which methods it takes (the rest
+				// answer method_not_allowed); a route that does not say
+				// needs an entry of its own.
+				methods := []string{"ANY"}
+				if h, ok := r.GetHandler().(interface{ Allowed() []string }); ok {
+					methods = h.Allowed()
+				}
+				for _, m := range methods {
+					routes = append(routes, served{m, m + " " + key, tmpl})
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			cases := 0
+			for _, r := range routes {
+				seen[r.key] = true
+				rc, found := isolationTable[r.key]
+				if !found {
+					t.Errorf("route %s has no entry in the isolation table: say who may call it", r.key)
+					continue
+				}
+				if rc.want.stranger != 401 && rc.public == "" {
+					t.Errorf("route %s answers strangers otherwise than 401: its entry must say why it is public", r.key)
+				}
+				for c := range numCallers {
+					cases++
+					t.Run(r.key+" as "+callerNames[c], func(t *testing.T) {
+						w.check(t, r.method, r.tmpl, rc, &w.callers[c])
+					})
+				}
+			}
+			for key := range isolationTable {
+				if !seen[key] {
+					t.Errorf("the isolation table has an entry for %s, which the router does not serve", key)
+				}
+			}
+			t.Logf("%d routes and methods × %d callers: %d cases in %v", len(routes), numCallers, cases, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+// newIsoWorld starts a hub with every optional route on (the pages, a
+// provider's callbacks, the dev outbox), and the accounts, rooms and
+// contact the table names.
+func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
+	t.Helper()
+	ctx := context.Background()
+	e := newEnv(t, open, func(cfg *api.Config) {
+		cfg.Web = web.FS()
+		cfg.LoginPerMinute = 1000 // every caller signs in, and the table signs in again
+		tw, err := twilio.New(twilio.Options{
+			AccountSID: "AC00000000000000000000000000000000", AuthToken: "isolation-secret", From: "+15005550006",
+			StatusCallbackURL: cfg.PublicURL.String() + "/api/v1/hooks/twilio/status",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Callbacks = map[string]sender.StatusCallback{"twilio": tw}
+	})
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	w := &isoWorld{e: e, hc: &http.Client{
+		Transport:     tr,
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	me, err := e.agent.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.userA = me.User.ID
+	accountB, adminBc := e.newAgent("Globex", "gia@globex.test", "Gia")
+	e.newAgent("Initech", "cleo@initech.test", "Cleo") // whom the login route signs in
+	agentAc := isoSignIn(t, e, e.account, "bo@acme.test", tandem.RoleAgent)
+	agentBc := isoSignIn(t, e, accountB, "bram@globex.test", tandem.RoleAgent)
+
+	create := func(c *client.Client, mode room.Mode, ch room.Channel, cust room.Customer) room.State {
+		t.Helper()
+		s, err := c.CreateRoom(ctx, client.CreateRoom{Mode: mode, Channel: ch, Customer: cust})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	w.r1 = create(e.agent, room.ModeLive, room.ChannelSMS, room.Customer{Name: "Rhea Isolde", Phone: "+1 415 555 0171"})
+	w.r2 = create(e.agent, room.ModeLive, room.ChannelSMS, room.Customer{Name: "Remy Second", Phone: "+1 415 555 0172"})
+	create(e.agent, room.ModePreplan, room.ChannelEmail, room.Customer{Name: "Cora Contact", Email: "cora@contact.test"})
+	create(adminBc, room.ModeLive, room.ChannelSMS, room.Customer{Name: "Bea Globex", Phone: "+1 415 555 0181"})
+	cs, err := e.agent.Contacts(ctx, "Cora", 0)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("the contact of A: %+v, %v", cs, err)
+	}
+	w.contact = cs[0].ID
+	// A password reset of A waits in A's outbox: another account's admin
+	// must not read it in theirs.
+	if err := e.client().ForgotPassword(ctx, "bo@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	link, err := url.Parse(e.lastLink(w.r1.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.token = path.Base(link.Path)
+	cookieR1, cookieR2 := e.roomCookie(w.r1.ID), e.roomCookie(w.r2.ID)
+	w.real = isoTarget{room: w.r1.ID, contact: w.contact}
+	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct")}
+
+	// What each side must never read of the other.
+	r1 := []string{"Rhea Isolde", "+14155550171"}
+	r2 := []string{"Remy Second", "+14155550172"}
+	contact := []string{"Cora Contact", "cora@contact.test"}
+	peopleA := []string{"ana@acme.test", "bo@acme.test"}
+	allA := slices.Concat(r1, r2, contact, peopleA, []string{e.account})
+	allB := []string{"Bea Globex", "+14155550181", "gia@globex.test", "bram@globex.test", accountB}
+
+	bearer := func(c *client.Client) http.Header { return http.Header{"Authorization": {"Bearer " + c.Token()}} }
+	cookie := func(v string) http.Header { return http.Header{"Cookie": {v}} }
+	w.admin = bearer(e.agent)
+	w.callers = [numCallers]isoCaller{
+		stranger:   {hdr: http.Header{}, secrets: slices.Concat(allA, allB)},
+		agentB:     {hdr: bearer(agentBc), email: "bram@globex.test", secrets: allA},
+		adminB:     {hdr: cookie("tandem_session=" + adminBc.Token()), email: "gia@globex.test", cookie: true, secrets: allA},
+		customerR2: {hdr: cookie(cookieR2), secrets: slices.Concat(r1, contact, peopleA, allB)},
+		customerR1: {hdr: cookie(cookieR1), ofA: true, secrets: slices.Concat(r2, contact, peopleA, allB)},
+		agentA:     {hdr: cookie("tandem_session=" + agentAc.Token()), ofA: true, email: "bo@acme.test", cookie: true, secrets: allB},
+		adminA:     {hdr: w.admin, ofA: true, email: "ana@acme.test", secrets: allB},
+	}
+	for c := range numCallers {
+		w.callers[c].id = c
+	}
+	return w
+}
+
+// isoSignIn creates a user of account with role and signs them in.
+func isoSignIn(t *testing.T, e *env, account, email string, role tandem.Role) *client.Client {
+	t.Helper()
+	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	if err := e.st.CreateUser(context.Background(), tandem.User{ID: room.NewID("us"), Account: account, Email: email, Name: email,
+		Role: role, PasswordHash: string(hash), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	if _, err := c.Login(context.Background(), email, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// check calls one route as one caller.
+func (w *isoWorld) check(t *testing.T, method, tmpl string, rc isoRoute, c *isoCaller) {
+	want := rc.want.of(c.id)
+	if want == 0 {
+		t.Fatalf("no expectation for the %s", callerNames[c.id])
+	}
+	may := want == allowed
+	tg, hdr := w.real, c.hdr
+	if may && rc.fresh != onTheRealTargets {
+		tg, hdr = w.makeFresh(t, rc.fresh, c)
+	}
+	// A change is checked against A's state unless it is one that A's own
+	// people may make.
+	guard := method != http.MethodGet && !(may && c.ofA)
+	var before isoSnapshot
+	if guard {
+		before = w.snapshot(t)
+	}
+	status, body := w.call(t, method, tmpl, rc, tg, hdr)
+	switch {
+	case may && rc.ws && status != http.StatusSwitchingProtocols:
+		t.Errorf("handshake answered %d, want 101: %s", status, body)
+	case may && !rc.ws && status/100 != 2:
+		t.Errorf("answered %d, want a success: %s", status, body)
+	case !may && status != want:
+		t.Errorf("answered %d, want %d: %s", status, want, body)
+	}
+	for _, s := range c.secrets {
+		if bytes.Contains(body, []byte(s)) {
+			t.Errorf("the answer (%d) carries %q, which the %s may not read: %s", status, s, callerNames[c.id], body)
+		}
+	}
+	if guard {
+		if after := w.snapshot(t); after != before {
+			t.Errorf("A's state changed:\nbefore %+v\nafter  %+v", before, after)
+		}
+	}
+	if !may && namesTargets(tmpl, rc) {
+		// A refusal must not tell whether the room or contact exists.
+		gs, gb := w.call(t, method, tmpl, rc, w.ghost, hdr)
+		if gs != status {
+			t.Errorf("a room or contact that exists answers %d, one that does not %d: the refusal reveals which", status, gs)
+		} else if a, b := w.normalize(body, w.real), w.normalize(gb, w.ghost); a != b {
+			t.Errorf("a room or contact that exists answers\n%s\none that does not\n%s", a, b)
+		}
+	}
+	if rc.ws && may && c.id == customerR1 {
+		w.settle(t)
+	}
+}
+
+// namesTargets reports whether the request names R1 or the contact.
+func namesTargets(tmpl string, rc isoRoute) bool {
+	return strings.Contains(tmpl, "{id") || strings.Contains(rc.body+rc.query, "{contact}") || strings.Contains(rc.body+rc.query, "{room}")
+}
+
+// call makes the route's request on tg with hdr: an HTTP request, or a
+// WebSocket handshake closed at once.
+func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTarget, hdr http.Header) (int, []byte) {
+	t.Helper()
+	p := rc.path
+	if p == "" {
+		var err error
+		if p, err = expandTemplate(tmpl, func(name, before string) (string, error) {
+			switch {
+			case name == "id" && (strings.HasSuffix(before, "/rooms/") || strings.HasSuffix(before, "/room/")):
+				return tg.room, nil
+			case name == "id" && strings.HasSuffix(before, "/contacts/"):
+				return tg.contact, nil
+			case name == "token":
+				return w.token, nil
+			case name == "provider":
+				return "twilio", nil
+			}
+			return "", fmt.Errorf("no value for {%s} after %s", name, before)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA)
+	if rc.query != "" {
+		p += "?" + subst.Replace(rc.query)
+	}
+	if rc.ws {
+		return w.dial(t, p, hdr)
+	}
+	body := subst.Replace(rc.body)
+	req, err := http.NewRequest(method, w.e.url+p, stringsReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != "" {
+		ct := rc.ctype
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	res, err := w.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// dial opens a WebSocket and closes it once it has sent its first frame
+// (by then a customer's joining is recorded); or returns the refusal.
+func (w *isoWorld) dial(t *testing.T, p string, hdr http.Header) (int, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(w.e.url, "http")+p, &websocket.DialOptions{HTTPHeader: hdr.Clone(), HTTPClient: w.hc})
+	if err == nil {
+		defer c.CloseNow()
+		if _, _, err := c.Read(ctx); err != nil {
+			t.Errorf("first frame: %v", err)
+		}
+		return http.StatusSwitchingProtocols, nil
+	}
+	if res == nil {
+		t.Fatalf("dial %s: %v", p, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// settle waits until R1's customer, whose socket just closed, is recorded
+// as gone, so that the next checks of R1's log see it still.
+func (w *isoWorld) settle(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var s room.State
+		w.getJSON(t, "/api/v1/rooms/"+w.r1.ID, &s)
+		if !slices.ContainsFunc(s.Participants, func(p room.Participant) bool { return p.Connected }) {
+			return
+		}
+	}
+	t.Fatal("R1's customer is still connected 10 s after closing their socket")
+}
+
+// makeFresh makes what an allowed caller works on instead of the real
+// targets.
+func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarget, http.Header) {
+	t.Helper()
+	ctx := context.Background()
+	w.fresh++
+	tg := w.real
+	cust := room.Customer{Name: fmt.Sprintf("Fresh %d", w.fresh), Phone: fmt.Sprintf("+1 415 555 %04d", 200+w.fresh)}
+	switch f {
+	case aPreplannedRoom, aLiveRoom, aContact:
+		mode := room.ModeLive
+		if f != aLiveRoom {
+			mode = room.ModePreplan
+		}
+		s, err := w.e.agent.CreateRoom(ctx, client.CreateRoom{Mode: mode, Channel: room.ChannelSMS, Customer: cust})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.room = s.ID
+		if f == aContact {
+			cs, err := w.e.agent.Contacts(ctx, cust.Name, 0)
+			if err != nil || len(cs) != 1 {
+				t.Fatalf("the new contact: %+v, %v", cs, err)
+			}
+			tg.room, tg.contact = w.real.room, cs[0].ID
+		}
+		return tg, c.hdr
+	case aSession:
+		if c.email == "" {
+			t.Fatalf("the %s has no session to renew", callerNames[c.id])
+		}
+		s := w.e.client()
+		if _, err := s.Login(ctx, c.email, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		if c.cookie {
+			return tg, http.Header{"Cookie": {"tandem_session=" + s.Token()}}
+		}
+		return tg, http.Header{"Authorization": {"Bearer " + s.Token()}}
+	}
+	t.Fatalf("unknown isoFixture %d", f)
+	return tg, nil
+}
+
+// isoSnapshot is what of A a refused caller must leave as it was.
+type isoSnapshot struct {
+	r1Seq, r2Seq     int64
+	contact          string // the contact, as the admin reads it
+	settings         string
+	rooms, contacts  int
+	r1Link, r2Status string
+}
+
+func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
+	t.Helper()
+	var s isoSnapshot
+	var r1, r2 room.State
+	w.getJSON(t, "/api/v1/rooms/"+w.r1.ID, &r1)
+	w.getJSON(t, "/api/v1/rooms/"+w.r2.ID, &r2)
+	s.r1Seq, s.r2Seq, s.r2Status = r1.Seq, r2.Seq, string(r2.Status)
+	if r1.Invite != nil {
+		s.r1Link = r1.Invite.Link
+	}
+	var ct, set json.RawMessage
+	w.getJSON(t, "/api/v1/contacts/"+w.contact, &ct)
+	w.getJSON(t, "/api/v1/account/settings", &set)
+	s.contact, s.settings = string(ct), string(set)
+	var rooms struct{ Rooms []json.RawMessage }
+	w.getJSON(t, "/api/v1/rooms?limit=200", &rooms)
+	var contacts struct{ Contacts []json.RawMessage }
+	w.getJSON(t, "/api/v1/contacts?limit=100", &contacts)
+	s.rooms, s.contacts = len(rooms.Rooms), len(contacts.Contacts)
+	return s
+}
+
+// getJSON reads p as the admin of A.
+func (w *isoWorld) getJSON(t *testing.T, p string, v any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, w.e.url+p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = w.admin.Clone()
+	res, err := w.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("the admin of A reading %s: %d %s", p, res.StatusCode, b)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+}
+
+// normalize is an answer with the ids of tg written as placeholders, so
+// the answers about a real and a ghost isoTarget compare.
+func (w *isoWorld) normalize(b []byte, tg isoTarget) string {
+	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}").Replace(string(b))
+}
+
+// routeKey is a mux path template with its variables' patterns left out:
+// "/rooms/{id:rm_[a-z2-7]{24}}" is "/rooms/{id}".
+func routeKey(tmpl string) (string, error) {
+	return expandTemplate(tmpl, func(name, _ string) (string, error) { return "{" + name + "}", nil })
+}
+
+// expandTemplate writes tmpl with each variable replaced by value(name,
+// the path written so far).
+func expandTemplate(tmpl string, value func(name, before string) (string, error)) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); {
+		if tmpl[i] != '{' {
+			b.WriteByte(tmpl[i])
+			i++
+			continue
+		}
+		depth, j := 0, i
+		for ; j < len(tmpl); j++ {
+			if tmpl[j] == '{' {
+				depth++
+			} else if tmpl[j] == '}' {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		if j == len(tmpl) {
+			return "", fmt.Errorf("unbalanced braces in %q", tmpl)
+		}
+		name, _, _ := strings.Cut(tmpl[i+1:j], ":")
+		v, err := value(name, b.String())
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", tmpl, err)
+		}
+		b.WriteString(v)
+		i = j + 1
+	}
+	return b.String(), nil
+}

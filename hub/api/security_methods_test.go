@@ -1,0 +1,102 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/room"
+)
+
+// withPages serves a stand-in of the embedded UI, so that the pages'
+// routes exist.
+func withPages(cfg *api.Config) {
+	page := &fstest.MapFile{Data: []byte("<!doctype html><title>Tandem</title>")}
+	cfg.Web = fstest.MapFS{"index.html": page, "room.html": page, "console.html": page, "link.html": page,
+		"static/app.js": &fstest.MapFile{Data: []byte("// app")}}
+}
+
+// pathOf is a request path that route template tpl matches.
+func pathOf(t *testing.T, tpl string) string {
+	t.Helper()
+	p := strings.NewReplacer(
+		"{id:rm_[a-z2-7]{24}}", room.NewID("rm"),
+		"{id:ct_[a-z2-7]{24}}", room.NewID("ct"),
+		"{provider:[a-z0-9]+}", "twilio",
+		"{token}", "not-a-token",
+	).Replace(tpl)
+	if strings.HasSuffix(p, "/static/") {
+		p += "app.js"
+	}
+	if strings.ContainsAny(p, "{}") {
+		t.Fatalf("route %s: no request path for its variables", tpl)
+	}
+	return p
+}
+
+// wantMethodNotAllowed fails t unless res is the protocol's answer to a
+// method the path does not take: 400 method_not_allowed, and the methods
+// it takes in Allow.
+func wantMethodNotAllowed(t *testing.T, method, path string, res *http.Response, allowed []string) {
+	t.Helper()
+	var body struct{ Error struct{ Code string } }
+	raw, _ := io.ReadAll(res.Body)
+	_ = json.Unmarshal(raw, &body)
+	allow := strings.Split(res.Header.Get("Allow"), ", ")
+	slices.Sort(allow)
+	allowed = slices.Sorted(slices.Values(allowed))
+	if res.StatusCode != http.StatusBadRequest || body.Error.Code != "method_not_allowed" || !slices.Equal(allow, allowed) {
+		t.Errorf("%s %s: %d %s, Allow %q; want 400 method_not_allowed, Allow %s", method, path, res.StatusCode, strings.TrimSpace(string(raw)),
+			res.Header.Get("Allow"), strings.Join(allowed, ", "))
+	}
+}
+
+// A path the hub serves, asked with a method it does not take there,
+// answers 400 method_not_allowed (docs/errors.md) with an Allow header,
+// before any check of who asks; a path it does not serve is 404.
+func TestWrongMethods(t *testing.T) {
+	e := newEnv(t, nil, withPages)
+	for _, tc := range []struct {
+		method, path string
+		allowed      []string
+	}{
+		{"GET", "/api/v1/login", []string{"POST"}},
+		{"DELETE", "/api/v1/rooms/" + room.NewID("rm") + "/events", []string{"GET"}},
+		{"PUT", "/api/v1/rooms", []string{"GET", "POST"}},
+		{"POST", "/api/v1/contacts/" + room.NewID("ct"), []string{"GET", "PATCH", "DELETE"}},
+		{"POST", "/healthz", []string{"GET"}},
+		{"POST", "/r/some-token", []string{"GET"}},
+	} {
+		wantMethodNotAllowed(t, tc.method, tc.path, e.do(t, tc.method, tc.path, "", nil), tc.allowed)
+	}
+	// Signed in or not, the same.
+	auth := map[string]string{"Authorization": "Bearer " + e.agent.Token()}
+	wantMethodNotAllowed(t, "PUT", "/api/v1/rooms", e.do(t, "PUT", "/api/v1/rooms", "", auth), []string{"GET", "POST"})
+	for _, p := range []string{"/api/v1/nothing-here", "/api/v1/rooms/rm_malformed/events", "/nothing-here"} {
+		if res := e.do(t, "DELETE", p, "", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("DELETE %s: %d, want 404", p, res.StatusCode)
+		}
+	}
+}
+
+// Every route of the hub answers every method it does not take so.
+func TestWrongMethodsOnEveryRoute(t *testing.T) {
+	e := newEnv(t, nil, withPages)
+	routes := e.hub.RoutesForTest()
+	if len(routes) < 20 {
+		t.Fatalf("only %d routes: %v", len(routes), routes)
+	}
+	for tpl, allowed := range routes {
+		path := pathOf(t, tpl)
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if !slices.Contains(allowed, m) {
+				wantMethodNotAllowed(t, m, path, e.do(t, m, path, "", nil), allowed)
+			}
+		}
+	}
+}
