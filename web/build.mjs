@@ -1,12 +1,13 @@
-// Bundles the console into dist/, which web.go embeds. `make web` runs it.
+// Bundles the console and the room page into dist/, which web.go embeds. `make web` runs it.
 import { build } from "esbuild";
 import { copyFile, mkdir } from "node:fs/promises";
 
 await mkdir("dist", { recursive: true });
 await build({
-  entryPoints: ["src/console.tsx"],
+  // The console, and the customer's room page: both share src/reconnect.ts.
+  entryPoints: { console: "src/console.tsx", room: "src/room.ts" },
   bundle: true,
-  outfile: "dist/console.js",
+  outdir: "dist",
   format: "iife",
   target: "es2020",
   minify: true,

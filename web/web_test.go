@@ -28,6 +28,14 @@ func TestFS(t *testing.T) {
 	if !bundled && !strings.Contains(string(b), "make web") {
 		t.Fatalf("the placeholder does not say how to build the console:\n%s", b)
 	}
+	// The room page's script is the bundle's when there is one.
+	js, err := fs.ReadFile(f, "room.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placeholder := strings.Contains(string(js), "make web"); placeholder == web.Built() {
+		t.Fatalf("room.js is the placeholder: %v; the bundle is built: %v", placeholder, web.Built())
+	}
 	if _, err := fs.Stat(f, "nothing.js"); err == nil {
 		t.Fatal("a file that does not exist")
 	}

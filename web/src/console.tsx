@@ -6,6 +6,7 @@
 // cookie the hub sets at sign-in.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { reconnecting } from "./reconnect";
 
 type APIError = { code: string; message: string };
 
@@ -45,6 +46,15 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
     throw err;
   }
   return data as T;
+}
+
+// checkSignedIn shows the sign-in page if the agent was signed out
+// (elsewhere, or the session expired): a socket refused before opening
+// may be why, and knocking forever would not help.
+function checkSignedIn() {
+  api("GET", "/me").catch((err) => {
+    if ((err as APIError).code === "unauthorized") location.reload();
+  });
 }
 
 // Words for the invitation's status, as the agent reads them.
@@ -335,53 +345,11 @@ function useRoomStream(id: string): { events: RoomEvent[]; online: boolean } {
         setEvents((evs) => [...evs, f as RoomEvent]);
       },
       () => setOnline(false),
+      { onRefused: checkSignedIn },
     );
     return conn.stop;
   }, [id]);
   return { events, online };
-}
-
-// reconnecting keeps a WebSocket open: open makes one, onFrame gets each
-// JSON frame, onDrop is told when it closes. It comes back with backoff;
-// the backoff starts again only after a connection that lasted, so a hub
-// that closes at once (its database away) is not hammered. stop ends it,
-// pending reconnection included.
-function reconnecting(open: () => WebSocket, onFrame: (f: any) => void, onDrop: () => void): { stop: () => void } {
-  let ws: WebSocket | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  let delay = 250;
-  const connect = () => {
-    if (stopped) return;
-    const opened = Date.now();
-    let accepted = false;
-    ws = open();
-    ws.onopen = () => { accepted = true; };
-    ws.onmessage = (m) => onFrame(JSON.parse(m.data));
-    ws.onclose = () => {
-      onDrop();
-      if (stopped) return;
-      // Refused before opening: if it is because the agent is signed out
-      // (elsewhere, or the session expired), show the sign-in page
-      // instead of knocking forever.
-      if (!accepted) {
-        api("GET", "/me").catch((err) => {
-          if ((err as APIError).code === "unauthorized") location.reload();
-        });
-      }
-      if (Date.now() - opened > 5000) delay = 250;
-      timer = setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 5000);
-    };
-  };
-  connect();
-  return {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-      ws?.close();
-    },
-  };
 }
 
 function SessionView({ id, onBack }: { id: string; onBack: () => void }) {
@@ -521,6 +489,7 @@ function useFeed(mine: boolean, onReady: () => void, onRooms: (rs: Room[]) => vo
         }
       },
       () => setOnline(false),
+      { onRefused: checkSignedIn },
     );
     return conn.stop;
   }, [mine]);
