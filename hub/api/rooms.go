@@ -121,16 +121,10 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	q := r.URL.Query()
 	rq := store.RoomQuery{Status: room.Status(q.Get("status")), InviteStatus: room.InviteStatus(q.Get("invite_status")), Search: q.Get("q")}
-	switch a := q.Get("agent"); a {
-	case "":
-	case "me":
-		rq.Agent = p.User.ID
-	default:
-		if !room.ValidID("us", a) {
-			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "agent must be \"me\" or a user id"))
-			return
-		}
-		rq.Agent = a
+	var err error
+	if rq.Agent, err = agentFilter(p, q.Get("agent")); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	limit, err := queryInt(q.Get("limit"), tandem.DefaultRoomsPage, "limit")
 	if err != nil {
@@ -160,6 +154,20 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 		out["next"] = encodeCursor(store.RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// agentFilter reads a listing's agent parameter: "me" for the caller, a
+// user id, or nothing for every agent's rooms.
+func agentFilter(p principal, v string) (string, error) {
+	switch {
+	case v == "":
+		return "", nil
+	case v == "me":
+		return p.User.ID, nil
+	case room.ValidID("us", v):
+		return v, nil
+	}
+	return "", tandem.Errorf(tandem.KindInvalid, "agent must be \"me\" or a user id")
 }
 
 // answer writes v with status, or err.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/hub"
-	"github.com/tandemhq/tandem/room"
 )
 
 // handleRoomSocket serves GET /api/v1/rooms/{id}/ws?since=N.
@@ -47,16 +46,10 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	q := r.URL.Query()
 	a := hub.FeedAccess{Account: p.Account(), Origins: []string{s.cfg.PublicURL.Host}}
-	switch agent := q.Get("agent"); agent {
-	case "":
-	case "me":
-		a.Agent = p.User.ID
-	default:
-		if !room.ValidID("us", agent) {
-			s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "agent must be \"me\" or a user id"))
-			return
-		}
-		a.Agent = agent
+	var err error
+	if a.Agent, err = agentFilter(p, q.Get("agent")); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
