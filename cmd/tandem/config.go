@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub/api"
 	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/blob/s3"
 	"github.com/tandemhq/tandem/hub/sender/smtp"
 )
 
@@ -23,6 +24,9 @@ type config struct {
 	RedisURL    string
 	RedisMaster string // Sentinel: the master's name
 	RedisPrefix string
+	// S3 is the bucket files are kept in (TANDEM_S3_URL); nil keeps them
+	// under DataDir/files.
+	S3 *s3.Config
 
 	AdminEmail    string
 	AdminPassword string
@@ -88,6 +92,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return c, fmt.Errorf("TANDEM_DATA_DIR: %w", err)
+	}
+	if raw := get("TANDEM_S3_URL", ""); raw != "" {
+		s3c, err := s3.ParseURL(raw)
+		if err != nil {
+			return c, fmt.Errorf("TANDEM_S3_URL: %w", err)
+		}
+		c.S3 = &s3c
 	}
 	if c.LinkTTL, err = parseDuration(get("TANDEM_LINK_TTL", "7d")); err != nil {
 		return c, fmt.Errorf("TANDEM_LINK_TTL: %w", err)

@@ -23,6 +23,9 @@ import (
 
 	"github.com/tandemhq/tandem/hub/api"
 	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/blob"
+	blobfs "github.com/tandemhq/tandem/hub/blob/fs"
+	"github.com/tandemhq/tandem/hub/blob/s3"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -101,6 +104,28 @@ func openStore(ctx context.Context, cfg config, log zerolog.Logger) (store.Store
 	return st, nil
 }
 
+// openBlobs picks the S3-compatible bucket of TANDEM_S3_URL when it is set,
+// the directory TANDEM_DATA_DIR/files otherwise.
+func openBlobs(ctx context.Context, cfg config, log zerolog.Logger) (blob.Store, error) {
+	if cfg.S3 != nil {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		bs, err := s3.New(sctx, *cfg.S3)
+		if err != nil {
+			return nil, fmt.Errorf("TANDEM_S3_URL: %w", err)
+		}
+		log.Info().Str("bucket", cfg.S3.String()).Msg("files: S3 bucket")
+		return bs, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "files")
+	bs, err := blobfs.New(dir)
+	if err != nil {
+		return nil, err
+	}
+	log.Info().Str("path", dir).Msg("files: directory (one instance, or a directory every instance shares; set TANDEM_S3_URL for a bucket)")
+	return bs, nil
+}
+
 func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- string) error {
 	log, err := newLogger(cfg, logOut)
 	if err != nil {
@@ -116,6 +141,10 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		return err
 	}
 	defer releaseBroker()
+	blobs, err := openBlobs(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 
 	created, generated, err := app.Bootstrap(ctx, st, app.FirstAdmin{
 		AccountName: cfg.AccountName, PhoneRegion: cfg.PhoneRegion, Name: "Admin", Email: cfg.AdminEmail, Password: cfg.AdminPassword,
@@ -148,6 +177,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	h, err := api.New(api.Config{
 		Store:     st,
 		Broker:    broker,
+		Blobs:     blobs,
 		PublicURL: cfg.PublicURL,
 		Logger:    log,
 		Sender:    sender,

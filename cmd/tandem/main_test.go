@@ -230,6 +230,7 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x"}, "TWILIO_FROM"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+15005550006"}, "TANDEM_PUBLIC_URL"},
+		{map[string]string{"TANDEM_S3_URL": "s3://key:secret@s3.example.com"}, "TANDEM_S3_URL"},
 		{map[string]string{"SMTP_URL": "smtp://mail.example.com"}, "SMTP_FROM"},
 		{map[string]string{"SMTP_URL": "mail.example.com", "SMTP_FROM": "a@b.example"}, "SMTP_URL"},
 		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_PORT": "x", "SMTP_FROM": "a@b.example"}, "SMTP_PORT"},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/blob"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -25,8 +26,10 @@ import (
 // Config is what one hub instance needs. Store, Broker and PublicURL are
 // required; the rest has defaults.
 type Config struct {
-	Store     store.Store
-	Broker    hub.Broker
+	Store  store.Store
+	Broker hub.Broker
+	// Blobs is where uploaded and generated files are kept.
+	Blobs     blob.Store
 	PublicURL *url.URL // the address customers and browsers use: links and Origin checks
 	Logger    zerolog.Logger
 
@@ -119,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger.With().Str("component", "api").Logger(), origin: cfg.PublicURL.Scheme + "://" + cfg.PublicURL.Host}
 	var core *hub.Core
 	a, err := app.New(app.Config{
-		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
+		Store: cfg.Store, Blobs: cfg.Blobs, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/blob"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -30,6 +31,8 @@ var _ Publisher = (*hub.Core)(nil)
 type Config struct {
 	Store     store.Store
 	Publisher Publisher
+	// Blobs is where uploaded and generated files are kept.
+	Blobs     blob.Store
 	PublicURL *url.URL // the address in links sent to customers and agents
 	Logger    zerolog.Logger
 	// Sender delivers outbox messages; nil runs no dispatcher (messages
