@@ -23,6 +23,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub/api"
 	"github.com/tandemhq/tandem/hub/app"
+	blobfs "github.com/tandemhq/tandem/hub/blob/fs"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -145,7 +146,13 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	// Files (the asset library's PDFs) live under the data directory.
+	blobs, err := blobfs.New(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		return err
+	}
 	h, err := api.New(api.Config{
+		Blobs:     blobs,
 		Store:     st,
 		Broker:    broker,
 		PublicURL: cfg.PublicURL,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/blob"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -32,6 +33,10 @@ type Config struct {
 
 	// Sender delivers outbox messages.
 	Sender sender.Sender
+	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
+	Blobs blob.Store
+	// MaxPDFBytes is the largest PDF an upload may be; default 25 MiB.
+	MaxPDFBytes int64
 	// DevOutbox names the channels whose messages are only kept and shown
 	// (GET /api/v1/dev/outbox lists their messages, links included) by
 	// the dev outbox. Messages of other channels, which go to real
@@ -120,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 	var core *hub.Core
 	a, err := app.New(app.Config{
 		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
+		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

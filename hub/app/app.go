@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/blob"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -35,6 +36,11 @@ type Config struct {
 	// Sender delivers outbox messages; nil runs no dispatcher (messages
 	// wait in the outbox).
 	Sender sender.Sender
+	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
+	Blobs blob.Store
+	// MaxPDFBytes is the largest PDF an upload may be; default
+	// DefaultMaxPDFBytes (25 MiB).
+	MaxPDFBytes int64
 
 	LinkTTL    time.Duration // how long a room link is valid; default 7 days
 	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
@@ -71,6 +77,9 @@ func (c *Config) setDefaults() error {
 	def(&c.ResetTTL, time.Hour)
 	def(&c.PresenceTTL, 30*time.Second)
 	def(&c.ReminderInterval, time.Minute)
+	if c.MaxPDFBytes <= 0 {
+		c.MaxPDFBytes = DefaultMaxPDFBytes
+	}
 	if c.Instance == "" {
 		c.Instance = room.NewID("in")
 	}
