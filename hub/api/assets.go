@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -25,6 +26,8 @@ const (
 	uploadMargin = 64 << 10
 	// maxUploadText bounds the name and folder parts of an upload.
 	maxUploadText = 4 << 10
+	// uploadReadTimeout is how long an upload may take to arrive.
+	uploadReadTimeout = 10 * time.Minute
 )
 
 // assetView is an asset as one asset is answered: always with its fields.
@@ -51,6 +54,9 @@ func (s *Server) handleUploadAsset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The server's read timeout suits JSON bodies, not a PDF of many
+	// megabytes on a slow line.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	max := s.app.MaxPDFBytes()
 	r.Body = http.MaxBytesReader(w, r.Body, max+uploadMargin)
 	tooLarge := tandem.Errorf(tandem.KindTooLarge, "a PDF is at most %d bytes", max)
