@@ -13,6 +13,11 @@ const (
 	// DefaultContactsPage and MaxContactsPage bound a listing of contacts.
 	DefaultContactsPage = 20
 	MaxContactsPage     = 100
+	// DefaultAssetsPage and MaxAssetsPage bound a listing of assets;
+	// MaxAssetFolders the folders listed with it.
+	DefaultAssetsPage = 100
+	MaxAssetsPage     = 200
+	MaxAssetFolders   = 1000
 	// MaxExpiredPresence is the most expired presence rows one read lists.
 	MaxExpiredPresence = 1000
 )

@@ -1,6 +1,7 @@
 // Package store defines how Tandem keeps its records: accounts, users,
 // sign-ins, room passes, password resets, rooms and their event logs, room links, the
-// outbox, and which hub instances customers are connected through. The
+// outbox, and which hub instances customers are connected through, and the asset
+// library. The
 // interfaces here are implemented by store/sqlite (the embedded default)
 // and store/postgres, and both pass the conformance suite in
 // store/storetest.
@@ -45,6 +46,7 @@ type Store interface {
 	Outbox
 	Presence
 	Contacts
+	Assets
 }
 
 // IsUnavailable reports whether err says the store could not be reached

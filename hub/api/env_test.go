@@ -22,6 +22,7 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/api"
+	blobfs "github.com/tandemhq/tandem/hub/blob/fs"
 	"github.com/tandemhq/tandem/hub/broker/memory"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/hub/sender/devoutbox"
@@ -76,6 +77,7 @@ type env struct {
 	broker  hub.Broker // shared by the env's instances, as Redis would be
 	account string
 	agent   *client.Client
+	blobDir string // where the hub keeps files
 }
 
 type envOption func(*api.Config)
@@ -103,7 +105,7 @@ func newEnv(t testing.TB, openStore func(testing.TB) store.Store, opts ...envOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, clock: &clock{t: time.Now()}, broker: memory.New()}
+	e := &env{t: t, st: st, clock: &clock{t: time.Now()}, broker: memory.New(), blobDir: t.TempDir()}
 	e.url = "http://" + ln.Addr().String()
 	e.start(ln, opts...)
 	e.account, e.agent = e.newAgent("Acme", "ana@acme.test", "Ana")
@@ -121,7 +123,7 @@ func (e *env) start(ln net.Listener, opts ...envOption) {
 	cfg := api.Config{
 		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
 		DevOutbox:  []room.Channel{room.ChannelSMS, room.ChannelEmail}, // no Sender: messages wait in the outbox (see withDevOutbox)
-		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
+		BcryptCost: bcrypt.MinCost, Now: e.clock.Now, Blobs: e.blobs(),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -136,6 +138,16 @@ func (e *env) start(ln net.Listener, opts ...envOption) {
 	srv.Start()
 	e.hub, e.srv = h, srv
 	e.t.Cleanup(e.stop)
+}
+
+// blobs is the env's blob store, shared by its instances.
+func (e *env) blobs() *blobfs.Store {
+	e.t.Helper()
+	b, err := blobfs.New(e.blobDir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
 }
 
 // stop shuts the hub down as SIGTERM would: no new connections, then the
@@ -187,7 +199,7 @@ func (e *env) peer(opts ...envOption) *peer {
 	log := zerolog.New(zerolog.NewTestWriter(e.t)).Level(zerolog.WarnLevel)
 	cfg := api.Config{
 		Store: e.st, Broker: e.broker, PublicURL: pub, Logger: log,
-		BcryptCost: bcrypt.MinCost, Now: e.clock.Now,
+		BcryptCost: bcrypt.MinCost, Now: e.clock.Now, Blobs: e.blobs(),
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -74,14 +74,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body of at most maxBody bytes into v, refusing
 // unknown fields so that a typo is an error, not a silent default.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	return decodeUpTo(w, r, v, maxBody)
+}
+
+// decodeUpTo is decode for a body of at most limit bytes.
+func decodeUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			return tandem.Errorf(tandem.KindTooLarge, "the request body is larger than %d bytes", maxBody)
+			return tandem.Errorf(tandem.KindTooLarge, "the request body is larger than %d bytes", limit)
 		case errors.Is(err, io.EOF):
 			return tandem.Coded(tandem.KindInvalid, "invalid_json", "the request body is empty; a JSON object is expected")
 		default:

@@ -96,6 +96,7 @@ type fuzzHub struct {
 	toClose string
 	open    string // the room of re-engage and activity
 	contact string
+	asset   string // an asset of the library (its file is not needed)
 	codes   map[string]map[int]bool
 }
 
@@ -150,6 +151,11 @@ func newFuzzHub(f testing.TB, st store.Store) *fuzzHub {
 		f.Fatalf("the rooms' customer is no contact: %v %v", cs, err)
 	}
 	h.contact = cs[0].ID
+	h.asset = room.NewID("as")
+	if err := st.CreateAsset(ctx, store.Asset{ID: h.asset, Account: acct.ID, Name: "Form", Pages: 2, SHA256: strings.Repeat("0", 64),
+		CreatedBy: u.ID, CreatedAt: now, UpdatedAt: now}); err != nil {
+		f.Fatal(err)
+	}
 	return h
 }
 
@@ -183,6 +189,8 @@ var bodyRoutes = []bodyRoute{
 	{"activity", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/activity" }, true},
 	{"contact patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/contacts/" + h.contact }, true},
 	{"settings", http.MethodPut, func(*fuzzHub) string { return "/api/v1/account/settings" }, true},
+	{"asset fields", http.MethodPut, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset + "/fields" }, true},
+	{"asset patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset }, true},
 }
 
 // errorShape is the protocol's error body, exactly.
@@ -262,6 +270,10 @@ var requestBodies = []string{
 	// After the templates above: an invitation written with them.
 	`{"mode":"live","channel":"email","customer":{"name":"Sam Lee","email":"sam@example.com"}}`,
 	`{"time_zone":"Local"}`, `{"remind_after_hours":-1,"remind_max":99999999999999999999}`,
+	`{"fields":[{"type":"select","role":"customer","required":true,"label":"Term","page":2,"x":0.5,"y":0.5,"w":0.5,"h":0.1,"options":["12","24"]}]}`,
+	`{"fields":[{"id":"a","type":"text","role":"agent","label":"\u0000","page":1,"x":0,"y":0,"w":1,"h":1}]}`,
+	`{"fields":[{"type":"date","role":"customer","page":3,"x":-1,"y":2,"w":0,"h":1e308}]}`, `{"fields":null}`,
+	`{"name":"Loan form","folder":"Auto loans/Credit"}`, `{"name":"\u0000","folder":"a//b"}`, `{"folder":""}`,
 	`{"unknown":1}`, `{} {}`, `{}x`, `{`, `[`, `[]`, `"string"`, `42`, `true`, `1e999`, `{"email":1}`,
 	`{"email":"\ud800"}`, "{\"email\":\"\xff\"}", `{"mode":{"nested":[1,2,3]}}`, `{"customer":[]}`,
 	`{"remind_max":1.5}`, `{"what":"a","what":"b"}`, "\xef\xbb\xbf{}",

@@ -88,6 +88,12 @@ var (
 	roomOfAForAgents = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
 	// A contact of A's address book (or a request naming one).
 	contactOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+	// An asset of A's library, read by any agent of A.
+	assetOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+	// An asset of A's library, changed by A's admins only: agents are
+	// refused whatever the asset, and another account's admin gets the
+	// answer of an asset that does not exist.
+	assetOfAForAdmins = isoExpect{stranger: 401, agentB: 403, adminB: 404, customerR2: 401, customerR1: 401, agentA: 403, adminA: allowed}
 )
 
 // isoFixture is what a caller who may succeed works on instead of R1 or the
@@ -103,6 +109,7 @@ const (
 	aLiveRoom                   // a new live room of A, invited, never connected
 	aContact                    // a new contact of A
 	aSession                    // a new sign-in of the caller
+	anAsset                     // a new asset of A
 )
 
 // isoRoute is the expectation of one route, and the request that tries it.
@@ -139,6 +146,15 @@ var isolationTable = map[string]isoRoute{
 
 	"GET /api/v1/account/settings": {want: anyAgent},
 	"PUT /api/v1/account/settings": {want: anyAdmin, body: `{"time_zone":"Europe/Paris","contact_scope":"all"}`},
+
+	// Uploads go to the admin's own account.
+	"POST /api/v1/assets":            {want: anyAdmin, body: isoUploadBody, ctype: "multipart/form-data; boundary=" + isoBoundary},
+	"GET /api/v1/assets":             {want: anyAgent, query: "q=Acme"},
+	"GET /api/v1/assets/{id}":        {want: assetOfA},
+	"GET /api/v1/assets/{id}/file":   {want: assetOfA},
+	"PATCH /api/v1/assets/{id}":      {want: assetOfAForAdmins, body: `{"name":"Mallory's form","folder":"Mallory"}`, fresh: anAsset},
+	"PUT /api/v1/assets/{id}/fields": {want: assetOfAForAdmins, body: `{"fields":[{"type":"text","role":"customer","label":"Mallory","page":1,"x":0,"y":0,"w":0.5,"h":0.1}]}`, fresh: anAsset},
+	"DELETE /api/v1/assets/{id}":     {want: assetOfAForAdmins, fresh: anAsset},
 
 	"GET /api/v1/contacts":         {want: anyAgent, query: "q=Cora"},
 	"GET /api/v1/contacts/{id}":    {want: contactOfA},
@@ -184,7 +200,14 @@ type isoCaller struct {
 }
 
 // isoTarget is what a request names.
-type isoTarget struct{ room, contact string }
+type isoTarget struct{ room, contact, asset string }
+
+// isoBoundary and isoUploadBody are an upload of a one-page PDF.
+const isoBoundary = "isolationboundary"
+
+var isoUploadBody = "--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nUploaded form\r\n" +
+	"--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+	string(testPDF(1, false)) + "\r\n--" + isoBoundary + "--\r\n"
 
 // isoWorld is the hub the table runs against.
 type isoWorld struct {
@@ -328,15 +351,20 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	}
 	w.token = path.Base(link.Path)
 	cookieR1, cookieR2 := e.roomCookie(w.r1.ID), e.roomCookie(w.r2.ID)
-	w.real = isoTarget{room: w.r1.ID, contact: w.contact}
-	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct")}
+	asset, err := e.agent.UploadAsset(ctx, "Acme Loan Form", "Acme forms", "loan.pdf", bytes.NewReader(testPDF(2, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID}
+	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as")}
 
 	// What each side must never read of the other.
 	r1 := []string{"Rhea Isolde", "+14155550171"}
 	r2 := []string{"Remy Second", "+14155550172"}
 	contact := []string{"Cora Contact", "cora@contact.test"}
 	peopleA := []string{"ana@acme.test", "bo@acme.test"}
-	allA := slices.Concat(r1, r2, contact, peopleA, []string{e.account})
+	assetA := []string{"Acme Loan Form", "Acme forms"}
+	allA := slices.Concat(r1, r2, contact, peopleA, assetA, []string{e.account})
 	allB := []string{"Bea Globex", "+14155550181", "gia@globex.test", "bram@globex.test", accountB}
 
 	bearer := func(c *client.Client) http.Header { return http.Header{"Authorization": {"Bearer " + c.Token()}} }
@@ -346,8 +374,8 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 		stranger:   {hdr: http.Header{}, secrets: slices.Concat(allA, allB)},
 		agentB:     {hdr: bearer(agentBc), email: "bram@globex.test", secrets: allA},
 		adminB:     {hdr: cookie("tandem_session=" + adminBc.Token()), email: "gia@globex.test", cookie: true, secrets: allA},
-		customerR2: {hdr: cookie(cookieR2), secrets: slices.Concat(r1, contact, peopleA, allB)},
-		customerR1: {hdr: cookie(cookieR1), ofA: true, secrets: slices.Concat(r2, contact, peopleA, allB)},
+		customerR2: {hdr: cookie(cookieR2), secrets: slices.Concat(r1, contact, peopleA, assetA, allB)},
+		customerR1: {hdr: cookie(cookieR1), ofA: true, secrets: slices.Concat(r2, contact, peopleA, assetA, allB)},
 		agentA:     {hdr: cookie("tandem_session=" + agentAc.Token()), ofA: true, email: "bo@acme.test", cookie: true, secrets: allB},
 		adminA:     {hdr: w.admin, ofA: true, email: "ana@acme.test", secrets: allB},
 	}
@@ -441,6 +469,8 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.room, nil
 			case name == "id" && strings.HasSuffix(before, "/contacts/"):
 				return tg.contact, nil
+			case name == "id" && strings.HasSuffix(before, "/assets/"):
+				return tg.asset, nil
 			case name == "token":
 				return w.token, nil
 			case name == "provider":
@@ -548,6 +578,13 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 			tg.room, tg.contact = w.real.room, cs[0].ID
 		}
 		return tg, c.hdr
+	case anAsset:
+		a, err := w.e.agent.UploadAsset(ctx, fmt.Sprintf("Fresh form %d", w.fresh), "", "fresh.pdf", bytes.NewReader(testPDF(1, false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.asset = a.ID
+		return tg, c.hdr
 	case aSession:
 		if c.email == "" {
 			t.Fatalf("the %s has no session to renew", callerNames[c.id])
@@ -572,6 +609,7 @@ type isoSnapshot struct {
 	settings         string
 	rooms, contacts  int
 	r1Link, r2Status string
+	assets           string // A's library and its asset, as the admin reads them
 }
 
 func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
@@ -593,6 +631,10 @@ func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
 	var contacts struct{ Contacts []json.RawMessage }
 	w.getJSON(t, "/api/v1/contacts?limit=100", &contacts)
 	s.rooms, s.contacts = len(rooms.Rooms), len(contacts.Contacts)
+	var assets, asset json.RawMessage
+	w.getJSON(t, "/api/v1/assets", &assets)
+	w.getJSON(t, "/api/v1/assets/"+w.real.asset, &asset)
+	s.assets = string(assets) + string(asset)
 	return s
 }
 
@@ -621,7 +663,7 @@ func (w *isoWorld) getJSON(t *testing.T, p string, v any) {
 // normalize is an answer with the ids of tg written as placeholders, so
 // the answers about a real and a ghost isoTarget compare.
 func (w *isoWorld) normalize(b []byte, tg isoTarget) string {
-	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}").Replace(string(b))
+	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}", tg.asset, "{asset}").Replace(string(b))
 }
 
 // routeKey is a mux path template with its variables' patterns left out:

@@ -14,6 +14,7 @@ import (
 const (
 	roomIDPattern    = "{id:rm_[a-z2-7]{24}}"
 	contactIDPattern = "{id:ct_[a-z2-7]{24}}"
+	assetIDPattern   = "{id:as_[a-z2-7]{24}}"
 )
 
 // routes is the API of docs/protocol.md.
@@ -49,6 +50,12 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/contacts/"+contactIDPattern, s.methods(byMethod{
 		get: s.requireAgent(s.handleContact), patch: s.requireAgent(s.handleUpdateContact), del: s.requireAgent(s.handleDeleteContact),
 	}))
+	api.Handle("/assets", s.methods(byMethod{post: s.requireAgent(s.handleUploadAsset), get: s.requireAgent(s.handleAssets)}))
+	api.Handle("/assets/"+assetIDPattern, s.methods(byMethod{
+		get: s.requireAgent(s.handleAsset), patch: s.requireAgent(s.handleUpdateAsset), del: s.requireAgent(s.handleDeleteAsset),
+	}))
+	api.Handle("/assets/"+assetIDPattern+"/fields", s.methods(byMethod{put: s.requireAgent(s.handleAssetFields)}))
+	api.Handle("/assets/"+assetIDPattern+"/file", s.methods(byMethod{get: s.requireAgent(s.handleAssetFile)}))
 	api.Handle("/rooms", s.methods(byMethod{post: s.requireAgent(s.handleCreateRoom), get: s.requireAgent(s.handleRooms)}))
 	api.Handle("/feed", s.methods(byMethod{get: s.requireAgent(s.handleFeed)}))
 	api.Handle("/rooms/"+roomIDPattern, s.methods(byMethod{get: s.requireRoomAccess(s.handleRoom)}))

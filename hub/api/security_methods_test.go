@@ -27,6 +27,7 @@ func pathOf(t *testing.T, tpl string) string {
 	p := strings.NewReplacer(
 		"{id:rm_[a-z2-7]{24}}", room.NewID("rm"),
 		"{id:ct_[a-z2-7]{24}}", room.NewID("ct"),
+		"{id:as_[a-z2-7]{24}}", room.NewID("as"),
 		"{provider:[a-z0-9]+}", "twilio",
 		"{token}", "not-a-token",
 	).Replace(tpl)

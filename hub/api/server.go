@@ -26,15 +26,17 @@ import (
 // Config is what one hub instance needs. Store, Broker and PublicURL are
 // required; the rest has defaults.
 type Config struct {
-	Store  store.Store
-	Broker hub.Broker
-	// Blobs is where uploaded and generated files are kept.
-	Blobs     blob.Store
+	Store     store.Store
+	Broker    hub.Broker
 	PublicURL *url.URL // the address customers and browsers use: links and Origin checks
 	Logger    zerolog.Logger
 
 	// Sender delivers outbox messages.
 	Sender sender.Sender
+	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
+	Blobs blob.Store
+	// MaxPDFBytes is the largest PDF an upload may be; default 25 MiB.
+	MaxPDFBytes int64
 	// DevOutbox names the channels whose messages are only kept and shown
 	// (GET /api/v1/dev/outbox lists their messages, links included) by
 	// the dev outbox. Messages of other channels, which go to real
@@ -122,7 +124,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger.With().Str("component", "api").Logger(), origin: cfg.PublicURL.Scheme + "://" + cfg.PublicURL.Host}
 	var core *hub.Core
 	a, err := app.New(app.Config{
-		Store: cfg.Store, Blobs: cfg.Blobs, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
+		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
+		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

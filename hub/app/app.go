@@ -31,13 +31,16 @@ var _ Publisher = (*hub.Core)(nil)
 type Config struct {
 	Store     store.Store
 	Publisher Publisher
-	// Blobs is where uploaded and generated files are kept.
-	Blobs     blob.Store
 	PublicURL *url.URL // the address in links sent to customers and agents
 	Logger    zerolog.Logger
 	// Sender delivers outbox messages; nil runs no dispatcher (messages
 	// wait in the outbox).
 	Sender sender.Sender
+	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
+	Blobs blob.Store
+	// MaxPDFBytes is the largest PDF an upload may be; default
+	// DefaultMaxPDFBytes (25 MiB).
+	MaxPDFBytes int64
 
 	LinkTTL    time.Duration // how long a room link is valid; default 7 days
 	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
@@ -74,6 +77,9 @@ func (c *Config) setDefaults() error {
 	def(&c.ResetTTL, time.Hour)
 	def(&c.PresenceTTL, 30*time.Second)
 	def(&c.ReminderInterval, time.Minute)
+	if c.MaxPDFBytes <= 0 {
+		c.MaxPDFBytes = DefaultMaxPDFBytes
+	}
 	if c.Instance == "" {
 		c.Instance = room.NewID("in")
 	}

@@ -71,6 +71,10 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"ExpiredPresence", testExpiredPresence},
 		{"ReapPresence", testReapPresence},
 		{"ConcurrentPresence", testConcurrentPresence},
+		{"Assets", testAssets},
+		{"AssetFields", testAssetFields},
+		{"AssetsScoped", testAssetsScoped},
+		{"DeleteAsset", testDeleteAsset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
