@@ -71,7 +71,8 @@ const (
 )
 
 // CloseTooManySockets says that the credential holds as many sockets on
-// that hub instance as it may (32): the connection was refused. A
+// that hub instance as it may (16 for a customer's room pass, 10 000
+// for a sign-in): the connection was refused. A
 // Subscription or Feed retries it with backoff, so it comes up once
 // another socket of the credential closes.
 const CloseTooManySockets = 4429

@@ -13,8 +13,8 @@ const (
 	// (sign-out, password reset, expiry, a revoked link). Reconnecting with
 	// it cannot work.
 	CloseAccessEnded websocket.StatusCode = 4401
-	// CloseTooManySockets: the credential holds MaxSocketsPerCredential
-	// sockets on this instance already. Close some before opening more;
+	// CloseTooManySockets: the credential holds as many sockets on this
+	// instance as it may (Credential.MaxSockets) already. Close some before opening more;
 	// retrying later with backoff is fine.
 	CloseTooManySockets websocket.StatusCode = 4429
 )

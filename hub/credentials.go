@@ -19,6 +19,10 @@ type Credential struct {
 	Key string
 	// ExpiresAt is when the credential ends by itself; zero for never.
 	ExpiresAt time.Time
+	// MaxSockets bounds the sockets the credential may hold open on one
+	// instance (the next is closed with CloseTooManySockets); 0 for no
+	// bound.
+	MaxSockets int
 	// Alive reports whether the credential still holds; an error of kind
 	// unauthorized or not found ends its sockets. nil never asks: the
 	// credential then ends at ExpiresAt, or by an event of its room (a
@@ -26,15 +30,11 @@ type Credential struct {
 	Alive func(ctx context.Context) error
 }
 
-// MaxSocketsPerCredential bounds the WebSockets one credential holds open
-// on one instance; the next one is closed with CloseTooManySockets.
-const MaxSocketsPerCredential = 32
-
 // errAccessEnded closes a socket whose credential ended: signed out,
 // password reset, expired.
 var errAccessEnded = &closeError{CloseAccessEnded, "session ended; sign in again"}
 
-// errTooManySockets closes a socket over MaxSocketsPerCredential.
+// errTooManySockets closes a socket over its credential's MaxSockets.
 var errTooManySockets = &closeError{CloseTooManySockets, "too many connections with this credential; close some"}
 
 // credentials are the credentials this instance's sockets hold.
@@ -57,7 +57,7 @@ func (cs *credentials) add(c Credential, s *socket) bool {
 		h = &credential{Credential: c, sockets: map[*socket]struct{}{}}
 		cs.byKey[c.Key] = h
 	}
-	if len(h.sockets) >= MaxSocketsPerCredential {
+	if c.MaxSockets > 0 && len(h.sockets) >= c.MaxSockets {
 		return false
 	}
 	h.sockets[s] = struct{}{}

@@ -86,8 +86,8 @@ func TestRoomSocketsEndWithTheSignIn(t *testing.T) {
 	endsWithAccessEnded(t, elsewhere, "sign-out on another instance")
 }
 
-// Finding 7: one credential could hold any number of sockets. The one past
-// MaxSocketsPerCredential is closed with 4429.
+// Finding 7: one link holder could open any number of sockets. The one
+// past MaxCustomerSockets is closed with 4429.
 func TestSocketsPerCredentialAreCapped(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.liveRoom()
@@ -108,7 +108,7 @@ func TestSocketsPerCredentialAreCapped(t *testing.T) {
 			c.CloseNow()
 		}
 	}()
-	for range hub.MaxSocketsPerCredential {
+	for range api.MaxCustomerSockets {
 		c := dial()
 		open = append(open, c)
 		if _, _, err := c.Read(ctx); err != nil { // the snapshot: the socket is up
@@ -119,7 +119,7 @@ func TestSocketsPerCredentialAreCapped(t *testing.T) {
 	defer over.CloseNow()
 	_, _, err := over.Read(ctx)
 	if websocket.CloseStatus(err) != hub.CloseTooManySockets {
-		t.Fatalf("socket %d: %v, want close %d", hub.MaxSocketsPerCredential+1, err, hub.CloseTooManySockets)
+		t.Fatalf("socket %d: %v, want close %d", api.MaxCustomerSockets+1, err, hub.CloseTooManySockets)
 	}
 	// Closing one makes room for another.
 	open[0].Close(websocket.StatusNormalClosure, "")

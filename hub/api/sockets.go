@@ -77,16 +77,24 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// How many sockets one credential may hold open on one instance. A
+// customer's room pass needs a few tabs; a sign-in may be an integration
+// that watches every room of the account, one socket each.
+const (
+	MaxCustomerSockets = 16
+	MaxAgentSockets    = 10000
+)
+
 // credential is what p's sockets were opened with: they end with it.
 func (s *Server) credential(p principal) hub.Credential {
 	switch {
 	case p.SignIn != nil:
-		return hub.Credential{Key: p.SignIn.TokenHash, ExpiresAt: p.SignIn.ExpiresAt,
+		return hub.Credential{Key: p.SignIn.TokenHash, ExpiresAt: p.SignIn.ExpiresAt, MaxSockets: MaxAgentSockets,
 			Alive: func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }}
 	case p.Pass != nil:
 		// A room pass ends at its expiry, or with its link (revoked: the
 		// room's event closes the socket).
-		return hub.Credential{Key: p.Pass.TokenHash, ExpiresAt: p.Pass.ExpiresAt}
+		return hub.Credential{Key: p.Pass.TokenHash, ExpiresAt: p.Pass.ExpiresAt, MaxSockets: MaxCustomerSockets}
 	}
 	return hub.Credential{}
 }
