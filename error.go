@@ -30,6 +30,9 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
+	// Fields names the fields of a document at fault, for the codes that
+	// are about fields (required_fields): a client highlights them.
+	Fields []string
 }
 
 // Error implements error.

@@ -19,7 +19,10 @@
 // invitation.go (the link, re-engaging, reminders and notices),
 // delivery.go (what became of the message carrying the link),
 // presence.go (participant.joined, participant.left), activity.go
-// (participant.activity) and erasure.go (room.contact_erased, Redact).
+// (participant.activity), erasure.go (room.contact_erased, Redact),
+// customerview.go (what the customer sees of the log), field.go (the
+// fields of a document) and document.go (document.added … completed,
+// declined).
 //
 // # Adding a feature
 //

@@ -166,10 +166,22 @@ func TestEveryTypeChangesState(t *testing.T) {
 	run(musts(Reengage(s, ReengageCustomer{Agent: agent, Channel: ChannelEmail, Customer: Customer{Email: "sam@example.com"}, Link: "ln_2", ExpiresAt: at.Add(week)}))...)
 	at = at.Add(25 * time.Hour)
 	run(Remind(s, RemindCustomer{Policy: RemindPolicy{After: 24 * time.Hour, Max: 1}, Now: at, Link: "ln_3", ExpiresAt: at.Add(week)})...)
-	run(Draft{Type: "document.added", Actor: agent})
+	lease := NewDocument{Agent: agent, ID: "dc_1", Name: "Lease", File: "f", ContentType: "application/pdf", Pages: 2, Fields: []Field{
+		{ID: "agent_ref", Type: FieldText, Role: FieldByAgent, Required: true, Label: "Reference", Page: 1, X: .1, Y: .1, W: .3, H: .05},
+		{ID: "sign", Type: FieldSignature, Role: FieldByCustomer, Required: true, Label: "Signature", Page: 2, X: .1, Y: .8, W: .3, H: .1},
+	}, Values: map[string]string{"agent_ref": "L-1"}}
+	run(musts(AddDocument(s, lease))...)
 	run(Notice(s, time.Minute, RemindCustomer{Now: at, Link: "ln_4", ExpiresAt: at.Add(week)})...)
 	run(Join(s, CustomerParticipant, RoleCustomer, "iPhone Safari")...)
 	run(must(ReportActivity(s, Actor{Kind: ActorCustomer}, CustomerParticipant, "viewing", "")))
+	run(musts(OpenDocument(s, "dc_1"))...)
+	run(must(ViewPage(s, "dc_1", 2)))
+	run(must(FillField(s, "dc_1", "sign", "data:image/png;base64,iVBORw0KGgo=")))
+	run(must(CompleteDocument(s, "dc_1", strings.Repeat("a", 64))))
+	other := lease
+	other.ID, other.Name = "dc_2", "Terms"
+	run(musts(AddDocument(s, other))...)
+	run(must(DeclineDocument(s, "dc_2", "not now")))
 	run(Leave(s, CustomerParticipant, "timeout")...)
 	run(EraseContact(s, agent, "ct_1")...)
 	run(musts(Close(s, agent, "done"))...)

@@ -78,6 +78,8 @@ type State struct {
 	// ContactErased is set once the customer's personal data were erased
 	// (room.contact_erased).
 	ContactErased bool `json:"contact_erased,omitempty"`
+	// Documents are the room's documents, in the order they were added.
+	Documents []Document `json:"documents"`
 	// NewItemsAt is when an agent first added something the customer has
 	// not seen, while the customer was away; a notice or the customer's
 	// coming clears it.

@@ -47,6 +47,8 @@ type errorBody struct {
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Fields names the document fields at fault (required_fields).
+	Fields []string `json:"fields,omitempty"`
 }
 
 // writeError answers with err as the protocol's error body. Internal errors
@@ -61,7 +63,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == tandem.KindRateLimited {
 		w.Header().Set("Retry-After", "60")
 	}
-	writeJSON(w, statusOf(kind), errorBody{Error: errorDetail{Code: tandem.ErrorCode(err), Message: tandem.ErrorMessage(err)}})
+	detail := errorDetail{Code: tandem.ErrorCode(err), Message: tandem.ErrorMessage(err)}
+	var te *tandem.Error
+	if errors.As(err, &te) {
+		detail.Fields = te.Fields
+	}
+	writeJSON(w, statusOf(kind), errorBody{Error: detail})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -16,7 +16,9 @@ func (a *App) invitePlan(s room.State, in inviter) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	return Plan{Drafts: []room.Draft{d}, Links: []store.Link{link}, Messages: []store.Message{m}, Contact: contactUse(s.Customer, in, a.now())}, nil
+	// Documents staged in a pre-planned room go out with the invitation.
+	drafts := append([]room.Draft{d}, room.SendPending(s, in.agent)...)
+	return Plan{Drafts: drafts, Links: []store.Link{link}, Messages: []store.Message{m}, Contact: contactUse(s.Customer, in, a.now())}, nil
 }
 
 // reengagePlan sends the invitation of s again, to cust by ch: the new
