@@ -21,8 +21,9 @@
 // presence.go (participant.joined, participant.left), activity.go
 // (participant.activity), erasure.go (room.contact_erased, Redact),
 // customerview.go (what the customer sees of the log), field.go (the
-// fields of a document) and document.go (document.added … completed,
-// declined).
+// fields of a document), document.go (document.added … completed,
+// declined), documentflow.go (its commands) and value.go (what a field
+// takes).
 //
 // # Adding a feature
 //
