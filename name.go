@@ -10,13 +10,13 @@ import (
 // user's), in characters.
 const MaxNameLen = 200
 
-// hiddenRune reports whether r is a character a name must not hold: a
+// HiddenRune reports whether r is a character a name or label must not hold: a
 // control character, or a Unicode format character (category Cf: the
 // bidi controls U+202A–U+202E and U+2066–U+2069, the zero-width
 // characters U+200B–U+200F and U+2060, U+FEFF, the soft hyphen, tags…),
 // which draw nothing themselves but can reverse or hide part of a name on
 // the screens that show it, so that it passes for another.
-func hiddenRune(r rune) bool {
+func HiddenRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
@@ -32,7 +32,7 @@ func CheckName(name, whose string) (string, error) {
 	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxNameLen {
 		return name, Coded(KindInvalid, "invalid_name", "%s must be at most %d characters", whose, MaxNameLen)
 	}
-	if i := strings.IndexFunc(name, hiddenRune); i >= 0 {
+	if i := strings.IndexFunc(name, HiddenRune); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(name[i:])
 		if unicode.IsControl(r) {
 			return name, Coded(KindInvalid, "invalid_name", "%s may not contain control characters such as line breaks", whose)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tandemhq/tandem"
@@ -202,7 +201,7 @@ func checkText(s, what string, max int, mayBeEmpty bool) (string, error) {
 		return s, fmt.Errorf("%s is empty", what)
 	case !utf8.ValidString(s) || utf8.RuneCountInString(s) > max:
 		return s, fmt.Errorf("%s must be at most %d characters", what, max)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+	case strings.IndexFunc(s, tandem.HiddenRune) >= 0:
 		return s, fmt.Errorf("%s may not contain control or invisible formatting characters", what)
 	}
 	return s, nil

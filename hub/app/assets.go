@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tandemhq/tandem"
@@ -57,7 +56,7 @@ func CheckFolder(folder string) (string, error) {
 			return folder, tandem.Coded(tandem.KindInvalid, "invalid_folder", "a folder's levels are names separated by single slashes, with none empty")
 		case !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxFolderSegment:
 			return folder, tandem.Coded(tandem.KindInvalid, "invalid_folder", "each level of a folder is at most %d characters", MaxFolderSegment)
-		case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+		case strings.IndexFunc(s, tandem.HiddenRune) >= 0:
 			return folder, tandem.Coded(tandem.KindInvalid, "invalid_folder", "a folder's name may not contain control or invisible formatting characters")
 		}
 		segs[i] = s
