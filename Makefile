@@ -46,13 +46,10 @@ test: web
 	$(GO) test -race -count=1 $(PKGS)
 	@$(MAKE) --no-print-directory fuzz-short
 
-# run-fuzz fuzzes each of FUZZ_TARGETS for $(1), one after another.
+# run-fuzz fuzzes each of FUZZ_TARGETS for $(1), one after another
+# (.ci/fuzz also tells Go's fuzztime deadline race from a finding).
 define run-fuzz
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t#*:}; \
-		echo "fuzz: $$pkg $$name for $(1)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; \
-	done
+	@GO="$(GO)" .ci/fuzz $(1) $(FUZZMINIMIZETIME) $(FUZZ_TARGETS)
 endef
 
 ## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (3s) per fuzz target (their seeds run with every go test)
