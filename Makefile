@@ -81,7 +81,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./hub/...
 
 clean:
-	rm -rf bin tandem-data web/node_modules web/dist/*.js web/dist/*.map web/dist/*.html
+	rm -rf bin tandem-data web/node_modules web/dist/*.js web/dist/*.mjs web/dist/*.map web/dist/*.html
 
 ## screenshots: regenerate docs/screenshots (the console and the customer's room at desktop and phone sizes) in headless Chromium
 screenshots: web
