@@ -6,7 +6,7 @@ await mkdir("dist", { recursive: true });
 await build({
   // The console, and the customer's room page: both share src/reconnect.ts
   // and src/pdf.ts.
-  entryPoints: { console: "src/console.tsx", room: "src/room.ts" },
+  entryPoints: { console: "src/console.tsx", room: "src/room.tsx" },
   bundle: true,
   outdir: "dist",
   format: "iife",
