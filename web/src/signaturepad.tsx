@@ -61,7 +61,7 @@ export function SignaturePadSheet({ field, onApply, onClose }: Props) {
   const apply = () => {
     const p = pad.current!;
     if (p.isEmpty()) return;
-    onApply(smallEnough(canvas.current!, p.toDataURL("image/png")));
+    onApply(smallEnough(trimmed(canvas.current!)));
   };
   const title = initials ? "Your initials" : "Your signature";
   return (
@@ -76,7 +76,7 @@ export function SignaturePadSheet({ field, onApply, onClose }: Props) {
     >
       <h2 id="pad-title">{title}</h2>
       <p class="muted">
-        {field.label && field.label !== title ? field.label + ". " : ""}
+        {field.label && !["signature", "initials"].includes(field.label.toLowerCase()) ? field.label + ". " : ""}
         {initials ? "Write your initials" : "Sign"} in the box with your finger or mouse.
       </p>
       <div class="pad-area" ref={wrap}>
@@ -106,9 +106,36 @@ export function SignaturePadSheet({ field, onApply, onClose }: Props) {
   );
 }
 
-// smallEnough returns png, or the drawing of canvas at a smaller size when
-// png is over the hub's limit.
-function smallEnough(canvas: HTMLCanvasElement, png: string): string {
+// trimmed is the drawing of canvas without the empty space around it,
+// so that it fills the field it is drawn in.
+function trimmed(canvas: HTMLCanvasElement): HTMLCanvasElement {
+  const { width, height } = canvas;
+  const data = canvas.getContext("2d")!.getImageData(0, 0, width, height).data;
+  let [left, top, right, bottom] = [width, height, -1, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * 4 + 3]) {
+        if (x < left) left = x;
+        if (x > right) right = x;
+        if (y < top) top = y;
+        if (y > bottom) bottom = y;
+      }
+    }
+  }
+  if (right < 0) return canvas;
+  const m = Math.round(width * 0.02);
+  [left, top, right, bottom] = [Math.max(0, left - m), Math.max(0, top - m), Math.min(width - 1, right + m), Math.min(height - 1, bottom + m)];
+  const c = document.createElement("canvas");
+  c.width = right - left + 1;
+  c.height = bottom - top + 1;
+  c.getContext("2d")!.drawImage(canvas, left, top, c.width, c.height, 0, 0, c.width, c.height);
+  return c;
+}
+
+// smallEnough returns the PNG data URL of canvas, drawn smaller when it
+// would be over the hub's limit.
+function smallEnough(canvas: HTMLCanvasElement): string {
+  let png = canvas.toDataURL("image/png");
   for (let scale = 0.7; png.length > maxDataURL && scale > 0.1; scale *= 0.7) {
     const c = document.createElement("canvas");
     c.width = Math.floor(canvas.width * scale);

@@ -30,6 +30,8 @@ export function Signing({ doc, onDoc, onBack }: Props) {
   const [alert, setAlert] = useState("");
   const [busy, setBusy] = useState(false);
   const seen = useRef(new Set<number>());
+  // at is the field the customer was last at: Next goes on from there.
+  const at = useRef("");
   const final = doc.status === "completed" || doc.status === "declined";
 
   // The values the hub has: the agent's, and the customer's own from
@@ -71,8 +73,8 @@ export function Signing({ doc, onDoc, onBack }: Props) {
     }
   };
   const next = () => {
-    const at = mine.findIndex((f) => f.id === (active || document.activeElement?.closest<HTMLElement>("[data-field]")?.dataset.field));
-    const after = [...mine.slice(at + 1), ...mine.slice(0, at + 1)];
+    const i = mine.findIndex((f) => f.id === at.current);
+    const after = [...mine.slice(i + 1), ...mine.slice(0, i + 1)];
     const f = after.find((f) => f.required && !fv.ok(f));
     if (f) go(f);
   };
@@ -130,7 +132,15 @@ export function Signing({ doc, onDoc, onBack }: Props) {
 
   const required = mine.filter((f) => f.required).length;
   return (
-    <section class="signing" aria-labelledby="doc-title" data-doc={doc.id}>
+    <section
+      class="signing"
+      aria-labelledby="doc-title"
+      data-doc={doc.id}
+      onFocusIn={(e) => {
+        const el = (e.target as HTMLElement).closest<HTMLElement>("[data-field], [data-editor]");
+        if (el) at.current = el.dataset.field ?? el.dataset.editor ?? "";
+      }}
+    >
       <div class="doc-head">
         <button type="button" class="back" id="back" onClick={onBack}>
           ‹ All documents
