@@ -386,3 +386,69 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A document sent while the customer's page is open appears at once,
+// without a reload, and is announced. Declined with a reason, it reads as
+// declined, takes no more input, and the agent sees why.
+func TestBrowserDocumentArrivesLiveAndIsDeclined(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := consoleServer(t, nil)
+	bg := context.Background()
+	agent := adminClient(t, srv.url)
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %+v %v", msgs, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#status", "Connected to your agent")
+	waitText(t, ctx, "#waiting", "Nothing is waiting for you yet")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := agent.Subscribe(bg, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	watch := &agentWatch{t: t, sub: sub}
+
+	docID := sendDocument(t, agent, srv.url, s.ID, "Loan agreement")
+	waitText(t, ctx, `#documents li[data-doc="`+docID+`"]`, "Loan agreement")
+	waitText(t, ctx, `#documents li[data-doc="`+docID+`"]`, "Waiting for you")
+	waitText(t, ctx, "#news", "New from your agent: Loan agreement")
+	evalBool(t, ctx, `window.notReloaded === true`, "the document appeared without a reload")
+
+	if err := chromedp.Do(ctx, chromedp.Click(`#documents a[href="#/documents/`+docID+`"]`), chromedp.WaitVisible("#field-name"), chromedp.WaitVisible(".page[data-drawn]")); err != nil {
+		t.Fatal(err)
+	}
+	watch.next(room.TypeDocumentOpened, map[string]any{"document": docID})
+	if bad := unlabeled(t, ctx); len(bad) != 0 {
+		t.Errorf("the document's controls without a name: %v", bad)
+	}
+	small, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".actionbar button, .field")].filter(b => { const r = b.getBoundingClientRect(), a = getComputedStyle(b, "::before"); return Math.max(r.height, parseFloat(a.height) || 0) < 44 || Math.max(r.width, parseFloat(a.width) || 0) < 44 }).map(b => b.id)`))
+	if err != nil || len(small) != 0 {
+		t.Errorf("tap targets under 44 px: %v %v", small, err)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click("#decline"), chromedp.WaitVisible("#decline-reason"),
+		chromedp.SendKeys("#decline-reason", "The amount is wrong"), chromedp.Click("#decline-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#doc-declined", "You declined this document")
+	watch.next(room.TypeDocumentDeclined, map[string]any{"document": docID, "reason": "The amount is wrong"})
+	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#finish"), chromedp.WaitNotPresent("#field-name")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, ".value[data-field=\"amount\"]", "12500")
+	if err := chromedp.Do(ctx, chromedp.Click("#back"), chromedp.WaitVisible("#documents")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#documents li[data-doc="`+docID+`"]`, "Declined")
+}

@@ -2,7 +2,7 @@
 // the field on the page: its label, an input large enough to type in on a
 // phone, what is wrong with the value in words as it is typed, and a quiet
 // "Saved" once the hub has it.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { fieldKind } from "./fieldbox";
 import type { Field } from "./roomapi";
 
@@ -19,7 +19,9 @@ export function FieldEditor({ field, value, problem, saved, onInput, onClose }: 
   const input = useRef<HTMLInputElement & HTMLSelectElement>(null);
   const id = "input-" + field.id;
   const msg = id + "-msg";
-  useEffect(() => {
+  // At once after the render that opened it, still within the tap that
+  // asked: phones open their keyboard only then.
+  useLayoutEffect(() => {
     input.current?.focus({ preventScroll: true });
     input.current?.closest(".editor")?.scrollIntoView({ block: "nearest" });
   }, [field.id]);

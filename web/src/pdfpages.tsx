@@ -115,7 +115,7 @@ function Page({ n, pages, pdf, width, onSeen, children }: PageProps) {
 
   const h = height || Math.round(width * letter);
   return (
-    <div class="page" ref={el} data-page={n} style={{ height: h + "px" }} role="group" aria-label={"Page " + n + " of " + pages}>
+    <div class="page" ref={el} data-page={n} data-drawn={height ? "" : undefined} style={{ height: h + "px" }} role="group" aria-label={"Page " + n + " of " + pages}>
       <canvas ref={canvas} aria-hidden="true" />
       {children}
     </div>

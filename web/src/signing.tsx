@@ -37,10 +37,11 @@ export function Signing({ doc, onDoc, onBack }: Props) {
   // The values the hub has: the agent's, and the customer's own from
   // before a reload (signatures included); again once it is finished.
   useEffect(() => {
-    call<{ document: Doc; values?: Record<string, string> }>("GET", docURL(doc.id)).then(
+    call<{ document: Doc & { values?: Record<string, string> } }>("GET", docURL(doc.id)).then(
       (r) => {
-        fv.load(r.values ?? {});
-        onDoc(r.document);
+        const { values, ...d } = r.document;
+        fv.load(values ?? {});
+        onDoc(d);
       },
       (err) => setLoadError(sentence(message(err))),
     );
@@ -50,8 +51,10 @@ export function Signing({ doc, onDoc, onBack }: Props) {
   useEffect(() => {
     if (final) return;
     seen.current.add(1);
-    call("POST", docURL(doc.id, "/viewed"), { page: 1 }).catch(() => {});
+    call<{ document: Doc }>("POST", docURL(doc.id, "/viewed"), { page: 1 }).then((r) => r.document && onDoc(r.document), () => {});
   }, [doc.id]);
+  // What is still waiting for typing to rest is saved on the way out.
+  useEffect(() => () => void fv.flush(), []);
   const onSeen = (n: number) => {
     if (final || seen.current.has(n)) return;
     seen.current.add(n);
