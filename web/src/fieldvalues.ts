@@ -15,6 +15,8 @@ export function useFieldValues(docID: string, onDoc: (d: Doc) => void) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<Record<string, SaveState>>({});
+  // saves counts the saves that went through, for a quiet "Saved".
+  const [saves, setSaves] = useState(0);
   // remote is what the hub has; pending the saves waiting for typing to rest.
   const remote = useRef<Record<string, string>>({});
   const pending = useRef(new Map<string, { timer: ReturnType<typeof setTimeout>; run: () => void }>());
@@ -32,6 +34,7 @@ export function useFieldValues(docID: string, onDoc: (d: Doc) => void) {
           onDoc(r.document);
           mark(setSaved, f.id, "saved" as SaveState);
           mark(setProblems, f.id, "");
+          setSaves((n) => n + 1);
           return true;
         },
         (err) => {
@@ -93,7 +96,7 @@ export function useFieldValues(docID: string, onDoc: (d: Doc) => void) {
   // ok reports whether f holds a value the hub will take.
   const ok = (f: Field) => isFilled(f, values[f.id]) && !problems[f.id];
 
-  return { values, problems, saved, set, flush, load, ok };
+  return { values, problems, saved, saves, set, flush, load, ok };
 }
 
 // sentence starts s with a capital, as the hub's messages do not.

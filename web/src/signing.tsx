@@ -29,6 +29,7 @@ export function Signing({ doc, onDoc, onBack }: Props) {
   const [declining, setDeclining] = useState(false);
   const [alert, setAlert] = useState("");
   const [busy, setBusy] = useState(false);
+  const [justSaved, setJustSaved] = useState(false);
   const seen = useRef(new Set<number>());
   // at is the field the customer was last at: Next goes on from there.
   const at = useRef("");
@@ -53,6 +54,14 @@ export function Signing({ doc, onDoc, onBack }: Props) {
     seen.current.add(1);
     call<{ document: Doc }>("POST", docURL(doc.id, "/viewed"), { page: 1 }).then((r) => r.document && onDoc(r.document), () => {});
   }, [doc.id]);
+  // "Saved" shows a moment after each save.
+  useEffect(() => {
+    if (!fv.saves) return;
+    setJustSaved(true);
+    const t = setTimeout(() => setJustSaved(false), 2500);
+    return () => clearTimeout(t);
+  }, [fv.saves]);
+
   // What is still waiting for typing to rest is saved on the way out.
   useEffect(() => () => void fv.flush(), []);
   const onSeen = (n: number) => {
@@ -134,6 +143,9 @@ export function Signing({ doc, onDoc, onBack }: Props) {
       });
 
   const required = mine.filter((f) => f.required).length;
+  // A checkbox or a signature has no editor to show its problem in.
+  const untyped = mine.find((f) => (f.type === "checkbox" || f.type === "signature" || f.type === "initials") && fv.problems[f.id]);
+  const shown = alert || (untyped ? fv.problems[untyped.id] : "");
   return (
     <section
       class="signing"
@@ -179,9 +191,9 @@ export function Signing({ doc, onDoc, onBack }: Props) {
       <Pages url={docURL(doc.id, "/file")} pages={doc.pages} over={over} onSeen={onSeen} />
       {!final && (
         <div class="actionbar">
-          {alert && (
+          {shown && (
             <p class="alert" role="alert" id="doc-alert">
-              {alert}
+              {shown}
             </p>
           )}
           <div class="actions">
@@ -189,6 +201,7 @@ export function Signing({ doc, onDoc, onBack }: Props) {
               Decline
             </button>
             <p id="progress" aria-live="polite">
+              {justSaved && <span class="saved">Saved · </span>}
               {missing.length ? missing.length + " to fill" : "All filled"}
             </p>
             {missing.length > 0 && (
