@@ -74,7 +74,7 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 		}
 	}
 	if len(missing) > 0 {
-		e := tandem.Coded(tandem.KindInvalid, CodeRequiredFields, "fill the required fields first: %s", labels(fields, missing))
+		e := tandem.Coded(tandem.KindIncomplete, CodeRequiredFields, "fill the required fields first: %s", labels(fields, missing))
 		e.Fields = missing
 		return nil, e
 	}
@@ -120,8 +120,11 @@ func ViewPage(s State, docID string, page int) (Draft, error) {
 	return Draft{Type: TypeDocumentPageViewed, Actor: Actor{Kind: ActorCustomer}, Data: PageViewed{Document: docID, Page: page}}, nil
 }
 
-// FillField records the customer's value of one of their fields.
-func FillField(s State, docID, fieldID, value string) (Draft, error) {
+// FillField records the customer's value of one of their fields; an empty
+// value clears it. A signature or initials field takes the SHA-256 of its
+// drawing, kept by the caller in the account's files once CheckValue
+// passed it, as file, and no value.
+func FillField(s State, docID, fieldID, value, file string) (Draft, error) {
 	d, err := customerDocument(s, docID)
 	if err != nil {
 		return Draft{}, err
@@ -133,12 +136,35 @@ func FillField(s State, docID, fieldID, value string) (Draft, error) {
 	if f.Role != FieldByCustomer {
 		return Draft{}, tandem.Coded(tandem.KindForbidden, "agent_field", "field %q is the agent's to fill", fieldID)
 	}
-	v, err := CheckValue(f.Field, value)
-	if err != nil {
-		return Draft{}, err
+	data := FieldFilled{Document: docID, Field: fieldID, Signature: f.Type == FieldSignature || f.Type == FieldInitials}
+	switch {
+	case data.Signature && value != "":
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature's drawing is kept as a file, not in the log", f.label())
+	case data.Signature && file != "" && !validSHA256(file):
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing's file must be named by its SHA-256", f.label())
+	case data.Signature:
+		data.File = file
+	case file != "":
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s takes a value, not a file", f.label())
+	case strings.TrimSpace(value) != "":
+		if data.Value, err = CheckValue(f.Field, value); err != nil {
+			return Draft{}, err
+		}
 	}
-	sig := f.Type == FieldSignature || f.Type == FieldInitials
-	return Draft{Type: TypeDocumentFieldFilled, Actor: Actor{Kind: ActorCustomer}, Data: FieldFilled{Document: docID, Field: fieldID, Value: v, Signature: sig}}, nil
+	return Draft{Type: TypeDocumentFieldFilled, Actor: Actor{Kind: ActorCustomer}, Data: data}, nil
+}
+
+// validSHA256 reports whether s is a SHA-256 in lower-case hex.
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // CompleteDocument records the customer finishing a document whose
@@ -150,7 +176,7 @@ func CompleteDocument(s State, docID, sha string) (Draft, error) {
 		return Draft{}, err
 	}
 	if missing := d.Missing(); len(missing) > 0 {
-		e := tandem.Coded(tandem.KindInvalid, CodeRequiredFields, "fill the required fields first: %s", labels(plain(d.Fields), missing))
+		e := tandem.Coded(tandem.KindIncomplete, CodeRequiredFields, "fill the required fields first: %s", labels(plain(d.Fields), missing))
 		e.Fields = missing
 		return Draft{}, e
 	}

@@ -75,8 +75,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalFrom(r.Context())
-	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: CustomerWritesPerMinute}) {
-		s.writeError(w, r, errRateLimited("changes from this room"))
+	if !s.customerWrite(w, r) {
 		return
 	}
 	st, err := s.app.ReportActivity(r.Context(), p.Caller, roomIDFrom(r), req.What, req.Ref)
