@@ -187,8 +187,8 @@ func waitFocus(t *testing.T, ctx context.Context, want string) {
 	}
 }
 
-// buttons1 makes a synthetic mouse event carry the left button held:
-// signature_pad draws only then.
+// buttons1 makes a synthetic mouse event carry the left button held, as a
+// real drag does.
 func buttons1(p *input.DispatchMouseEventParams) {
 	p.Button = input.MouseButtonLeft
 	p.Buttons = 1
