@@ -237,6 +237,7 @@ export function Signing({ doc, onDoc, onBack }: Props) {
           onDeclined={(d) => {
             setDeclining(false);
             onDoc(d);
+            window.scrollTo({ top: 0 });
           }}
           onClose={() => setDeclining(false)}
         />
