@@ -139,7 +139,7 @@ func FillField(s State, docID, fieldID, value, file string) (Draft, error) {
 	data := FieldFilled{Document: docID, Field: fieldID, Signature: f.Type == FieldSignature || f.Type == FieldInitials}
 	switch {
 	case data.Signature && value != "":
-		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature's drawing is kept as a file, not in the log", f.label())
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature is a PNG data URL of at most %d KiB", f.label(), MaxSignatureBytes>>10)
 	case data.Signature && file != "" && !validSHA256(file):
 		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing's file must be named by its SHA-256", f.label())
 	case data.Signature:

@@ -133,10 +133,11 @@ func (s *Server) sendPDF(w http.ResponseWriter, r *http.Request, name string, f 
 }
 
 // customerWrite reports whether the request may write to the room: a
-// customer has CustomerWritesPerMinute a room. It answers 429 if not.
+// customer has Config.CustomerWritesPerMinute a room. It answers 429 if
+// not.
 func (s *Server) customerWrite(w http.ResponseWriter, r *http.Request) bool {
 	p := principalFrom(r.Context())
-	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: CustomerWritesPerMinute}) {
+	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: s.cfg.CustomerWritesPerMinute}) {
 		s.writeError(w, r, errRateLimited("changes from this room"))
 		return false
 	}

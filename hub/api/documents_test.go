@@ -38,7 +38,7 @@ var loanFields = []client.Field{
 }
 
 // loanTemplate uploads a two-page template with loanFields.
-func (e *env) loanTemplate(t *testing.T) client.Asset {
+func (e *env) loanTemplate(t testing.TB) client.Asset {
 	t.Helper()
 	ctx := context.Background()
 	a, err := e.agent.UploadAsset(ctx, "Loan agreement", "Loans", "loan.pdf", bytes.NewReader(pdftest.PDF(2, false)))

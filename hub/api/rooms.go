@@ -58,7 +58,8 @@ func (s *Server) handleReengage(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, st, err)
 }
 
-// CustomerWritesPerMinute bounds what a room's customer may write to it,
+// CustomerWritesPerMinute is the default bound on what a room's customer
+// may write to it (Config.CustomerWritesPerMinute),
 // per instance: a link holder cannot fill the log.
 const CustomerWritesPerMinute = 120
 

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem"
@@ -75,8 +76,8 @@ func (a *App) FillField(ctx context.Context, c Caller, roomID, docID, fieldID, v
 // files if the step is then refused: the same drawing may sign another
 // field, and it is small.
 func (a *App) keepDrawing(ctx context.Context, c Caller, roomID, docID, fieldID, value string) (string, string, error) {
-	if value == "" {
-		return "", "", nil
+	if !strings.HasPrefix(value, "data:") {
+		return value, "", nil // not a drawing: room.FillField checks it
 	}
 	s, err := a.store.Room(ctx, c.Account(), roomID)
 	if err != nil {
