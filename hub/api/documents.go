@@ -108,7 +108,8 @@ func (s *Server) handleCompletedFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePreview serves GET …/documents/{doc}/preview: the PDF with the
-// values filled so far.
+// values filled so far, for agents (drawing a PDF costs CPU: the customer,
+// who sees their values on the page, does not need it).
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	d, pdf, err := s.app.Preview(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), documentIDFrom(r))
 	s.sendPDF(w, r, d.Name+" (preview)", io.NopCloser(bytes.NewReader(pdf)), err)
