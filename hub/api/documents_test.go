@@ -361,3 +361,36 @@ func TestDocumentWritesAreLimited(t *testing.T) {
 		t.Errorf("%d of %d writes limited, want at least 5", limited, api.CustomerWritesPerMinute+5)
 	}
 }
+
+// The agent's own signature, drawn before sending, is a file too: the
+// log that every subscriber reads never carries a drawing.
+func TestAgentDrawingIsAFile(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	s := e.liveRoom()
+	fields := []client.Field{{ID: "agent_sig", Type: room.FieldSignature, Role: room.FieldByAgent, Required: true, Label: "Agent signature", Page: 1, X: .1, Y: .8, W: .3, H: .1}}
+	sig := drawing()
+	if _, err := e.agent.AttachDocument(ctx, s.ID, client.Attachment{Filename: "x.pdf", Fields: fields, Values: map[string]string{"agent_sig": "not a drawing"}}, bytes.NewReader(pdftest.PDF(1, false))); apiCode(t, err) != "invalid_value" {
+		t.Errorf("an agent's signature that is not a drawing: %v", err)
+	}
+	doc, err := e.agent.AttachDocument(ctx, s.ID, client.Attachment{Filename: "x.pdf", Fields: fields, Values: map[string]string{"agent_sig": sig}}, bytes.NewReader(pdftest.PDF(1, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Fields[0].Filled {
+		t.Error("the agent's drawn signature reads empty")
+	}
+	evs, err := e.agent.Events(ctx, s.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Data), "base64") {
+			t.Errorf("%s carries the drawing: %.120s", ev.Type, ev.Data)
+		}
+	}
+	v, err := e.agent.Document(ctx, s.ID, doc.ID)
+	if err != nil || v.Values["agent_sig"] != sig {
+		t.Errorf("the agent's drawing read back: %.40q, %v", v.Values["agent_sig"], err)
+	}
+}
