@@ -9,9 +9,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -189,38 +186,11 @@ func TestDocumentSendFillSignComplete(t *testing.T) {
 }
 
 // pdfText is the text of pdf as poppler's pdftotext reads it.
-func pdfText(t *testing.T, pdf []byte) string { return poppler(t, pdf, "pdftotext", "{}", "-") }
+func pdfText(t *testing.T, pdf []byte) string { return pdftest.Poppler(t, pdf, "pdftotext", "{}", "-") }
 
 // pdfImages lists the images of pdf (poppler's pdfimages -list).
-func pdfImages(t *testing.T, pdf []byte) string { return poppler(t, pdf, "pdfimages", "-list", "{}") }
-
-// poppler runs a command of poppler-utils with args, "{}" standing for
-// pdf's file. Without poppler-utils the test is skipped loudly, or fails
-// under REQUIRE_SERVICES=1 (.ci/run installs them).
-func poppler(t *testing.T, pdf []byte, cmd string, args ...string) string {
-	t.Helper()
-	bin, err := exec.LookPath(cmd)
-	if err != nil {
-		if os.Getenv("REQUIRE_SERVICES") == "1" {
-			t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils", cmd)
-		}
-		t.Skipf("SKIPPING: %s not found; install poppler-utils, or set REQUIRE_SERVICES=1 to fail instead", cmd)
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args = slices.Clone(args)
-	for i, a := range args {
-		if a == "{}" {
-			args[i] = in
-		}
-	}
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, out)
-	}
-	return string(out)
+func pdfImages(t *testing.T, pdf []byte) string {
+	return pdftest.Poppler(t, pdf, "pdfimages", "-list", "{}")
 }
 
 func TestPreplannedDocumentWaitsForInvite(t *testing.T) {
