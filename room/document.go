@@ -102,8 +102,11 @@ type DocumentAdded struct {
 	ContentType string  `json:"content_type"`
 	Pages       int     `json:"pages"`
 	Fields      []Field `json:"fields"`
-	// Values are the agent's fields, filled before sending.
+	// Values are the agent's fields, filled before sending; Files the
+	// agent's drawings (signature, initials), by the SHA-256 of each PNG
+	// in the account's files: a drawing is never in the log.
 	Values map[string]string `json:"values,omitempty"`
+	Files  map[string]string `json:"files,omitempty"`
 }
 
 // DocumentRef is the data of events about one document.
@@ -158,7 +161,8 @@ func applyDocumentAdded(s *State, e Event, d DocumentAdded) error {
 	fields := make([]DocumentField, len(d.Fields))
 	for i, f := range d.Fields {
 		_, filled := d.Values[f.ID]
-		fields[i] = DocumentField{Field: f, Filled: filled}
+		_, drawn := d.Files[f.ID]
+		fields[i] = DocumentField{Field: f, Filled: filled || drawn}
 	}
 	doc := Document{ID: d.ID, Name: d.Name, Status: DocumentPending, Pages: d.Pages, ContentType: d.ContentType, Fields: fields, File: d.File, AddedAt: e.At, UpdatedAt: e.At}
 	s.Documents = append(append([]Document(nil), s.Documents...), doc)

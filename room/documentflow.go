@@ -22,6 +22,9 @@ type NewDocument struct {
 	Pages       int
 	Fields      []Field
 	Values      map[string]string // the agent's fields
+	// Files are the agent's drawings (signature, initials): the SHA-256 of
+	// each, kept by the caller in the account's files after CheckValue.
+	Files map[string]string
 }
 
 // AddDocument returns the events that put d in s: document.added, and
@@ -47,17 +50,25 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	values := map[string]string{}
+	values, files := map[string]string{}, map[string]string{}
 	var missing []string
 	for _, f := range fields {
 		v, given := d.Values[f.ID]
-		if f.Role != FieldByAgent {
-			if given {
-				return nil, tandem.Errorf(tandem.KindInvalid, "field %s is the customer's to fill", f.ID)
-			}
+		file, drawn := d.Files[f.ID]
+		drawing := f.Type == FieldSignature || f.Type == FieldInitials
+		switch {
+		case f.Role != FieldByAgent && (given || drawn):
+			return nil, tandem.Errorf(tandem.KindInvalid, "field %s is the customer's to fill", f.ID)
+		case f.Role != FieldByAgent:
 			continue
-		}
-		if strings.TrimSpace(v) == "" {
+		case drawn && (!drawing || !validSHA256(file)):
+			return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: only a signature or initials is a drawing's file", f.label())
+		case drawn:
+			files[f.ID] = file
+			continue
+		case drawing && strings.TrimSpace(v) != "":
+			return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature is a PNG data URL of at most %d KiB", f.label(), MaxSignatureBytes>>10)
+		case strings.TrimSpace(v) == "":
 			if f.Required {
 				missing = append(missing, f.ID)
 			}
@@ -68,9 +79,11 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 		}
 		values[f.ID] = v
 	}
-	for id := range d.Values {
-		if !hasField(fields, id) {
-			return nil, tandem.Errorf(tandem.KindInvalid, "the document has no field %q", id)
+	for _, m := range []map[string]string{d.Values, d.Files} {
+		for id := range m {
+			if !hasField(fields, id) {
+				return nil, tandem.Errorf(tandem.KindInvalid, "the document has no field %q", id)
+			}
 		}
 	}
 	if len(missing) > 0 {
@@ -79,7 +92,7 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 		return nil, e
 	}
 	drafts := []Draft{{Type: TypeDocumentAdded, Actor: d.Agent, Data: DocumentAdded{
-		ID: d.ID, Name: name, Asset: d.Asset, File: d.File, ContentType: d.ContentType, Pages: d.Pages, Fields: fields, Values: values,
+		ID: d.ID, Name: name, Asset: d.Asset, File: d.File, ContentType: d.ContentType, Pages: d.Pages, Fields: fields, Values: values, Files: files,
 	}}}
 	if s.Status != StatusPending {
 		drafts = append(drafts, Draft{Type: TypeDocumentSent, Actor: d.Agent, Data: DocumentRef{Document: d.ID}})
@@ -139,7 +152,7 @@ func FillField(s State, docID, fieldID, value, file string) (Draft, error) {
 	data := FieldFilled{Document: docID, Field: fieldID, Signature: f.Type == FieldSignature || f.Type == FieldInitials}
 	switch {
 	case data.Signature && value != "":
-		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature's drawing is kept as a file, not in the log", f.label())
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature is a PNG data URL of at most %d KiB", f.label(), MaxSignatureBytes>>10)
 	case data.Signature && file != "" && !validSHA256(file):
 		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing's file must be named by its SHA-256", f.label())
 	case data.Signature:

@@ -61,7 +61,8 @@ type FilledDocument struct {
 }
 
 // DocumentValues folds a room's log (or its start) into the current
-// values of document docID's fields: the agent's, from document.added,
+// values of document docID's fields: the agent's, from document.added
+// (their drawings in files),
 // then each document.field_filled in turn (an empty one clears a field).
 // A signature or initials the customer drew is in files instead, by the
 // SHA-256 of its PNG in the account's files.
@@ -77,6 +78,9 @@ func DocumentValues(evs []Event, docID string) (values, files map[string]string,
 			if d.ID == docID {
 				for k, v := range d.Values {
 					values[k] = v
+				}
+				for k, f := range d.Files {
+					files[k] = f
 				}
 			}
 		case TypeDocumentFieldFilled:

@@ -108,7 +108,8 @@ func (s *Server) handleCompletedFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePreview serves GET …/documents/{doc}/preview: the PDF with the
-// values filled so far.
+// values filled so far, for agents (drawing a PDF costs CPU: the customer,
+// who sees their values on the page, does not need it).
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	d, pdf, err := s.app.Preview(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), documentIDFrom(r))
 	s.sendPDF(w, r, d.Name+" (preview)", io.NopCloser(bytes.NewReader(pdf)), err)
@@ -133,10 +134,11 @@ func (s *Server) sendPDF(w http.ResponseWriter, r *http.Request, name string, f 
 }
 
 // customerWrite reports whether the request may write to the room: a
-// customer has CustomerWritesPerMinute a room. It answers 429 if not.
+// customer has Config.CustomerWritesPerMinute a room. It answers 429 if
+// not.
 func (s *Server) customerWrite(w http.ResponseWriter, r *http.Request) bool {
 	p := principalFrom(r.Context())
-	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: CustomerWritesPerMinute}) {
+	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: s.cfg.CustomerWritesPerMinute}) {
 		s.writeError(w, r, errRateLimited("changes from this room"))
 		return false
 	}
@@ -220,11 +222,9 @@ func (s *Server) handleDecline(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if err := decodeOptional(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if !s.customerWrite(w, r) {
 		return

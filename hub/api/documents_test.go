@@ -9,9 +9,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -38,7 +35,7 @@ var loanFields = []client.Field{
 }
 
 // loanTemplate uploads a two-page template with loanFields.
-func (e *env) loanTemplate(t *testing.T) client.Asset {
+func (e *env) loanTemplate(t testing.TB) client.Asset {
 	t.Helper()
 	ctx := context.Background()
 	a, err := e.agent.UploadAsset(ctx, "Loan agreement", "Loans", "loan.pdf", bytes.NewReader(pdftest.PDF(2, false)))
@@ -189,38 +186,11 @@ func TestDocumentSendFillSignComplete(t *testing.T) {
 }
 
 // pdfText is the text of pdf as poppler's pdftotext reads it.
-func pdfText(t *testing.T, pdf []byte) string { return poppler(t, pdf, "pdftotext", "{}", "-") }
+func pdfText(t *testing.T, pdf []byte) string { return pdftest.Poppler(t, pdf, "pdftotext", "{}", "-") }
 
 // pdfImages lists the images of pdf (poppler's pdfimages -list).
-func pdfImages(t *testing.T, pdf []byte) string { return poppler(t, pdf, "pdfimages", "-list", "{}") }
-
-// poppler runs a command of poppler-utils with args, "{}" standing for
-// pdf's file. Without poppler-utils the test is skipped loudly, or fails
-// under REQUIRE_SERVICES=1 (.ci/run installs them).
-func poppler(t *testing.T, pdf []byte, cmd string, args ...string) string {
-	t.Helper()
-	bin, err := exec.LookPath(cmd)
-	if err != nil {
-		if os.Getenv("REQUIRE_SERVICES") == "1" {
-			t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils", cmd)
-		}
-		t.Skipf("SKIPPING: %s not found; install poppler-utils, or set REQUIRE_SERVICES=1 to fail instead", cmd)
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args = slices.Clone(args)
-	for i, a := range args {
-		if a == "{}" {
-			args[i] = in
-		}
-	}
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, out)
-	}
-	return string(out)
+func pdfImages(t *testing.T, pdf []byte) string {
+	return pdftest.Poppler(t, pdf, "pdfimages", "-list", "{}")
 }
 
 func TestPreplannedDocumentWaitsForInvite(t *testing.T) {
@@ -359,5 +329,38 @@ func TestDocumentWritesAreLimited(t *testing.T) {
 	wg.Wait()
 	if limited < 5 {
 		t.Errorf("%d of %d writes limited, want at least 5", limited, api.CustomerWritesPerMinute+5)
+	}
+}
+
+// The agent's own signature, drawn before sending, is a file too: the
+// log that every subscriber reads never carries a drawing.
+func TestAgentDrawingIsAFile(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	s := e.liveRoom()
+	fields := []client.Field{{ID: "agent_sig", Type: room.FieldSignature, Role: room.FieldByAgent, Required: true, Label: "Agent signature", Page: 1, X: .1, Y: .8, W: .3, H: .1}}
+	sig := drawing()
+	if _, err := e.agent.AttachDocument(ctx, s.ID, client.Attachment{Filename: "x.pdf", Fields: fields, Values: map[string]string{"agent_sig": "not a drawing"}}, bytes.NewReader(pdftest.PDF(1, false))); apiCode(t, err) != "invalid_value" {
+		t.Errorf("an agent's signature that is not a drawing: %v", err)
+	}
+	doc, err := e.agent.AttachDocument(ctx, s.ID, client.Attachment{Filename: "x.pdf", Fields: fields, Values: map[string]string{"agent_sig": sig}}, bytes.NewReader(pdftest.PDF(1, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Fields[0].Filled {
+		t.Error("the agent's drawn signature reads empty")
+	}
+	evs, err := e.agent.Events(ctx, s.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Data), "base64") {
+			t.Errorf("%s carries the drawing: %.120s", ev.Type, ev.Data)
+		}
+	}
+	v, err := e.agent.Document(ctx, s.ID, doc.ID)
+	if err != nil || v.Values["agent_sig"] != sig {
+		t.Errorf("the agent's drawing read back: %.40q, %v", v.Values["agent_sig"], err)
 	}
 }

@@ -185,7 +185,7 @@ var isolationTable = map[string]isoRoute{
 	"POST /api/v1/rooms/{id}/documents":                     {want: roomOfAForAgents, body: `{"asset_id":"{docasset}","values":{}}`, fresh: aLiveRoom},
 	"GET /api/v1/rooms/{id}/documents/{doc}":                {want: roomOfA},
 	"GET /api/v1/rooms/{id}/documents/{doc}/file":           {want: roomOfA},
-	"GET /api/v1/rooms/{id}/documents/{doc}/preview":        {want: roomOfA},
+	"GET /api/v1/rooms/{id}/documents/{doc}/preview":        {want: roomOfAForAgents},
 	"GET /api/v1/rooms/{id}/documents/{doc}/completed":      {want: roomOfA},
 	"PUT /api/v1/rooms/{id}/documents/{doc}/fields/{field}": {want: customerOfR1Only, body: `{"value":"Isolation"}`},
 	"POST /api/v1/rooms/{id}/documents/{doc}/viewed":        {want: customerOfR1Only, body: `{"page":1}`},

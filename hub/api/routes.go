@@ -73,7 +73,7 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/rooms/"+roomIDPattern+"/documents", s.methods(byMethod{post: s.requireAgent(s.handleAddDocument)}))
 	api.Handle(doc, s.methods(byMethod{get: s.requireRoomAccess(s.handleDocument)}))
 	api.Handle(doc+"/file", s.methods(byMethod{get: s.requireRoomAccess(s.handleDocumentFile)}))
-	api.Handle(doc+"/preview", s.methods(byMethod{get: s.requireRoomAccess(s.handlePreview)}))
+	api.Handle(doc+"/preview", s.methods(byMethod{get: s.requireAgent(s.handlePreview)}))
 	api.Handle(doc+"/completed", s.methods(byMethod{get: s.requireRoomAccess(s.handleCompletedFile)}))
 	api.Handle(doc+"/fields/"+fieldIDPattern, s.methods(byMethod{put: s.requireRoomAccess(s.handleFillField)}))
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))

@@ -72,6 +72,10 @@ type Config struct {
 	// (email, client address), and five times as many per client address;
 	// default 10.
 	LoginPerMinute int
+	// CustomerWritesPerMinute bounds what a room's customer writes to it
+	// (activity, and filling, viewing, finishing or declining documents),
+	// per room and instance; default CustomerWritesPerMinute (120).
+	CustomerWritesPerMinute int
 	// TrustedProxies are the load balancers and proxies in front of the
 	// hub: from them, the client address is read from X-Forwarded-For.
 	TrustedProxies []netip.Prefix
@@ -123,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.LoginPerMinute <= 0 {
 		cfg.LoginPerMinute = 10
+	}
+	if cfg.CustomerWritesPerMinute <= 0 {
+		cfg.CustomerWritesPerMinute = CustomerWritesPerMinute
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

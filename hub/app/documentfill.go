@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem"
@@ -69,14 +70,13 @@ func (a *App) FillField(ctx context.Context, c Caller, roomID, docID, fieldID, v
 	})
 }
 
-// keepDrawing stores value in the account's files if the field is a
-// signature or initials, and returns what FillField records: the value
-// (none for a drawing) and the drawing's file. A drawing stays in the
-// files if the step is then refused: the same drawing may sign another
-// field, and it is small.
+// keepDrawing stores value in the account's files if it is a drawing for
+// a signature or initials field of the customer's, and returns what
+// FillField records: the value (none for a drawing) and the drawing's
+// file.
 func (a *App) keepDrawing(ctx context.Context, c Caller, roomID, docID, fieldID, value string) (string, string, error) {
-	if value == "" {
-		return "", "", nil
+	if !strings.HasPrefix(value, "data:") {
+		return value, "", nil // not a drawing: room.FillField checks it
 	}
 	s, err := a.store.Room(ctx, c.Account(), roomID)
 	if err != nil {
@@ -95,21 +95,8 @@ func (a *App) keepDrawing(ctx context.Context, c Caller, roomID, docID, fieldID,
 	if f.Type != room.FieldSignature && f.Type != room.FieldInitials || f.Role != room.FieldByCustomer || d.Status.Final() {
 		return value, "", nil
 	}
-	if _, err := room.CheckValue(f, value); err != nil {
-		return "", "", err
-	}
-	png, err := decodeDrawing(value)
-	if err != nil {
-		return "", "", tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing is not a PNG image", f.Label)
-	}
-	if a.cfg.Blobs == nil {
-		return "", "", tandem.Errorf(tandem.KindInternal, "this hub has no file store")
-	}
-	ref, err := a.cfg.Blobs.Put(ctx, c.Account(), bytes.NewReader(png), room.MaxSignatureBytes)
-	if err != nil {
-		return "", "", err
-	}
-	return "", ref.SHA256, nil
+	sha, err := a.keepPNG(ctx, c.Account(), f, value)
+	return "", sha, err
 }
 
 // DeclineDocument records the customer declining a document. Customers

@@ -36,10 +36,68 @@ func (a *App) AddDocument(ctx context.Context, c Caller, roomID, assetID string,
 	if err != nil {
 		return room.Document{}, err
 	}
+	values, files, err := a.keepAgentDrawings(ctx, c, as.Fields, values)
+	if err != nil {
+		return room.Document{}, err
+	}
 	return a.addDocument(ctx, c, roomID, room.NewDocument{
 		Agent: c.Actor(), ID: room.NewID("dc"), Name: as.Name, Asset: as.ID, File: as.SHA256,
-		ContentType: "application/pdf", Pages: as.Pages, Fields: as.Fields, Values: values,
+		ContentType: "application/pdf", Pages: as.Pages, Fields: as.Fields, Values: values, Files: files,
 	})
+}
+
+// keepAgentDrawings moves the agent's drawings (a signature or initials
+// field of the agent's with a PNG data URL) out of values into the
+// account's files, and returns the other values and the drawings' files.
+// Other values are left for room.AddDocument to check.
+func (a *App) keepAgentDrawings(ctx context.Context, c Caller, fields []room.Field, values map[string]string) (map[string]string, map[string]string, error) {
+	rest, files := map[string]string{}, map[string]string{}
+	for id, v := range values {
+		rest[id] = v
+	}
+	for _, f := range fields {
+		v := values[f.ID]
+		if f.ID == "" || f.Role != room.FieldByAgent || f.Type != room.FieldSignature && f.Type != room.FieldInitials || v == "" {
+			continue
+		}
+		sha, err := a.keepPNG(ctx, c.Account(), f, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		delete(rest, f.ID)
+		files[f.ID] = sha
+	}
+	return rest, files, nil
+}
+
+// keepPNG checks the drawing v of field f (a PNG data URL) and keeps it in
+// the account's files; it returns its SHA-256. A drawing stays there if
+// the step it was for is then refused: the same drawing may fill another
+// field, and it is small.
+func (a *App) keepPNG(ctx context.Context, account string, f room.Field, v string) (string, error) {
+	if _, err := room.CheckValue(f, v); err != nil {
+		return "", err
+	}
+	png, err := decodeDrawing(v)
+	if err != nil {
+		return "", tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing is not a PNG image", fieldLabel(f))
+	}
+	if a.cfg.Blobs == nil {
+		return "", tandem.Errorf(tandem.KindInternal, "this hub has no file store")
+	}
+	ref, err := a.cfg.Blobs.Put(ctx, account, bytes.NewReader(png), room.MaxSignatureBytes)
+	if err != nil {
+		return "", err
+	}
+	return ref.SHA256, nil
+}
+
+// fieldLabel names a field for a message: its label, else its id.
+func fieldLabel(f room.Field) string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return f.ID
 }
 
 // Attachment is what comes with a file an agent attaches to one room.
@@ -89,9 +147,14 @@ func (a *App) AttachDocument(ctx context.Context, c Caller, roomID string, att A
 	if err != nil {
 		return room.Document{}, err
 	}
+	values, files, err := a.keepAgentDrawings(ctx, c, att.Fields, att.Values)
+	if err != nil {
+		a.dropFile(c.Account(), ref.SHA256)
+		return room.Document{}, err
+	}
 	d, err := a.addDocument(ctx, c, roomID, room.NewDocument{
 		Agent: c.Actor(), ID: room.NewID("dc"), Name: name, File: ref.SHA256,
-		ContentType: "application/pdf", Pages: info.pages, Fields: att.Fields, Values: att.Values,
+		ContentType: "application/pdf", Pages: info.pages, Fields: att.Fields, Values: values, Files: files,
 	})
 	if err != nil {
 		a.dropFile(c.Account(), ref.SHA256)
