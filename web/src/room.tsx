@@ -8,7 +8,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { DocumentList } from "./documents";
 import { reconnecting } from "./reconnect";
 import { call, roomURL, type Doc, type RoomState } from "./roomapi";
-import { Signing } from "./signing";
+
+// signing loads the view of one document, and with it pdf.js and the
+// signature pad, the first time a document is opened.
+type SigningView = typeof import("./signing").Signing;
+let signing: Promise<SigningView> | undefined;
+function loadSigning(): Promise<SigningView> {
+  signing ??= import("./signing").then((m) => m.Signing);
+  return signing;
+}
 
 // closeAccessEnded is the close code of a socket whose link was replaced
 // or whose access ended (docs/protocol.md).
@@ -27,6 +35,8 @@ function Room() {
   const [unavailable, setUnavailable] = useState(false);
   const [open, setOpen] = useState(opened());
   const [news, setNews] = useState("");
+  const [Signing, setSigning] = useState<SigningView | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
   const seq = useRef(0);
   const known = useRef<Set<string> | null>(null);
 
@@ -86,6 +96,14 @@ function Room() {
     };
   }, []);
 
+  useEffect(() => {
+    if (open && !Signing)
+      loadSigning().then(
+        (v) => setSigning(() => v),
+        () => setLoadFailed(true),
+      );
+  }, [open]);
+
   const onDoc = (d: Doc) => setDocs((ds) => ds.map((x) => (x.id === d.id ? d : x)));
   const doc = docs.find((d) => d.id === open);
   const title = info.agent ? "Your secure room with " + info.agent : "Your secure room";
@@ -105,7 +123,13 @@ function Room() {
         {news}
       </p>
       {doc ? (
-        <Signing key={doc.id} doc={doc} onDoc={onDoc} onBack={() => (location.hash = "")} />
+        Signing ? (
+          <Signing key={doc.id} doc={doc} onDoc={onDoc} onBack={() => (location.hash = "")} />
+        ) : (
+          <p class={loadFailed ? "alert" : "muted"} role="status">
+            {loadFailed ? "The document could not be opened. Check your connection and reload the page." : "Opening the document…"}
+          </p>
+        )
       ) : (
         !unavailable && (
           <section class="card" aria-labelledby="docs-title">
