@@ -130,9 +130,9 @@ export function Signing({ doc, onDoc, onBack }: Props) {
     }
   };
 
+  // Over each page, its fields in reading order: the order of Tab too.
   const over = (page: number) =>
-    doc.fields
-      .filter((f) => f.page === page)
+    inPageOrder(doc.fields.filter((f) => f.page === page))
       .map((f) => {
         const value = fv.values[f.id] ?? "";
         if (f.role !== "customer" || final) return value ? <ReadOnly key={f.id} field={f} value={value} /> : null;
