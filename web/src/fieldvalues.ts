@@ -3,7 +3,7 @@
 // text after a pause, anything else at once), one save at a time per
 // field, with what went wrong in words.
 import { useRef, useState } from "preact/hooks";
-import { call, docURL, message, type Doc, type Field } from "./roomapi";
+import { call, docURL, message, type APIError, type Doc, type Field } from "./roomapi";
 import { isFilled, normalized, problem } from "./validate";
 
 export type SaveState = "" | "saving" | "saved";
@@ -27,8 +27,14 @@ export function useFieldValues(docID: string, onDoc: (d: Doc) => void) {
   const send = (f: Field, v: string): Promise<boolean> => {
     mark(setSaved, f.id, "saving" as SaveState);
     const before = chains.current.get(f.id) ?? Promise.resolve(true);
+    // Too many changes in a minute: the hub says when to try again, once.
+    const put = () =>
+      call<{ document: Doc }>("PUT", docURL(docID, "/fields/" + f.id), { value: v }).catch((err: APIError) => {
+        if (err.status !== 429) throw err;
+        return new Promise((ok) => setTimeout(ok, (err.retryAfter ?? 5) * 1000)).then(() => call<{ document: Doc }>("PUT", docURL(docID, "/fields/" + f.id), { value: v }));
+      });
     const p = before.then(() =>
-      call<{ document: Doc }>("PUT", docURL(docID, "/fields/" + f.id), { value: v }).then(
+      put().then(
         (r) => {
           remote.current[f.id] = v;
           onDoc(r.document);

@@ -3,7 +3,8 @@
 // cookies, and this page is the customer's (docs/protocol.md).
 
 // APIError is the hub's error, or one this page makes for a failed request.
-export type APIError = { code: string; message: string; fields?: string[]; status?: number };
+// retryAfter is the seconds a 429 asks to wait.
+export type APIError = { code: string; message: string; fields?: string[]; status?: number; retryAfter?: number };
 
 export type FieldType = "text" | "number" | "date" | "checkbox" | "select" | "signature" | "initials";
 
@@ -77,6 +78,7 @@ export async function call<T>(method: string, url: string, body?: unknown): Prom
   if (!res.ok) {
     const err: APIError = data.error ?? { code: "http_" + res.status, message: "Something went wrong (" + res.status + "). Try again in a moment." };
     err.status = res.status;
+    if (res.status === 429) err.retryAfter = Number(res.headers.get("Retry-After")) || 5;
     throw err;
   }
   return data as T;
