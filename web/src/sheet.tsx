@@ -1,0 +1,34 @@
+// Sheet is a modal panel over the page, for the field editor, sending a
+// document and previews: it takes the whole screen on a phone, closes
+// with Escape or its Close button, and gives the focus back on closing.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+export function Sheet({ id, title, onClose, children, wide }: { id: string; title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    ref.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
+    addEventListener("keydown", onKey);
+    document.body.classList.add("sheet-open");
+    return () => {
+      removeEventListener("keydown", onKey);
+      document.body.classList.remove("sheet-open");
+      before?.focus?.();
+    };
+  }, []);
+  return (
+    <div class="sheet-backdrop">
+      <div class={"sheet" + (wide ? " wide" : "")} id={id} role="dialog" aria-modal="true" aria-labelledby={id + "-title"} tabIndex={-1} ref={ref}>
+        <div class="bar sheet-head">
+          <h2 id={id + "-title"}>{title}</h2>
+          <button type="button" class="secondary" id={id + "-close"} onClick={onClose}>Close</button>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}

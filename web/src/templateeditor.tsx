@@ -1,0 +1,51 @@
+// Editing the fields of a template of the library (admins): the field
+// editor over its PDF, and Save, which the hub checks (a field off the
+// page is refused with a message naming it).
+import { useEffect, useState } from "preact/hooks";
+import { api, message } from "./api";
+import { FieldEditor } from "./fieldeditor";
+import { usePDF } from "./pdfpages";
+import { Sheet } from "./sheet";
+import type { Asset, Field } from "./types";
+
+export function TemplateEditor({ asset, onClose, onSaved }: { asset: Asset; onClose: () => void; onSaved: (a: Asset) => void }) {
+  const [fields, setFields] = useState<Field[] | null>(null);
+  const [error, setError] = useState("");
+  const [saved, setSaved] = useState("");
+  const [busy, setBusy] = useState(false);
+  const { doc, error: pdfError } = usePDF("/api/v1/assets/" + asset.id + "/file");
+  useEffect(() => {
+    api<{ asset: Asset }>("GET", "/assets/" + asset.id).then((r) => setFields(r.asset.fields ?? [])).catch((err) => setError(message(err)));
+  }, [asset.id]);
+
+  async function save() {
+    if (!fields) return;
+    setBusy(true);
+    setError("");
+    setSaved("");
+    try {
+      const r = await api<{ asset: Asset }>("PUT", "/assets/" + asset.id + "/fields", { fields });
+      setFields(r.asset.fields ?? []);
+      setSaved("Saved " + (r.asset.fields?.length ?? 0) + (r.asset.fields?.length === 1 ? " field." : " fields."));
+      onSaved(r.asset);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Sheet id="template-editor" title={"Fields of “" + asset.name + "”"} onClose={onClose} wide>
+      <div class="bar editor-actions">
+        <p class="muted small" id="editor-saved" role="status">{saved}</p>
+        <button type="button" id="editor-save" disabled={busy || !fields} onClick={save}>Save fields</button>
+      </div>
+      {pdfError ? <p class="error">{pdfError}</p> : doc && fields ? (
+        <FieldEditor doc={doc} fields={fields} onChange={(fs) => { setFields(fs); setSaved(""); }} invalid={error} />
+      ) : (
+        <>{error ? <p class="error" role="alert" id="editor-error">{error}</p> : <p class="muted">Loading the pages…</p>}</>
+      )}
+    </Sheet>
+  );
+}
