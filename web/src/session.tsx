@@ -72,7 +72,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
             )}
           </span>
           <span class="bar">
-            <button type="button" class="secondary" id="attach" disabled={room.status === "closed"} onClick={() => setAttaching(true)}><span aria-hidden="true">📎 </span>Attach</button>
+            <button type="button" class="secondary" id="attach" disabled={room.status === "closed"} onClick={() => setAttaching(true)}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5l-8.5 8.5a5 5 0 01-7-7L14 4.5a3.5 3.5 0 015 5l-8.5 8.5a2 2 0 01-3-3L15 7.5" /></svg>Attach</button>
             <details class="menu" id="tools">
               <summary>Tools</summary>
               <p class="muted">No tools yet.</p>
