@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -175,6 +179,228 @@ func TestBrowserAdminPlacesAField(t *testing.T) {
 	}
 }
 
-var _ = io.EOF
-var _ = http.MethodGet
-var _ = cookiejar.New
+// callJSON sends a JSON request to the hub at url with hc (a bearer
+// token when token is set) and returns the status and the decoded answer.
+func callJSON(t *testing.T, hc *http.Client, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var in io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(res.Body)
+	_ = json.Unmarshal(b, &out)
+	return res.StatusCode, out
+}
+
+// creditApplication puts the template "Credit application" in the
+// library: a loan amount the agent must fill, a term the agent may
+// choose, and the customer's date of birth and signature, both required.
+func creditApplication(t *testing.T, agent *client.Client) client.Asset {
+	t.Helper()
+	bg := context.Background()
+	a, err := agent.UploadAsset(bg, "Credit application", "Auto loans", "credit-application.pdf", bytes.NewReader(formPDF("Credit application", 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = agent.SetAssetFields(bg, a.ID, []client.Field{
+		{ID: "amount", Type: room.FieldNumber, Role: room.FieldByAgent, Required: true, Label: "Loan amount", Page: 1, X: 0.12, Y: 0.15, W: 0.3, H: 0.03},
+		{ID: "term", Type: room.FieldSelect, Role: room.FieldByAgent, Label: "Term", Page: 1, X: 0.5, Y: 0.15, W: 0.3, H: 0.03, Options: []string{"12 months", "24 months"}},
+		{ID: "birth", Type: room.FieldDate, Role: room.FieldByCustomer, Required: true, Label: "Date of birth", Page: 1, X: 0.12, Y: 0.3, W: 0.3, H: 0.03},
+		{ID: "signature", Type: room.FieldSignature, Role: room.FieldByCustomer, Required: true, Label: "Signature", Page: 2, X: 0.12, Y: 0.7, W: 0.4, H: 0.08},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// roomDocuments reads the room's documents through the API.
+func roomDocuments(t *testing.T, base, token, roomID string) []any {
+	t.Helper()
+	status, out := callJSON(t, http.DefaultClient, http.MethodGet, base+"/api/v1/rooms/"+roomID, token, nil)
+	if status != http.StatusOK {
+		t.Fatalf("GET the room: %d %v", status, out)
+	}
+	docs, _ := out["documents"].([]any)
+	return docs
+}
+
+// An agent in a live session picks a template in the Assets panel and
+// presses Send with its required agent's field empty: the field turns red
+// in the form and on the page, the hub's message shows, and nothing is
+// sent. Filled in, it goes: the document's card says Sent.
+func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := consoleServer(t, nil)
+	bg := context.Background()
+	agent := adminClient(t, srv.url)
+	a := creditApplication(t, agent)
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID), chromedp.WaitVisible(`li[data-asset="`+a.ID+`"] .asset-pick`),
+		chromedp.Click(`li[data-asset="`+a.ID+`"] .asset-pick`), chromedp.WaitVisible("#value-amount"), chromedp.WaitVisible(`#send-document .field-box[data-field="amount"]`),
+		chromedp.Click("#send-submit")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#send-error", "Loan amount")
+	if msg := textOf(t, ctx, "#send-error"); strings.Contains(msg, "required_fields") {
+		t.Fatalf("the error shows its code: %q", msg)
+	}
+	waitJS(t, ctx, "the loan amount marked invalid in the form and on the page",
+		`document.querySelector("#value-amount").getAttribute("aria-invalid") === "true" && document.querySelector('#send-document .field-box[data-field="amount"]').classList.contains("invalid") && getComputedStyle(document.querySelector("#value-amount")).borderTopColor === "rgb(200, 30, 30)"`)
+	if term := evalJS[bool](t, ctx, `document.querySelector("#value-term").hasAttribute("aria-invalid")`); term {
+		t.Fatal("the optional term is marked invalid")
+	}
+	if docs := roomDocuments(t, srv.url, agent.Token(), s.ID); len(docs) != 0 {
+		t.Fatalf("a document was sent without its loan amount: %v", docs)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#value-amount", "12500"), choose("#value-term", "24 months"), chromedp.Click("#send-submit"),
+		chromedp.WaitNotPresent("#send-document")); err != nil {
+		t.Fatal(err)
+	}
+	card := `#documents li.doc-card`
+	waitText(t, ctx, card, "Credit application")
+	waitText(t, ctx, card+" .doc-status", "Sent")
+	waitText(t, ctx, card+" .doc-progress", "0 of 2 required fields filled")
+	waitText(t, ctx, "#timeline", "Document “Credit application” sent")
+	if docs := roomDocuments(t, srv.url, agent.Token(), s.ID); len(docs) != 1 {
+		t.Fatalf("the room's documents after Send: %v", docs)
+	}
+}
+
+// The document's card and the timeline follow the customer live while
+// they open, view, fill and finish the document (through the API, with
+// their room cookie); then the completed PDF downloads.
+func TestBrowserDocumentCardIsLive(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := consoleServer(t, nil)
+	bg := context.Background()
+	agent := adminClient(t, srv.url)
+	a := creditApplication(t, agent)
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, out := callJSON(t, http.DefaultClient, http.MethodPost, srv.url+"/api/v1/rooms/"+s.ID+"/documents", agent.Token(),
+		map[string]any{"asset_id": a.ID, "values": map[string]string{"amount": "12500"}})
+	if status != http.StatusCreated {
+		t.Fatalf("send the document: %d %v", status, out)
+	}
+	doc, _ := out["document"].(map[string]any)
+	docID, _ := doc["id"].(string)
+
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID)); err != nil {
+		t.Fatal(err)
+	}
+	card := `#documents li[data-document="` + docID + `"]`
+	waitText(t, ctx, card+" .doc-status", "Sent")
+	waitText(t, ctx, "#connection", "live")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The customer, with the cookie of their link.
+	msgs, err := agent.DevOutbox(bg)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	cust, err := client.New(srv.url, client.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cust.OpenLink(bg, msgs[0].Link); err != nil {
+		t.Fatal(err)
+	}
+	docURL := srv.url + "/api/v1/rooms/" + s.ID + "/documents/" + docID
+	as := func(method, path string, body any, want int) {
+		t.Helper()
+		if status, out := callJSON(t, hc, method, docURL+path+"?as=customer", "", body); status != want {
+			t.Fatalf("the customer's %s %s: %d %v, want %d", method, path, status, out, want)
+		}
+	}
+	as(http.MethodPost, "/viewed", map[string]int{"page": 1}, http.StatusOK)
+	waitText(t, ctx, card+" .doc-status", "Opened")
+	waitText(t, ctx, "#timeline", "Customer opened “Credit application”")
+	as(http.MethodPost, "/viewed", map[string]int{"page": 2}, http.StatusOK)
+	waitText(t, ctx, "#timeline", "Customer viewed page 2 of “Credit application”")
+	waitText(t, ctx, card+" .doc-viewed", "viewed pages 1, 2")
+
+	as(http.MethodPut, "/fields/birth", map[string]string{"value": "1990-04-02"}, http.StatusOK)
+	waitText(t, ctx, card+" .doc-status", "Filling")
+	waitText(t, ctx, card+" .doc-progress", "1 of 2 required fields filled")
+	waitText(t, ctx, "#timeline", "Customer filled “Date of birth”: 1990-04-02")
+	as(http.MethodPut, "/fields/signature", map[string]string{"value": signaturePNG(t)}, http.StatusOK)
+	waitText(t, ctx, card+" .doc-progress", "2 of 2 required fields filled")
+	waitText(t, ctx, "#timeline", "Customer signed “Signature”")
+	waitText(t, ctx, "#timeline", "All required fields of “Credit application” filled")
+	if strings.Contains(textOf(t, ctx, "#timeline"), "data:image") {
+		t.Fatal("the timeline shows the signature's data")
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll(`+jsString(card+" .doc-download")+`).length`); n != 0 {
+		t.Fatal("Download completed PDF is offered before the document is completed")
+	}
+
+	as(http.MethodPost, "/complete", nil, http.StatusOK)
+	waitText(t, ctx, card+" .doc-status", "Completed")
+	waitText(t, ctx, "#timeline", "Customer finished “Credit application”")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(card+" a.doc-download")); err != nil {
+		t.Fatal(err)
+	}
+	head := evalJS[string](t, ctx, `fetch(document.querySelector(`+jsString(card+" a.doc-download")+`).href).then(r => r.ok ? r.text() : "HTTP " + r.status).then(s => s.slice(0, 5))`)
+	if head != "%PDF-" {
+		t.Fatalf("the completed PDF's link gives %q", head)
+	}
+	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded === true`)); err != nil || !same {
+		t.Fatalf("the console reloaded to follow the document (%v)", err)
+	}
+}
+
+// signaturePNG is a signature as the customer's page sends it: a PNG data
+// URL of a stroke.
+func signaturePNG(t *testing.T) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 120, 40))
+	for x := 10; x < 110; x++ {
+		img.Set(x, 20+(x%7)-3, color.Black)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+}
