@@ -9,8 +9,20 @@ export function Sheet({ id, title, onClose, children, wide }: { id: string; titl
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     ref.current?.focus();
+    // Escape closes; Tab stays within the sheet, as behind it is covered.
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") onClose();
+      if (e.key !== "Tab" || !ref.current) return;
+      const all = [...ref.current.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex='0']")];
+      if (all.length === 0) return;
+      const first = all[0], last = all[all.length - 1];
+      if (e.shiftKey && (document.activeElement === first || document.activeElement === ref.current)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
     };
     addEventListener("keydown", onKey);
     document.body.classList.add("sheet-open");
