@@ -49,8 +49,4 @@ type Assets interface {
 	// DeleteAsset removes an asset and returns it; KindNotFound if there
 	// is none.
 	DeleteAsset(ctx context.Context, account, id string) (Asset, error)
-	// AssetFileInUse reports whether any asset of the account keeps the
-	// content sha256, so that it is only removed from the blob store when
-	// none does.
-	AssetFileInUse(ctx context.Context, account, sha256 string) (bool, error)
 }

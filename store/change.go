@@ -48,6 +48,10 @@ type Change struct {
 	Contact *ContactUse
 	// Presence, if set, is a presence row of the room taken or released.
 	Presence *PresenceChange
+	// Documents are the files of the room's documents the events add or
+	// complete: recorded (or, for a document already recorded, its
+	// Completed set) so that Files.FileInUse sees them.
+	Documents []DocumentFiles
 }
 
 // Erasure is what happens to a room's links and messages when its

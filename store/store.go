@@ -47,6 +47,7 @@ type Store interface {
 	Presence
 	Contacts
 	Assets
+	Files
 }
 
 // IsUnavailable reports whether err says the store could not be reached

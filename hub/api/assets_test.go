@@ -16,63 +16,10 @@ import (
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
-
-// testPDF is a small valid PDF of pages Letter pages, written object by
-// object with its cross-reference table. With form, its first page holds
-// an AcroForm text field and checkbox, and its last a choice.
-func testPDF(pages int, form bool) []byte {
-	var objs []string
-	kids := make([]string, pages)
-	for i := range kids {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+i)
-	}
-	first, last := 3+pages, 4+pages // the first page's widgets; the last page's
-	choice := 5 + pages
-	catalog := "<< /Type /Catalog /Pages 2 0 R >>"
-	if form {
-		catalog = fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [%d 0 R %d 0 R %d 0 R] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >> >>", first, last, choice)
-	}
-	objs = append(objs, catalog, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
-	for i := range pages {
-		annots := ""
-		if form && i == 0 {
-			annots = fmt.Sprintf(" /Annots [%d 0 R %d 0 R]", first, last)
-		}
-		if form && i == pages-1 {
-			annots = strings.TrimSuffix(annots, "]")
-			if annots == "" {
-				annots = " /Annots ["
-			} else {
-				annots += " "
-			}
-			annots += fmt.Sprintf("%d 0 R]", choice)
-		}
-		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >>%s >>", annots))
-	}
-	if form {
-		objs = append(objs,
-			"<< /Type /Annot /Subtype /Widget /FT /Tx /T (Full name) /Rect [61.2 712.8 367.2 732.6] /F 4 >>",
-			"<< /Type /Annot /Subtype /Widget /FT /Btn /T (Agree) /Rect [61.2 79.2 79.2 97.2] /F 4 >>",
-			"<< /Type /Annot /Subtype /Widget /FT /Ch /Ff 131072 /T (Term) /Opt [(12 months) (24 months)] /Rect [306 396 612 435.6] /F 4 >>")
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
 
 // pngBytes is the start of a PNG image.
 var pngBytes = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
@@ -117,7 +64,7 @@ func (e *env) blobFiles(t *testing.T) int {
 func TestAssetLibrary(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	pdf := testPDF(2, false)
+	pdf := pdftest.PDF(2, false)
 	a, err := e.agent.UploadAsset(ctx, "Credit application", " Auto loans / Credit ", "credit.pdf", bytes.NewReader(pdf))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +73,7 @@ func TestAssetLibrary(t *testing.T) {
 		a.Size != int64(len(pdf)) || a.Fields == nil || len(a.Fields) != 0 {
 		t.Fatalf("uploaded %+v", a)
 	}
-	if _, err := e.agent.UploadAsset(ctx, "ID check", "", "id.pdf", bytes.NewReader(testPDF(1, false))); err != nil {
+	if _, err := e.agent.UploadAsset(ctx, "ID check", "", "id.pdf", bytes.NewReader(pdftest.PDF(1, false))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.agent.UploadAsset(ctx, "Lease", "Auto loans", "lease.pdf", bytes.NewReader(pdf)); err != nil {
@@ -258,8 +205,8 @@ func TestAssetLibrary(t *testing.T) {
 
 func TestAssetUploadRefusals(t *testing.T) {
 	e := newEnv(t, nil, func(cfg *api.Config) { cfg.MaxPDFBytes = 4 << 10 })
-	pdf := testPDF(2, false)
-	big := append(testPDF(1, false), bytes.Repeat([]byte("%"), 5<<10)...)
+	pdf := pdftest.PDF(2, false)
+	big := append(pdftest.PDF(1, false), bytes.Repeat([]byte("%"), 5<<10)...)
 	corrupt := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("not a pdf at all "), 20)...)
 	tests := []struct {
 		name     string
@@ -318,7 +265,7 @@ func (failingAssets) CreateAsset(context.Context, store.Asset) error {
 
 func TestAssetUploadLeavesNoFileWhenTheStoreFails(t *testing.T) {
 	e := newEnv(t, nil, func(cfg *api.Config) { cfg.Store = failingAssets{cfg.Store} })
-	res := e.upload(t, e.agent, map[string]string{"name": "Form"}, testPDF(1, false), "form.pdf")
+	res := e.upload(t, e.agent, map[string]string{"name": "Form"}, pdftest.PDF(1, false), "form.pdf")
 	if res.StatusCode != 500 {
 		t.Fatalf("answered %d", res.StatusCode)
 	}
@@ -329,7 +276,7 @@ func TestAssetUploadLeavesNoFileWhenTheStoreFails(t *testing.T) {
 
 func TestAssetFormFieldsAreOffered(t *testing.T) {
 	e := newEnv(t, nil)
-	a, err := e.agent.UploadAsset(context.Background(), "Form", "", "form.pdf", bytes.NewReader(testPDF(2, true)))
+	a, err := e.agent.UploadAsset(context.Background(), "Form", "", "form.pdf", bytes.NewReader(pdftest.PDF(2, true)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +301,7 @@ func TestAssetFormFieldsAreOffered(t *testing.T) {
 func TestAssetsForAgentsAndOtherAccounts(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	a, err := e.agent.UploadAsset(ctx, "Form", "Forms", "form.pdf", bytes.NewReader(testPDF(1, false)))
+	a, err := e.agent.UploadAsset(ctx, "Form", "Forms", "form.pdf", bytes.NewReader(pdftest.PDF(1, false)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +318,7 @@ func TestAssetsForAgentsAndOtherAccounts(t *testing.T) {
 		f.Close()
 	}
 	name := "Mine"
-	res := e.upload(t, agent, map[string]string{"name": "Agent's"}, testPDF(1, false), "a.pdf")
+	res := e.upload(t, agent, map[string]string{"name": "Agent's"}, pdftest.PDF(1, false), "a.pdf")
 	if code, _ := decodeError(t, res); res.StatusCode != 403 || code != "forbidden" {
 		t.Errorf("an agent's upload: %d %s", res.StatusCode, code)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/hub/sender/twilio"
 	"github.com/tandemhq/tandem/room"
@@ -207,7 +208,7 @@ const isoBoundary = "isolationboundary"
 
 var isoUploadBody = "--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nUploaded form\r\n" +
 	"--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
-	string(testPDF(1, false)) + "\r\n--" + isoBoundary + "--\r\n"
+	string(pdftest.PDF(1, false)) + "\r\n--" + isoBoundary + "--\r\n"
 
 // isoWorld is the hub the table runs against.
 type isoWorld struct {
@@ -351,7 +352,7 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	}
 	w.token = path.Base(link.Path)
 	cookieR1, cookieR2 := e.roomCookie(w.r1.ID), e.roomCookie(w.r2.ID)
-	asset, err := e.agent.UploadAsset(ctx, "Acme Loan Form", "Acme forms", "loan.pdf", bytes.NewReader(testPDF(2, false)))
+	asset, err := e.agent.UploadAsset(ctx, "Acme Loan Form", "Acme forms", "loan.pdf", bytes.NewReader(pdftest.PDF(2, false)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -579,7 +580,7 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 		}
 		return tg, c.hdr
 	case anAsset:
-		a, err := w.e.agent.UploadAsset(ctx, fmt.Sprintf("Fresh form %d", w.fresh), "", "fresh.pdf", bytes.NewReader(testPDF(1, false)))
+		a, err := w.e.agent.UploadAsset(ctx, fmt.Sprintf("Fresh form %d", w.fresh), "", "fresh.pdf", bytes.NewReader(pdftest.PDF(1, false)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -131,7 +131,7 @@ func (a *App) UploadAsset(ctx context.Context, c Caller, n NewAsset, file io.Rea
 // context: the request's may be what just ended.
 func (a *App) dropFile(account, sha string) {
 	ctx := a.ctx
-	used, err := a.store.AssetFileInUse(ctx, account, sha)
+	used, err := a.store.FileInUse(ctx, account, sha)
 	if err == nil && !used {
 		err = a.cfg.Blobs.Delete(ctx, account, sha)
 	}

@@ -146,7 +146,7 @@ func testAssetsScoped(t *testing.T, open Open) {
 	if fs, _ := f.st.AssetFolders(ctx, f.other); len(fs) != 0 {
 		t.Errorf("another account lists folders %q", fs)
 	}
-	if used, err := f.st.AssetFileInUse(ctx, f.other, shaA); err != nil || used {
+	if used, err := f.st.FileInUse(ctx, f.other, shaA); err != nil || used {
 		t.Errorf("another account's file in use: %v, %v", used, err)
 	}
 	if got, err := f.st.Asset(ctx, f.account, a.ID); err != nil || got.Name != "Mine" {
@@ -170,13 +170,13 @@ func testDeleteAsset(t *testing.T, open Open) {
 	if fs, _ := f.st.AssetFolders(ctx, f.account); len(fs) != 0 {
 		t.Errorf("the deleted asset's folder is still listed: %q", fs)
 	}
-	if used, err := f.st.AssetFileInUse(ctx, f.account, shaA); err != nil || !used {
+	if used, err := f.st.FileInUse(ctx, f.account, shaA); err != nil || !used {
 		t.Errorf("the file another asset keeps: in use %v, %v", used, err)
 	}
 	if _, err := f.st.DeleteAsset(ctx, f.account, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if used, err := f.st.AssetFileInUse(ctx, f.account, shaA); err != nil || used {
+	if used, err := f.st.FileInUse(ctx, f.account, shaA); err != nil || used {
 		t.Errorf("the file no asset keeps: in use %v, %v", used, err)
 	}
 }

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"PresenceScoped", testPresenceScoped},
 		{"TouchPresence", testTouchPresence},
 		{"ExpiredPresence", testExpiredPresence},
+		{"DocumentFiles", testDocumentFiles},
 		{"ReapPresence", testReapPresence},
 		{"ConcurrentPresence", testConcurrentPresence},
 		{"Assets", testAssets},

@@ -173,12 +173,3 @@ func (s *DB) DeleteAsset(ctx context.Context, account, id string) (store.Asset, 
 	}
 	return a, nil
 }
-
-// AssetFileInUse implements store.Assets.
-func (s *DB) AssetFileInUse(ctx context.Context, account, sha256 string) (bool, error) {
-	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM assets WHERE account_id = $1 AND sha256 = $2`, account, sha256); err != nil {
-		return false, fmt.Errorf("assets of file %s: %w", sha256, err)
-	}
-	return n > 0, nil
-}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"bytes"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tandemhq/tandem/hub/app/pdftest"
+	"github.com/tandemhq/tandem/room"
+)
+
+// poppler runs one of poppler-utils' commands with args, in which "{}"
+// stands for pdf's file, and returns what it printed. Without poppler-utils the test is skipped loudly, or fails
+// under REQUIRE_SERVICES=1 (.ci/run installs them).
+func poppler(t *testing.T, pdf []byte, cmd string, args ...string) string {
+	t.Helper()
+	path, err := exec.LookPath(cmd)
+	if err != nil {
+		if os.Getenv("REQUIRE_SERVICES") == "1" {
+			t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils", cmd)
+		}
+		t.Skipf("SKIPPING: %s not found; install poppler-utils, or set REQUIRE_SERVICES=1 to fail instead", cmd)
+	}
+	in := filepath.Join(t.TempDir(), "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range args {
+		if a == "{}" {
+			args[i] = in
+		}
+	}
+	out, err := exec.Command(path, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	return string(out)
+}
+
+func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
+	fields := []room.Field{
+		{ID: "name", Type: room.FieldText, Page: 1, X: 0.1, Y: 0.1, W: 0.5, H: 0.04},
+		{ID: "long", Type: room.FieldText, Page: 2, X: 0.1, Y: 0.5, W: 0.2, H: 0.08},
+		{ID: "agree", Type: room.FieldCheckbox, Page: 1, X: 0.7, Y: 0.7, W: 0.03, H: 0.03},
+		{ID: "no", Type: room.FieldCheckbox, Page: 1, X: 0.7, Y: 0.8, W: 0.03, H: 0.03},
+		{ID: "sig", Type: room.FieldSignature, Page: 2, X: 0.5, Y: 0.8, W: 0.3, H: 0.1},
+		{ID: "blank", Type: room.FieldText, Page: 1, X: 0.1, Y: 0.3, W: 0.5, H: 0.04},
+	}
+	values := map[string]string{
+		"name":  `Ria Novak, Jr. \\ (1/2)`,
+		"long":  strings.Repeat("word ", 40),
+		"agree": "true",
+		"no":    "false",
+		"sig":   "data:image/png;base64," + base64.StdEncoding.EncodeToString(pdftest.PNG(300, 100)),
+	}
+	out, err := fillPDF(bytes.NewReader(pdftest.PDF(2, true)), fields, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bbox := poppler(t, out, "pdftotext", "-bbox", "{}", "-")
+	// Letter pages are 612×792 points; pdftotext measures from the top.
+	word := func(w string) (x, y float64, ok bool) {
+		m := regexp.MustCompile(`xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">` + regexp.QuoteMeta(w) + `</word>`).FindStringSubmatch(bbox)
+		if m == nil {
+			return 0, 0, false
+		}
+		x, _ = strconv.ParseFloat(m[1], 64)
+		y, _ = strconv.ParseFloat(m[2], 64)
+		return x, y, true
+	}
+	x, y, ok := word("Ria")
+	if !ok || x < 61 || x > 70 || y < 79 || y > 112 {
+		t.Errorf("Ria at (%v, %v), found %v; want within the name's box (61–367, 79–111)\n%s", x, y, ok, bbox)
+	}
+	for _, w := range []string{"Novak,", `\\`, "(1/2)"} {
+		if _, _, ok := word(w); !ok {
+			t.Errorf("%q of the value is not drawn as written:\n%s", w, bbox)
+		}
+	}
+	if n := strings.Count(bbox, ">word</word>"); n < 10 {
+		t.Errorf("the long value shows %d words; it should wrap into its box", n)
+	}
+	if x, y, ok := word("X"); !ok || x < 428 || x > 447 || y < 554 || y > 578 {
+		t.Errorf("the ticked box's X at (%v, %v), found %v", x, y, ok)
+	}
+	if strings.Count(bbox, ">X</word>") != 1 {
+		t.Errorf("want one X (the unticked box stays blank):\n%s", bbox)
+	}
+	imgs := poppler(t, out, "pdfimages", "-list", "{}")
+	if !strings.Contains(imgs, "300   100") && !regexp.MustCompile(`\s2\s+\d+\s+image\s+300\s+100`).MatchString(imgs) {
+		t.Errorf("want the 300×100 signature on page 2:\n%s", imgs)
+	}
+	// The form is gone: the filled file cannot be edited further.
+	if bytes.Contains(out, []byte("/AcroForm")) || bytes.Contains(out, []byte("/Widget")) {
+		t.Error("the completed PDF still has its form")
+	}
+}

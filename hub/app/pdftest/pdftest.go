@@ -1,0 +1,90 @@
+// Package pdftest makes small documents for tests: PDFs written object by
+// object (with or without an AcroForm) and PNG images, so that tests of
+// every layer upload the same real files without fixtures on disk.
+package pdftest
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"strings"
+)
+
+// PDF is a small valid PDF of pages Letter pages, written object by
+// object with its cross-reference table. With form, its first page holds
+// an AcroForm text field and checkbox, and its last a choice.
+func PDF(pages int, form bool) []byte {
+	var objs []string
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 3+i)
+	}
+	first, last := 3+pages, 4+pages // the first page's widgets; the last page's
+	choice := 5 + pages
+	catalog := "<< /Type /Catalog /Pages 2 0 R >>"
+	if form {
+		catalog = fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [%d 0 R %d 0 R %d 0 R] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >> >>", first, last, choice)
+	}
+	objs = append(objs, catalog, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
+	for i := range pages {
+		annots := ""
+		if form && i == 0 {
+			annots = fmt.Sprintf(" /Annots [%d 0 R %d 0 R]", first, last)
+		}
+		if form && i == pages-1 {
+			annots = strings.TrimSuffix(annots, "]")
+			if annots == "" {
+				annots = " /Annots ["
+			} else {
+				annots += " "
+			}
+			annots += fmt.Sprintf("%d 0 R]", choice)
+		}
+		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >>%s >>", annots))
+	}
+	if form {
+		objs = append(objs,
+			"<< /Type /Annot /Subtype /Widget /FT /Tx /T (Full name) /Rect [61.2 712.8 367.2 732.6] /F 4 >>",
+			"<< /Type /Annot /Subtype /Widget /FT /Btn /T (Agree) /Rect [61.2 79.2 79.2 97.2] /F 4 >>",
+			"<< /Type /Annot /Subtype /Widget /FT /Ch /Ff 131072 /T (Term) /Opt [(12 months) (24 months)] /Rect [306 396 612 435.6] /F 4 >>")
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// PNG is a w×h PNG image: a dark diagonal stroke on white, like a signature.
+func PNG(w, h int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.White)
+		}
+	}
+	for x := range w {
+		y := x * h / max(w, 1)
+		for d := -2; d <= 2; d++ {
+			if y+d >= 0 && y+d < h {
+				img.Set(x, y+d, color.NRGBA{A: 255})
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
