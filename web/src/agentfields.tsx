@@ -3,6 +3,7 @@
 // fields the hub reported missing are marked invalid.
 import type { Field } from "./types";
 import { fieldName } from "./fieldeditor";
+import { SignatureField } from "./signaturefield";
 
 export type Values = Record<string, string>;
 
@@ -36,8 +37,17 @@ export function AgentFields({ fields, values, onChange, invalid }: { fields: Fie
             );
             break;
           case "signature": case "initials":
-            input = <span class="muted small">Signed by the customer's side only: make it a customer's field.</span>; break;
+            input = <SignatureField id={"value-" + id} label={fieldName(f)} value={values[id] ?? ""} invalid={bad} onChange={(v) => set(id, v)} />; break;
           default: input = <input {...common} type="text" maxLength={2000} value={values[id] ?? ""} onInput={text} />;
+        }
+        if (f.type === "signature" || f.type === "initials") {
+          // Not a label: a click on it would press the Clear button.
+          return (
+            <div key={id} class={"signature-row" + (bad ? " invalid" : "")} role="group" aria-labelledby={"label-" + id}>
+              <span id={"label-" + id}>{fieldName(f)}{f.required && <span aria-hidden="true"> *</span>}{f.required && <span class="visually-hidden"> (required)</span>}</span>
+              {input}
+            </div>
+          );
         }
         return (
           <label key={id} class={(f.type === "checkbox" ? "inline" : "") + (bad ? " invalid" : "")}>
@@ -55,5 +65,6 @@ export function AgentFields({ fields, values, onChange, invalid }: { fields: Fie
 export function shown(f: Field, v: string | undefined): string {
   if (v === undefined || v === "") return "";
   if (f.type === "checkbox") return v === "true" ? "✓" : "";
+  if (f.type === "signature" || f.type === "initials") return "Signed";
   return v;
 }
