@@ -404,3 +404,73 @@ func signaturePNG(t *testing.T) string {
 	}
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
 }
+
+// Attach (the paperclip): a damaged PDF is refused in the hub's words; an
+// image from the computer goes to the session as a document of its own.
+func TestBrowserAttachAFile(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := consoleServer(t, nil)
+	bg := context.Background()
+	agent := adminClient(t, srv.url)
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.pdf")
+	if err := os.WriteFile(broken, append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("not a pdf at all "), 20)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	photo := filepath.Join(dir, "id-card.png")
+	if err := os.WriteFile(photo, pngOf(t, 300, 200), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID), chromedp.WaitVisible("#attach"), chromedp.Click("#attach"),
+		chromedp.WaitVisible("#attach-file"), chromedp.SetUploadFiles("#attach-file", []string{broken}), chromedp.WaitVisible("#attach-name"),
+		chromedp.Click("#attach-send")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the hub's refusal", `document.querySelector("#attach-error").textContent.length > 0`)
+	if msg := textOf(t, ctx, "#attach-error"); strings.Contains(msg, "invalid_pdf") || strings.Contains(msg, "answered") {
+		t.Fatalf("the refusal of a damaged PDF reads %q", msg)
+	}
+	if docs := roomDocuments(t, srv.url, agent.Token(), s.ID); len(docs) != 0 {
+		t.Fatalf("a damaged PDF was attached: %v", docs)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles("#attach-file", []string{photo}), chromedp.WaitVisible("#attach-sheet img.attach-image"),
+		clearInput("#attach-name"), chromedp.SendKeys("#attach-name", "ID card"), chromedp.Click("#attach-send"), chromedp.WaitNotPresent("#attach-sheet")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#documents li.doc-card .doc-name", "ID card")
+	waitText(t, ctx, "#documents li.doc-card .doc-status", "Sent")
+	docs := roomDocuments(t, srv.url, agent.Token(), s.ID)
+	if len(docs) != 1 {
+		t.Fatalf("the room's documents: %v", docs)
+	}
+	if d, _ := docs[0].(map[string]any); d["pages"] != float64(1) {
+		t.Fatalf("the image as a document: %v", d)
+	}
+}
+
+// pngOf is a w×h PNG image with a frame drawn on it.
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		for y := range h {
+			c := color.NRGBA{240, 244, 250, 255}
+			if x < 4 || y < 4 || x >= w-4 || y >= h-4 {
+				c = color.NRGBA{36, 87, 214, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
