@@ -441,8 +441,12 @@ func TestBrowserAttachAFile(t *testing.T) {
 	}
 
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles("#attach-file", []string{photo}), chromedp.WaitVisible("#attach-sheet img.attach-image"),
-		clearInput("#attach-name"), chromedp.SendKeys("#attach-name", "ID card"), chromedp.Click("#attach-send"), chromedp.WaitNotPresent("#attach-sheet")); err != nil {
+		clearInput("#attach-name"), chromedp.SendKeys("#attach-name", "ID card"), chromedp.Click("#attach-send")); err != nil {
 		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the sheet closing, or an error", `!document.querySelector("#attach-sheet") || document.querySelector("#attach-error").textContent !== "" && !document.querySelector("#attach-error").textContent.includes("PDF")`)
+	if msg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#attach-error")?.textContent ?? ""`)); err != nil || msg != "" {
+		t.Fatalf("attaching the image: %q %v", msg, err)
 	}
 	waitText(t, ctx, "#documents li.doc-card .doc-name", "ID card")
 	waitText(t, ctx, "#documents li.doc-card .doc-status", "Sent")

@@ -19,7 +19,7 @@ function kindOf(b: Uint8Array): "pdf" | "image" | null {
   const head = new TextDecoder("latin1").decode(b.slice(0, 1024));
   if (head.includes("%PDF-")) return "pdf";
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image";
-  if (b[0] === 0x89 && head.startsWith("\x89PNG")) return "image";
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image"; // \x89PNG
   return null;
 }
 
@@ -101,7 +101,7 @@ export function Attach({ roomId, preplanned, onClose, onSent }: { roomId: string
 
   return (
     <Sheet id="attach-sheet" title="Attach a file" onClose={onClose} wide={placing}>
-      <form class="stack attach-form" onSubmit={send} aria-describedby="attach-error">
+      <form class="stack attach-form" noValidate onSubmit={send} aria-describedby="attach-error">
         <label>
           A PDF, JPEG or PNG from this computer
           <input id="attach-file" type="file" accept={accepted} onChange={pick} />

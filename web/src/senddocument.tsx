@@ -46,7 +46,7 @@ export function SendDocument({ roomId, asset, preplanned, onClose, onSent }: { r
   return (
     <Sheet id="send-document" title={"Send “" + asset.name + "”"} onClose={onClose} wide>
       <div class="send-layout">
-        <form class="stack send-form" onSubmit={send} aria-describedby="send-error">
+        <form class="stack send-form" noValidate onSubmit={send} aria-describedby="send-error">
           {full ? <AgentFields fields={fields} values={values} onChange={change} invalid={invalid} /> : <p class="muted">Loading…</p>}
           <p class="error" id="send-error" role="alert">{error}</p>
           <p class="muted small">{preplanned ? "This session is pre-planned: the document goes out with Invite client." : "The customer gets it at once in their room."}</p>
