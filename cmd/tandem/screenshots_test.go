@@ -67,6 +67,7 @@ func TestScreenshots(t *testing.T) {
 	create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Wrong Number", Phone: "+15005550001"})
 	kim := create(room.ModeLive, room.ChannelEmail, room.Customer{Name: "Kim Park", Email: "kim.park@example.com"})
 	sam := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Sam Lee", Phone: "+14155552671"})
+	template := creditApplication(t, agent)
 
 	shot := func(tab context.Context, name string) {
 		t.Helper()
@@ -112,7 +113,7 @@ func TestScreenshots(t *testing.T) {
 
 	// Sam's session with a document the customer is filling: its card, the
 	// timeline, the Assets panel; then the field editor of the template.
-	docID := sendAndFill(t, srv.url, agent, sam.ID, link(sam.ID), creditApplication(t, agent).ID)
+	docID := sendAndFill(t, srv.url, agent, sam.ID, link(sam.ID), template.ID)
 	card := `#documents li[data-document="` + docID + `"]`
 	waitText(t, ctx, card+" .doc-progress", "1 of 2 required fields filled")
 	waitText(t, ctx, "#timeline", "Customer filled “Date of birth”")

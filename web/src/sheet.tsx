@@ -4,7 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 
-export function Sheet({ id, title, onClose, children, wide }: { id: string; title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+export function Sheet({ id, title, onClose, children, wide, actions }: { id: string; title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; actions?: ComponentChildren }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -37,7 +37,10 @@ export function Sheet({ id, title, onClose, children, wide }: { id: string; titl
       <div class={"sheet" + (wide ? " wide" : "")} id={id} role="dialog" aria-modal="true" aria-labelledby={id + "-title"} tabIndex={-1} ref={ref}>
         <div class="bar sheet-head">
           <h2 id={id + "-title"}>{title}</h2>
-          <button type="button" class="secondary" id={id + "-close"} onClick={onClose}>Close</button>
+          <span class="bar">
+            {actions}
+            <button type="button" class="secondary" id={id + "-close"} onClick={onClose}>Close</button>
+          </span>
         </div>
         {children}
       </div>

@@ -36,11 +36,9 @@ export function TemplateEditor({ asset, onClose, onSaved }: { asset: Asset; onCl
   }
 
   return (
-    <Sheet id="template-editor" title={"Fields of “" + asset.name + "”"} onClose={onClose} wide>
-      <div class="bar editor-actions">
-        <p class="muted small" id="editor-saved" role="status">{saved}</p>
-        <button type="button" id="editor-save" disabled={busy || !fields} onClick={save}>Save fields</button>
-      </div>
+    <Sheet id="template-editor" title={"Fields of “" + asset.name + "”"} onClose={onClose} wide
+      actions={<button type="button" id="editor-save" disabled={busy || !fields} onClick={save}>Save fields</button>}>
+      <p class="muted small" id="editor-saved" role="status">{saved}</p>
       {pdfError ? <p class="error">{pdfError}</p> : doc && fields ? (
         <FieldEditor doc={doc} fields={fields} onChange={(fs) => { setFields(fs); setSaved(""); }} invalid={error} />
       ) : (
