@@ -12,6 +12,7 @@ type Kind string
 // The kinds of application error.
 const (
 	KindInvalid      Kind = "invalid"      // the request is malformed or breaks a rule
+	KindIncomplete   Kind = "incomplete"   // well formed, but what it acts on is not ready (required fields empty)
 	KindUnauthorized Kind = "unauthorized" // no or bad credentials
 	KindForbidden    Kind = "forbidden"    // credentials are fine but not for this
 	KindNotFound     Kind = "not_found"    // no such thing in the caller's account

@@ -113,17 +113,22 @@ func (c *Client) DeleteAsset(ctx context.Context, id string) error {
 
 // AssetFile returns the asset's PDF, to be closed by the caller.
 func (c *Client) AssetFile(ctx context.Context, id string) (io.ReadCloser, error) {
-	u := c.endpoint(nil, "api", "v1", "assets", id, "file")
+	return c.file(ctx, "asset file", "api", "v1", "assets", id, "file")
+}
+
+// file GETs the file at the path segs, to be closed by the caller.
+func (c *Client) file(ctx context.Context, label string, segs ...string) (io.ReadCloser, error) {
+	u := c.endpoint(nil, segs...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("client: asset file: %w", err)
+		return nil, fmt.Errorf("client: %s: %w", label, err)
 	}
 	if tok := c.Token(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("client: asset file: %w", err)
+		return nil, fmt.Errorf("client: %s: %w", label, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()

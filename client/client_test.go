@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,7 +84,7 @@ func TestAPIError(t *testing.T) {
 			continue
 		}
 		want := APIError{StatusCode: tc.status, Code: tc.code, Message: tc.msg, RetryAfter: tc.retryAfter}
-		if *ae != want {
+		if !reflect.DeepEqual(*ae, want) {
 			t.Errorf("%s: err = %#v, want %#v", tc.id, *ae, want)
 		}
 		if got := ErrorCode(fmt.Errorf("wrapped: %w", err)); got != tc.code {

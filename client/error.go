@@ -21,6 +21,9 @@ type APIError struct {
 	StatusCode int
 	Code       string
 	Message    string
+	// Fields names the fields at fault, when the error says which
+	// (required_fields: the required fields still empty).
+	Fields []string
 	// RetryAfter is the wait the hub asked for with Retry-After (on 429
 	// and 503), or zero.
 	RetryAfter time.Duration
@@ -93,12 +96,13 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	var b struct {
 		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code    string   `json:"code"`
+			Message string   `json:"message"`
+			Fields  []string `json:"fields"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &b) == nil && b.Error.Code != "" {
-		e.Code, e.Message = b.Error.Code, b.Error.Message
+		e.Code, e.Message, e.Fields = b.Error.Code, b.Error.Message, b.Error.Fields
 	} else {
 		e.Code = fallbackCode(resp.StatusCode)
 		e.Message = firstLine(body)
@@ -114,6 +118,8 @@ func fallbackCode(status int) string {
 	switch status {
 	case http.StatusBadRequest:
 		return string(tandem.KindInvalid)
+	case http.StatusUnprocessableEntity:
+		return string(tandem.KindIncomplete)
 	case http.StatusUnauthorized:
 		return string(tandem.KindUnauthorized)
 	case http.StatusForbidden:

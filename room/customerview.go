@@ -62,5 +62,14 @@ func (s State) ForCustomer() State {
 		inv.Link, inv.To, inv.DeliveryCode, inv.DeliveryReason = "", "", "", ""
 		s.Invite = &inv
 	}
+	// Documents still staged for a pre-planned session are the agent's:
+	// they reach the customer with the invitation.
+	docs := []Document{}
+	for _, d := range s.Documents {
+		if d.Status != DocumentPending {
+			docs = append(docs, d)
+		}
+	}
+	s.Documents = docs
 	return s
 }

@@ -38,13 +38,16 @@ func init() {
 	register(TypeDocumentPageViewed, on(applyPageViewed))
 	register(TypeDocumentFieldFilled, on(applyFieldFilled))
 	register(TypeDocumentCompleted, on(func(s *State, e Event, d DocumentCompletion) error {
-		return documentStep(DocumentCompleted)(s, e, DocumentRef{Document: d.Document})
+		return s.changeDocument(d.Document, e.At, func(doc *Document) {
+			doc.Status, doc.Completed = DocumentCompleted, d.SHA256
+		})
 	}))
 	register(TypeDocumentDeclined, on(func(s *State, e Event, d DocumentDecline) error {
 		return documentStep(DocumentDeclined)(s, e, DocumentRef{Document: d.Document})
 	}))
-	// The timeline never shows a signature: the customer's view of a
-	// filled signature or initials carries no value either.
+	// A signature's drawing is never in the log (FillField's caller keeps
+	// it as a file); should an old event carry one, the customer's view
+	// leaves it out.
 	registerView(TypeDocumentFieldFilled, hide(func(d *FieldFilled) {
 		if d.Signature {
 			d.Value = ""
@@ -82,8 +85,10 @@ type Document struct {
 	Pages       int             `json:"pages"`
 	ContentType string          `json:"content_type"`
 	Fields      []DocumentField `json:"fields"`
-	// File is the SHA-256 of the original file, in the account's files.
+	// File is the SHA-256 of the original file, in the account's files;
+	// Completed that of the completed PDF, once there is one.
 	File      string    `json:"file"`
+	Completed string    `json:"completed,omitempty"`
 	AddedAt   time.Time `json:"added_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -97,8 +102,11 @@ type DocumentAdded struct {
 	ContentType string  `json:"content_type"`
 	Pages       int     `json:"pages"`
 	Fields      []Field `json:"fields"`
-	// Values are the agent's fields, filled before sending.
+	// Values are the agent's fields, filled before sending; Files the
+	// agent's drawings (signature, initials), by the SHA-256 of each PNG
+	// in the account's files: a drawing is never in the log.
 	Values map[string]string `json:"values,omitempty"`
+	Files  map[string]string `json:"files,omitempty"`
 }
 
 // DocumentRef is the data of events about one document.
@@ -113,12 +121,15 @@ type PageViewed struct {
 }
 
 // FieldFilled is the data of document.field_filled. Signature says the
-// value is a signature or initials (a PNG data URL), which views leave out.
+// field is a signature or initials: the drawing is not in the log, which
+// every agent's timeline reads, but in the account's files, File being
+// its SHA-256. Value is "" and File too when the field was cleared.
 type FieldFilled struct {
 	Document  string `json:"document"`
 	Field     string `json:"field"`
 	Value     string `json:"value,omitempty"`
 	Signature bool   `json:"signature,omitempty"`
+	File      string `json:"file,omitempty"`
 }
 
 // DocumentCompletion is the data of document.completed: the SHA-256 of
@@ -150,7 +161,8 @@ func applyDocumentAdded(s *State, e Event, d DocumentAdded) error {
 	fields := make([]DocumentField, len(d.Fields))
 	for i, f := range d.Fields {
 		_, filled := d.Values[f.ID]
-		fields[i] = DocumentField{Field: f, Filled: filled}
+		_, drawn := d.Files[f.ID]
+		fields[i] = DocumentField{Field: f, Filled: filled || drawn}
 	}
 	doc := Document{ID: d.ID, Name: d.Name, Status: DocumentPending, Pages: d.Pages, ContentType: d.ContentType, Fields: fields, File: d.File, AddedAt: e.At, UpdatedAt: e.At}
 	s.Documents = append(append([]Document(nil), s.Documents...), doc)
@@ -177,11 +189,13 @@ func applyFieldFilled(s *State, e Event, d FieldFilled) error {
 		fields := append([]DocumentField(nil), doc.Fields...)
 		for i := range fields {
 			if fields[i].ID == d.Field {
-				fields[i].Filled = d.Value != ""
+				fields[i].Filled = d.Value != "" || d.File != ""
 			}
 		}
 		doc.Fields = fields
-		doc.Status = DocumentInProgress
+		if doc.Status != DocumentPending {
+			doc.Status = DocumentInProgress
+		}
 	})
 }
 

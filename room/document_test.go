@@ -14,7 +14,7 @@ import (
 
 var (
 	docAgent = room.Actor{Kind: room.ActorAgent, ID: "us_1", Name: "Ana"}
-	sigPNG   = "data:image/png;base64,iVBORw0KGgo="
+	sigFile  = strings.Repeat("5", 64) // a drawing's SHA-256
 )
 
 func leaseDoc(values map[string]string) room.NewDocument {
@@ -119,27 +119,26 @@ func TestCustomerFillsCompletesAndCannotChangeAfter(t *testing.T) {
 	s := roomIn(t, room.ModeLive)
 	ds, _ := room.AddDocument(s, leaseDoc(map[string]string{"ref": "L-1"}))
 	s = applyDrafts(t, s, ds...)
-	if _, err := room.FillField(s, "dc_1", "ref", "L-2"); tandem.ErrorCode(err) != "agent_field" {
+	if _, err := room.FillField(s, "dc_1", "ref", "L-2", ""); tandem.ErrorCode(err) != "agent_field" {
 		t.Fatalf("the customer filled an agent's field: %v", err)
 	}
 	for _, tc := range []struct{ field, value, code string }{
 		{"born", "1/1/2000", "invalid_value"},
 		{"born", "2000-13-01", "invalid_value"},
-		{"sign", "not a png", "invalid_value"},
-		{"sign", "data:image/png;base64," + strings.Repeat("A", room.MaxSignatureBytes), "invalid_value"},
+		{"sign", "data:image/png;base64,iVBORw0KGgo=", "invalid_value"}, // a drawing is a file, never in the log
 		{"news", "yes", "invalid_value"},
 		{"nope", "x", "field_not_found"},
 	} {
-		if _, err := room.FillField(s, "dc_1", tc.field, tc.value); tandem.ErrorCode(err) != tc.code {
+		if _, err := room.FillField(s, "dc_1", tc.field, tc.value, ""); tandem.ErrorCode(err) != tc.code {
 			t.Errorf("%s = %.20q: %v, want %s", tc.field, tc.value, err, tc.code)
 		}
 	}
-	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "born", "2000-01-01")))
+	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "born", "2000-01-01", "")))
 	_, err := room.CompleteDocument(s, "dc_1", strings.Repeat("a", 64))
 	if got := requiredFields(t, err); !slices.Equal(got, []string{"sign"}) {
 		t.Fatalf("missing %v, want [sign]", got)
 	}
-	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "sign", sigPNG)))
+	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "sign", "", sigFile)))
 	if d, _ := s.Document("dc_1"); d.Status != room.DocumentInProgress {
 		t.Fatalf("after filling: %s", d.Status)
 	}
@@ -147,7 +146,7 @@ func TestCustomerFillsCompletesAndCannotChangeAfter(t *testing.T) {
 	if d, _ := s.Document("dc_1"); d.Status != room.DocumentCompleted {
 		t.Fatalf("after finishing: %s", d.Status)
 	}
-	if _, err := room.FillField(s, "dc_1", "news", "true"); tandem.ErrorKind(err) != tandem.KindConflict {
+	if _, err := room.FillField(s, "dc_1", "news", "true", ""); tandem.ErrorKind(err) != tandem.KindConflict {
 		t.Fatalf("a completed document changed: %v", err)
 	}
 	if _, err := room.DeclineDocument(s, "dc_1", "no"); tandem.ErrorKind(err) != tandem.KindConflict {
@@ -155,22 +154,32 @@ func TestCustomerFillsCompletesAndCannotChangeAfter(t *testing.T) {
 	}
 }
 
-// The timeline never shows a signature, and the customer's view of the
-// log neither.
-func TestSignaturesStayOutOfViews(t *testing.T) {
+// A drawn signature is never in the log, which every agent's timeline
+// reads: the log names its file.
+func TestSignaturesStayOutOfTheLog(t *testing.T) {
 	s := roomIn(t, room.ModeLive)
 	ds, _ := room.AddDocument(s, leaseDoc(map[string]string{"ref": "L-1"}))
 	s = applyDrafts(t, s, ds...)
-	d := must(t)(room.FillField(s, "dc_1", "sign", sigPNG))
+	d := must(t)(room.FillField(s, "dc_1", "sign", "", sigFile))
 	evs, _ := room.Number(s.ID, s.Seq, time.Now(), []room.Draft{d})
-	b, _ := json.Marshal(room.ForCustomer(evs[0]))
-	if strings.Contains(string(b), "base64") {
-		t.Fatalf("the customer's view shows the signature: %s", b)
-	}
 	var f room.FieldFilled
 	_ = json.Unmarshal(evs[0].Data, &f)
-	if f.Value != sigPNG || !f.Signature {
-		t.Fatalf("the log must keep the signature for the completed PDF: %+v", f)
+	if f.Value != "" || f.File != sigFile || !f.Signature {
+		t.Fatalf("want the drawing's file and no value: %+v", f)
+	}
+	if _, err := room.FillField(s, "dc_1", "sign", "", "../etc/passwd"); tandem.ErrorCode(err) != "invalid_value" {
+		t.Errorf("a file that is not a SHA-256: %v", err)
+	}
+	if _, err := room.FillField(s, "dc_1", "born", "", sigFile); tandem.ErrorCode(err) != "invalid_value" {
+		t.Errorf("a file for a date: %v", err)
+	}
+	s = applyDrafts(t, s, d)
+	if doc, _ := s.Document("dc_1"); !doc.Fields[3].Filled {
+		t.Errorf("the signed field reads empty: %+v", doc.Fields[3])
+	}
+	_, files, _ := room.DocumentValues(evs, "dc_1")
+	if files["sign"] != sigFile {
+		t.Errorf("files %v", files)
 	}
 }
 
@@ -181,5 +190,51 @@ func must(t *testing.T) func(room.Draft, error) room.Draft {
 			t.Fatal(err)
 		}
 		return d
+	}
+}
+
+// numbered folds drafts into s like applyDrafts and also returns the events.
+func numbered(t *testing.T, s room.State, ds ...room.Draft) (room.State, []room.Event) {
+	t.Helper()
+	evs, err := room.Number(s.ID, s.Seq, time.Now(), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if s, err = room.Apply(s, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, evs
+}
+
+func TestDocumentValuesFoldTheLogAndAnEmptyValueClears(t *testing.T) {
+	s := roomIn(t, room.ModeLive)
+	add, err := room.AddDocument(s, leaseDoc(map[string]string{"ref": "L-7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, log := numbered(t, s, add...)
+	var evs []room.Event
+	for _, step := range []struct{ field, value string }{{"born", "1990-04-02"}, {"news", "true"}, {"born", "1991-05-03"}, {"news", ""}} {
+		s, evs = numbered(t, s, must(t)(room.FillField(s, "dc_1", step.field, step.value, "")))
+		log = append(log, evs...)
+	}
+	got, _, err := room.DocumentValues(log, "dc_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"ref": "L-7", "born": "1991-05-03"}
+	if len(got) != len(want) || got["ref"] != want["ref"] || got["born"] != want["born"] {
+		t.Errorf("values %v, want %v", got, want)
+	}
+	d, _ := s.Document("dc_1")
+	for _, f := range d.Fields {
+		if f.ID == "news" && f.Filled {
+			t.Error("a cleared checkbox still reads filled")
+		}
+	}
+	if other, _, _ := room.DocumentValues(log, "dc_2"); len(other) != 0 {
+		t.Errorf("another document's values: %v", other)
 	}
 }

@@ -22,6 +22,9 @@ type NewDocument struct {
 	Pages       int
 	Fields      []Field
 	Values      map[string]string // the agent's fields
+	// Files are the agent's drawings (signature, initials): the SHA-256 of
+	// each, kept by the caller in the account's files after CheckValue.
+	Files map[string]string
 }
 
 // AddDocument returns the events that put d in s: document.added, and
@@ -47,17 +50,25 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	values := map[string]string{}
+	values, files := map[string]string{}, map[string]string{}
 	var missing []string
 	for _, f := range fields {
 		v, given := d.Values[f.ID]
-		if f.Role != FieldByAgent {
-			if given {
-				return nil, tandem.Errorf(tandem.KindInvalid, "field %s is the customer's to fill", f.ID)
-			}
+		file, drawn := d.Files[f.ID]
+		drawing := f.Type == FieldSignature || f.Type == FieldInitials
+		switch {
+		case f.Role != FieldByAgent && (given || drawn):
+			return nil, tandem.Errorf(tandem.KindInvalid, "field %s is the customer's to fill", f.ID)
+		case f.Role != FieldByAgent:
 			continue
-		}
-		if strings.TrimSpace(v) == "" {
+		case drawn && (!drawing || !validSHA256(file)):
+			return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: only a signature or initials is a drawing's file", f.label())
+		case drawn:
+			files[f.ID] = file
+			continue
+		case drawing && strings.TrimSpace(v) != "":
+			return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature is a PNG data URL of at most %d KiB", f.label(), MaxSignatureBytes>>10)
+		case strings.TrimSpace(v) == "":
 			if f.Required {
 				missing = append(missing, f.ID)
 			}
@@ -68,18 +79,20 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 		}
 		values[f.ID] = v
 	}
-	for id := range d.Values {
-		if !hasField(fields, id) {
-			return nil, tandem.Errorf(tandem.KindInvalid, "the document has no field %q", id)
+	for _, m := range []map[string]string{d.Values, d.Files} {
+		for id := range m {
+			if !hasField(fields, id) {
+				return nil, tandem.Errorf(tandem.KindInvalid, "the document has no field %q", id)
+			}
 		}
 	}
 	if len(missing) > 0 {
-		e := tandem.Coded(tandem.KindInvalid, CodeRequiredFields, "fill the required fields first: %s", labels(fields, missing))
+		e := tandem.Coded(tandem.KindIncomplete, CodeRequiredFields, "fill the required fields first: %s", labels(fields, missing))
 		e.Fields = missing
 		return nil, e
 	}
 	drafts := []Draft{{Type: TypeDocumentAdded, Actor: d.Agent, Data: DocumentAdded{
-		ID: d.ID, Name: name, Asset: d.Asset, File: d.File, ContentType: d.ContentType, Pages: d.Pages, Fields: fields, Values: values,
+		ID: d.ID, Name: name, Asset: d.Asset, File: d.File, ContentType: d.ContentType, Pages: d.Pages, Fields: fields, Values: values, Files: files,
 	}}}
 	if s.Status != StatusPending {
 		drafts = append(drafts, Draft{Type: TypeDocumentSent, Actor: d.Agent, Data: DocumentRef{Document: d.ID}})
@@ -120,8 +133,11 @@ func ViewPage(s State, docID string, page int) (Draft, error) {
 	return Draft{Type: TypeDocumentPageViewed, Actor: Actor{Kind: ActorCustomer}, Data: PageViewed{Document: docID, Page: page}}, nil
 }
 
-// FillField records the customer's value of one of their fields.
-func FillField(s State, docID, fieldID, value string) (Draft, error) {
+// FillField records the customer's value of one of their fields; an empty
+// value clears it. A signature or initials field takes the SHA-256 of its
+// drawing, kept by the caller in the account's files once CheckValue
+// passed it, as file, and no value.
+func FillField(s State, docID, fieldID, value, file string) (Draft, error) {
 	d, err := customerDocument(s, docID)
 	if err != nil {
 		return Draft{}, err
@@ -133,12 +149,35 @@ func FillField(s State, docID, fieldID, value string) (Draft, error) {
 	if f.Role != FieldByCustomer {
 		return Draft{}, tandem.Coded(tandem.KindForbidden, "agent_field", "field %q is the agent's to fill", fieldID)
 	}
-	v, err := CheckValue(f.Field, value)
-	if err != nil {
-		return Draft{}, err
+	data := FieldFilled{Document: docID, Field: fieldID, Signature: f.Type == FieldSignature || f.Type == FieldInitials}
+	switch {
+	case data.Signature && value != "":
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: a signature is a PNG data URL of at most %d KiB", f.label(), MaxSignatureBytes>>10)
+	case data.Signature && file != "" && !validSHA256(file):
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s: the drawing's file must be named by its SHA-256", f.label())
+	case data.Signature:
+		data.File = file
+	case file != "":
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "invalid_value", "%s takes a value, not a file", f.label())
+	case strings.TrimSpace(value) != "":
+		if data.Value, err = CheckValue(f.Field, value); err != nil {
+			return Draft{}, err
+		}
 	}
-	sig := f.Type == FieldSignature || f.Type == FieldInitials
-	return Draft{Type: TypeDocumentFieldFilled, Actor: Actor{Kind: ActorCustomer}, Data: FieldFilled{Document: docID, Field: fieldID, Value: v, Signature: sig}}, nil
+	return Draft{Type: TypeDocumentFieldFilled, Actor: Actor{Kind: ActorCustomer}, Data: data}, nil
+}
+
+// validSHA256 reports whether s is a SHA-256 in lower-case hex.
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // CompleteDocument records the customer finishing a document whose
@@ -150,7 +189,7 @@ func CompleteDocument(s State, docID, sha string) (Draft, error) {
 		return Draft{}, err
 	}
 	if missing := d.Missing(); len(missing) > 0 {
-		e := tandem.Coded(tandem.KindInvalid, CodeRequiredFields, "fill the required fields first: %s", labels(plain(d.Fields), missing))
+		e := tandem.Coded(tandem.KindIncomplete, CodeRequiredFields, "fill the required fields first: %s", labels(plain(d.Fields), missing))
 		e.Fields = missing
 		return Draft{}, e
 	}

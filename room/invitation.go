@@ -269,12 +269,14 @@ func IsItem(t string) bool {
 }
 
 // NoticeDue reports whether the customer of s should get a "new in your
-// room" notice at now: something was added while they were away, they were
-// invited (a pre-planned room's items wait for Invite client) and are not
+// room" notice at now: something was added while they were away — they
+// were in the room before and left (one who never came gets the
+// invitation's reminders, whose link shows everything waiting; a notice
+// would only replace the link they have not opened yet) — they are not
 // in the room, the link is valid, its message did not fail, and the last
 // notice is at least every ago.
 func NoticeDue(s State, every time.Duration, now time.Time) bool {
-	if s.NewItemsAt == nil || s.Invite == nil || s.Status == StatusClosed || s.CustomerConnected() || s.ContactErased {
+	if s.NewItemsAt == nil || s.Invite == nil || !s.EverConnected || s.Status == StatusClosed || s.CustomerConnected() || s.ContactErased {
 		return false
 	}
 	inv := s.Invite

@@ -247,6 +247,14 @@ func TestNotices(t *testing.T) {
 	if s.NewItemsAt != nil {
 		t.Fatal("something that is not an agent's item counted as new")
 	}
+	// One who never came gets the reminders, whose link shows what
+	// waits: a notice would only replace the link they have not opened.
+	s = at(s, t0.Add(time.Minute), item)
+	if room.NoticeDue(s, every, t0.Add(time.Hour)) {
+		t.Fatal("a notice to a customer who never came")
+	}
+	s = at(s, t0.Add(time.Minute), room.Join(s, room.CustomerParticipant, room.RoleCustomer, "")...)
+	s = at(s, t0.Add(time.Minute), room.Leave(s, room.CustomerParticipant, "closed")...)
 	s = at(s, t0.Add(time.Minute), item)
 	s, ok := notice(s, t0.Add(time.Minute), "ln_n1")
 	if !ok || s.Invite.Link != "ln_n1" || s.Invite.NoticedAt == nil || s.NewItemsAt != nil {

@@ -199,3 +199,26 @@ func on[T any](f func(s *State, e Event, d T) error) applier {
 		return f(s, e, d)
 	}
 }
+
+// MarshalJSON writes s with its lists as arrays, never null: "documents"
+// is [] in a room without any, as clients are promised. UnmarshalJSON
+// reads it back as a fold makes it (nil), so a state survives the trip.
+func (s State) MarshalJSON() ([]byte, error) {
+	type plain State
+	if s.Documents == nil {
+		s.Documents = []Document{}
+	}
+	return json.Marshal(plain(s))
+}
+
+// UnmarshalJSON implements json.Unmarshaler; see MarshalJSON.
+func (s *State) UnmarshalJSON(b []byte) error {
+	type plain State
+	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+		return err
+	}
+	if len(s.Documents) == 0 {
+		s.Documents = nil
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package room
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,6 +51,57 @@ func CheckValue(f Field, v string) (string, error) {
 		return bad("unknown field type %q", f.Type)
 	}
 	return v, nil
+}
+
+// FilledDocument is a document with the current values of its fields
+// (the agent's, and what the customer filled so far).
+type FilledDocument struct {
+	Document
+	Values map[string]string `json:"values"`
+}
+
+// DocumentValues folds a room's log (or its start) into the current
+// values of document docID's fields: the agent's, from document.added
+// (their drawings in files),
+// then each document.field_filled in turn (an empty one clears a field).
+// A signature or initials the customer drew is in files instead, by the
+// SHA-256 of its PNG in the account's files.
+func DocumentValues(evs []Event, docID string) (values, files map[string]string, err error) {
+	values, files = map[string]string{}, map[string]string{}
+	for _, e := range evs {
+		switch e.Type {
+		case TypeDocumentAdded:
+			var d DocumentAdded
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				return nil, nil, fmt.Errorf("event %d: %w", e.Seq, err)
+			}
+			if d.ID == docID {
+				for k, v := range d.Values {
+					values[k] = v
+				}
+				for k, f := range d.Files {
+					files[k] = f
+				}
+			}
+		case TypeDocumentFieldFilled:
+			var d FieldFilled
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				return nil, nil, fmt.Errorf("event %d: %w", e.Seq, err)
+			}
+			if d.Document != docID {
+				continue
+			}
+			delete(values, d.Field)
+			delete(files, d.Field)
+			switch {
+			case d.File != "":
+				files[d.Field] = d.File
+			case d.Value != "":
+				values[d.Field] = d.Value
+			}
+		}
+	}
+	return values, files, nil
 }
 
 func (f Field) label() string {

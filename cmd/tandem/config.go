@@ -43,6 +43,10 @@ type config struct {
 
 	LinkTTL    time.Duration
 	SessionTTL time.Duration
+	// MaxPDFBytes and MaxImageBytes bound uploads (TANDEM_MAX_PDF_MB,
+	// TANDEM_MAX_IMAGE_MB); zero keeps the hub's defaults (25 and 10 MiB).
+	MaxPDFBytes   int64
+	MaxImageBytes int64
 
 	LogLevel  string
 	LogFormat string
@@ -105,6 +109,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SessionTTL, err = parseDuration(get("TANDEM_SESSION_TTL", "14d")); err != nil {
 		return c, fmt.Errorf("TANDEM_SESSION_TTL: %w", err)
+	}
+	for _, lim := range []struct {
+		key  string
+		into *int64
+	}{{"TANDEM_MAX_PDF_MB", &c.MaxPDFBytes}, {"TANDEM_MAX_IMAGE_MB", &c.MaxImageBytes}} {
+		if v := get(lim.key, ""); v != "" {
+			mb, err := strconv.Atoi(v)
+			if err != nil || mb < 1 || mb > 1024 {
+				return c, fmt.Errorf("%s must be a whole number of MiB from 1 to 1024, not %q", lim.key, v)
+			}
+			*lim.into = int64(mb) << 20
+		}
 	}
 	c.Twilio = twilioConfig{
 		AccountSID: getenv("TWILIO_ACCOUNT_SID"), AuthToken: getenv("TWILIO_AUTH_TOKEN"),

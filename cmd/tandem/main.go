@@ -187,6 +187,9 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		SignInTTL: cfg.SessionTTL,
 		Web:       web.FS(),
 
+		MaxPDFBytes:   cfg.MaxPDFBytes,
+		MaxImageBytes: cfg.MaxImageBytes,
+
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,
 		TrustedProxies: cfg.TrustedProxies,

@@ -1,16 +1,11 @@
 package api
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"os"
-	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -20,15 +15,8 @@ import (
 	"github.com/tandemhq/tandem/store"
 )
 
-const (
-	// uploadMargin is what a multipart upload may carry besides its file:
-	// the parts' headers, the name and the folder.
-	uploadMargin = 64 << 10
-	// maxUploadText bounds the name and folder parts of an upload.
-	maxUploadText = 4 << 10
-	// uploadReadTimeout is how long an upload may take to arrive.
-	uploadReadTimeout = 10 * time.Minute
-)
+// maxUploadText bounds the name and folder parts of an upload.
+const maxUploadText = 4 << 10
 
 // assetView is an asset as one asset is answered: always with its fields.
 type assetView struct {
@@ -54,93 +42,19 @@ func (s *Server) handleUploadAsset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// The server's read timeout suits JSON bodies, not a PDF of many
-	// megabytes on a slow line.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	max := s.app.MaxPDFBytes()
-	r.Body = http.MaxBytesReader(w, r.Body, max+uploadMargin)
 	tooLarge := tandem.Errorf(tandem.KindTooLarge, "a PDF is at most %d bytes", max)
-	fail := func(err error) {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			err = tooLarge
-		}
-		s.writeError(w, r, err)
-	}
-	mr, err := r.MultipartReader()
+	up, err := readUpload(w, r, max, tooLarge, map[string]int{"name": maxUploadText, "folder": maxUploadText})
 	if err != nil {
-		fail(tandem.Errorf(tandem.KindInvalid, "an upload is multipart/form-data with a file part"))
+		s.writeError(w, r, err)
 		return
 	}
-	var (
-		n        app.NewAsset
-		file     *os.File
-		filename string
-	)
-	defer func() {
-		if file != nil {
-			file.Close()
-			os.Remove(file.Name())
-		}
-	}()
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			fail(tandem.Errorf(tandem.KindInvalid, "the multipart body cannot be read: %v", err))
-			return
-		}
-		switch name := part.FormName(); name {
-		case "file":
-			if file != nil {
-				fail(tandem.Errorf(tandem.KindInvalid, "an upload carries one file"))
-				return
-			}
-			if file, err = os.CreateTemp("", "tandem-upload-*"); err != nil {
-				fail(fmt.Errorf("upload: %w", err))
-				return
-			}
-			filename = part.FileName()
-			got, err := io.Copy(file, io.LimitReader(part, max+1))
-			if err != nil {
-				fail(err)
-				return
-			}
-			if got > max {
-				fail(tooLarge)
-				return
-			}
-		case "name", "folder":
-			b, err := io.ReadAll(io.LimitReader(part, maxUploadText+1))
-			if err != nil {
-				fail(err)
-				return
-			}
-			if len(b) > maxUploadText {
-				fail(tandem.Errorf(tandem.KindInvalid, "%s is at most %d bytes", name, maxUploadText))
-				return
-			}
-			if name == "name" {
-				n.Name = string(b)
-			} else {
-				n.Folder = string(b)
-			}
-		default:
-			fail(tandem.Errorf(tandem.KindInvalid, "an upload has the parts file, name and folder, not %q", name))
-			return
-		}
+	defer up.close()
+	n := app.NewAsset{Name: up.text["name"], Folder: up.text["folder"]}
+	if strings.TrimSpace(n.Name) == "" {
+		n.Name = up.base()
 	}
-	if file == nil {
-		fail(tandem.Errorf(tandem.KindInvalid, "the upload has no file part"))
-		return
-	}
-	if strings.TrimSpace(n.Name) == "" && filename != "" {
-		base := path.Base(strings.ReplaceAll(filename, `\`, "/"))
-		n.Name = strings.TrimSuffix(base, path.Ext(base))
-	}
-	a, err := s.app.UploadAsset(r.Context(), caller, n, file)
+	a, err := s.app.UploadAsset(r.Context(), caller, n, up.file)
 	s.answer(w, r, http.StatusCreated, map[string]any{"asset": viewAsset(a)}, err)
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/api"
 )
 
 // BenchmarkAppendFanout measures one instance end to end: an event is
@@ -31,29 +31,7 @@ func benchFanout(b *testing.B, storeName string, nsubs int) {
 	e := newEnv(b, stores[storeName])
 	ctx := context.Background()
 	s := e.liveRoom()
-	var wg sync.WaitGroup
-	last := s.Seq + int64(b.N)
-	errs := make(chan error, nsubs)
-	for i := 0; i < nsubs; i++ {
-		sub, err := e.agent.Subscribe(ctx, s.ID, s.Seq)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer sub.Close()
-		wg.Add(1)
-		go func(sub *client.Subscription) {
-			defer wg.Done()
-			rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-			defer cancel()
-			for sub.LastSeq() < last {
-				if _, err := sub.Next(rctx); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}(sub)
-	}
-	waitConns(b, e.hub, int64(nsubs))
+	wait := follow(b, e, s.ID, s.Seq, b.N, nsubs)
 	payload := map[string]string{"field": "email", "value": "sam@example.com"}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -63,13 +41,92 @@ func benchFanout(b *testing.B, storeName string, nsubs int) {
 			b.Fatal(err)
 		}
 	}
-	wg.Wait()
+	wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(float64(b.N*nsubs)/elapsed.Seconds(), "deliveries/s")
+}
+
+// BenchmarkFillField measures the fill path end to end: the customer's
+// PUT of one field's value over HTTP (room cookie, CSRF and limit checks,
+// the commit with its store transaction) until document.field_filled
+// reaches every agent subscribed to the room over WebSockets. ns/op is per
+// value, with all its deliveries.
+//
+//	go test -run '^$' -bench FillField -benchtime 2000x ./hub/api/
+func BenchmarkFillField(b *testing.B) {
+	for _, storeName := range []string{"sqlite", "postgres"} {
+		for _, subs := range []int{1, 10} {
+			b.Run(fmt.Sprintf("store=%s/subscribers=%d", storeName, subs), func(b *testing.B) {
+				benchFill(b, storeName, subs)
+			})
+		}
+	}
+}
+
+func benchFill(b *testing.B, storeName string, nsubs int) {
+	e := newEnv(b, stores[storeName], func(cfg *api.Config) { cfg.CustomerWritesPerMinute = 1 << 30 })
+	ctx := context.Background()
+	tpl := e.loanTemplate(b)
+	s := e.liveRoom()
+	doc, err := e.agent.AddDocument(ctx, s.ID, tpl.ID, map[string]string{"ref": "LN-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cust := e.customer(s.ID)
+	st, err := e.agent.Room(ctx, s.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	wait := follow(b, e, s.ID, st.Seq, b.N, nsubs)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if _, err := cust.FillField(ctx, s.ID, doc.ID, "name", fmt.Sprintf("Ria Novak %d", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "values/s")
+}
+
+// follow subscribes nsubs agents to the room after seq since, each reading
+// until n more events arrived, and returns once every socket is up; the
+// function it returns waits for them all and fails b on a read error.
+func follow(b *testing.B, e *env, roomID string, since int64, n, nsubs int) (wait func()) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	last := since + int64(n)
+	errs := make(chan error, nsubs)
+	for range nsubs {
+		sub, err := e.agent.Subscribe(ctx, roomID, since)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { sub.Close() })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			defer cancel()
+			for sub.LastSeq() < last {
+				if _, err := sub.Next(rctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	waitConns(b, e.hub, int64(nsubs))
+	return func() {
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			b.Fatal(err)
+		}
+	}
 }

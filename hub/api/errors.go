@@ -19,6 +19,8 @@ func statusOf(k tandem.Kind) int {
 	switch k {
 	case tandem.KindInvalid:
 		return http.StatusBadRequest
+	case tandem.KindIncomplete:
+		return http.StatusUnprocessableEntity
 	case tandem.KindUnauthorized:
 		return http.StatusUnauthorized
 	case tandem.KindForbidden:

@@ -91,6 +91,11 @@ var (
 	contactOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
 	// An asset of A's library, read by any agent of A.
 	assetOfA = isoExpect{stranger: 401, agentB: 404, adminB: 404, customerR2: 401, customerR1: 401, agentA: allowed, adminA: allowed}
+	// A document's customer-only step, in a room of A: the room's own
+	// customer only. An agent, of any account, is refused before any
+	// look-up (the same answer whether the room exists or not); another
+	// room's customer gets the answer of a room that does not exist.
+	customerOfR1Only = isoExpect{stranger: 401, agentB: 403, adminB: 403, customerR2: 404, customerR1: allowed, agentA: 403, adminA: 403}
 	// An asset of A's library, changed by A's admins only: agents are
 	// refused whatever the asset, and another account's admin gets the
 	// answer of an asset that does not exist.
@@ -111,6 +116,7 @@ const (
 	aContact                    // a new contact of A
 	aSession                    // a new sign-in of the caller
 	anAsset                     // a new asset of A
+	aDocument                   // a document of R1 sent and not touched yet
 )
 
 // isoRoute is the expectation of one route, and the request that tries it.
@@ -173,10 +179,22 @@ var isolationTable = map[string]isoRoute{
 	// The room's customer reports what they do too (protocol.md, activity).
 	"POST /api/v1/rooms/{id}/activity": {want: roomOfA, body: `{"what":"viewing","ref":"isolation"}`},
 	"GET /api/v1/rooms/{id}/ws":        {want: roomOfA, ws: true},
-	"POST /api/v1/rooms/{id}/invite":   {want: roomOfAForAgents, fresh: aPreplannedRoom},
-	"POST /api/v1/rooms/{id}/close":    {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
-	"POST /api/v1/rooms/{id}/reengage": {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
-	"GET /api/v1/dev/outbox":           {want: anyAdmin},
+	// Documents: agents put them in rooms (here a fresh live room, whose
+	// customer never came, so that no notice replaces R1's link); both
+	// sides read them; the customer alone fills, finishes or declines.
+	"POST /api/v1/rooms/{id}/documents":                     {want: roomOfAForAgents, body: `{"asset_id":"{docasset}","values":{}}`, fresh: aLiveRoom},
+	"GET /api/v1/rooms/{id}/documents/{doc}":                {want: roomOfA},
+	"GET /api/v1/rooms/{id}/documents/{doc}/file":           {want: roomOfA},
+	"GET /api/v1/rooms/{id}/documents/{doc}/preview":        {want: roomOfAForAgents},
+	"GET /api/v1/rooms/{id}/documents/{doc}/completed":      {want: roomOfA},
+	"PUT /api/v1/rooms/{id}/documents/{doc}/fields/{field}": {want: customerOfR1Only, body: `{"value":"Isolation"}`},
+	"POST /api/v1/rooms/{id}/documents/{doc}/viewed":        {want: customerOfR1Only, body: `{"page":1}`},
+	"POST /api/v1/rooms/{id}/documents/{doc}/complete":      {want: customerOfR1Only, fresh: aDocument},
+	"POST /api/v1/rooms/{id}/documents/{doc}/decline":       {want: customerOfR1Only, body: `{"reason":"isolation"}`, fresh: aDocument},
+	"POST /api/v1/rooms/{id}/invite":                        {want: roomOfAForAgents, fresh: aPreplannedRoom},
+	"POST /api/v1/rooms/{id}/close":                         {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/reengage":                      {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
+	"GET /api/v1/dev/outbox":                                {want: anyAdmin},
 	"POST /api/v1/hooks/{provider}/status": {want: everyone(403), public: "the provider calls it, and proves it by its signature (X-Twilio-Signature), not by our credentials: without one every caller is refused, an admin too",
 		body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered", ctype: "application/x-www-form-urlencoded"},
 
@@ -200,8 +218,9 @@ type isoCaller struct {
 	secrets []string
 }
 
-// isoTarget is what a request names.
-type isoTarget struct{ room, contact, asset string }
+// isoTarget is what a request names: a room, a contact, an asset, and in
+// the room a document (doc, sent) and a completed one (done).
+type isoTarget struct{ room, contact, asset, doc, done string }
 
 // isoBoundary and isoUploadBody are an upload of a one-page PDF.
 const isoBoundary = "isolationboundary"
@@ -223,6 +242,10 @@ type isoWorld struct {
 	callers [numCallers]isoCaller
 	admin   http.Header // the admin of A, for reading the state around each call
 	fresh   int
+	// docAsset is the template of R1's documents; spare are documents of
+	// R1 sent and untouched, for the steps that spend one (aDocument).
+	docAsset string
+	spare    []string
 }
 
 func TestIsolation(t *testing.T) {
@@ -357,7 +380,8 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 		t.Fatal(err)
 	}
 	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID}
-	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as")}
+	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), doc: room.NewID("dc"), done: room.NewID("dc")}
+	w.isoDocuments(t)
 
 	// What each side must never read of the other.
 	r1 := []string{"Rhea Isolde", "+14155550171"}
@@ -384,6 +408,36 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 		w.callers[c].id = c
 	}
 	return w
+}
+
+// isoDocuments puts documents in R1 before anyone connects to it (so that
+// no "new in your room" notice replaces its link): the one every step aims
+// at, a completed one, and spares for the steps that spend one. Their
+// template has one optional field of the customer's, "cf".
+func (w *isoWorld) isoDocuments(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	tpl, err := w.e.agent.UploadAsset(ctx, "Isolation agreement", "", "agreement.pdf", bytes.NewReader(pdftest.PDF(1, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := client.Field{ID: "cf", Type: room.FieldText, Role: room.FieldByCustomer, Label: "Comment", Page: 1, X: .1, Y: .1, W: .5, H: .05}
+	if _, err := w.e.agent.SetAssetFields(ctx, tpl.ID, []client.Field{cf}); err != nil {
+		t.Fatal(err)
+	}
+	w.docAsset = tpl.ID
+	var ids []string
+	for range 5 {
+		d, err := w.e.agent.AddDocument(ctx, w.r1.ID, tpl.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	w.real.doc, w.real.done, w.spare = ids[0], ids[1], ids[2:]
+	if _, err := w.e.customer(w.r1.ID).CompleteDocument(ctx, w.r1.ID, w.real.done); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // isoSignIn creates a user of account with role and signs them in.
@@ -472,6 +526,12 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.contact, nil
 			case name == "id" && strings.HasSuffix(before, "/assets/"):
 				return tg.asset, nil
+			case name == "doc" && strings.HasSuffix(tmpl, "/completed"):
+				return tg.done, nil
+			case name == "doc":
+				return tg.doc, nil
+			case name == "field":
+				return "cf", nil
 			case name == "token":
 				return w.token, nil
 			case name == "provider":
@@ -482,7 +542,7 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 			t.Fatal(err)
 		}
 	}
-	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA)
+	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA, "{docasset}", w.docAsset)
 	if rc.query != "" {
 		p += "?" + subst.Replace(rc.query)
 	}
@@ -585,6 +645,12 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 			t.Fatal(err)
 		}
 		tg.asset = a.ID
+		return tg, c.hdr
+	case aDocument:
+		if len(w.spare) == 0 {
+			t.Fatal("no spare document of R1 left: make more in isoDocuments")
+		}
+		tg.doc, w.spare = w.spare[0], w.spare[1:]
 		return tg, c.hdr
 	case aSession:
 		if c.email == "" {

@@ -88,7 +88,10 @@ func TestReminders(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	ny, _ := time.LoadLocation("America/New_York")
-	e.clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, ny)) // 10:00 in New York
+	// Today, in New York: the customer's cookie expires by the hub's
+	// clock and is kept by the client's jar by the real one.
+	y, m, d := time.Now().In(ny).Date()
+	e.clock.Set(time.Date(y, m, d, 10, 0, 0, 0, ny)) // 10:00 in New York
 	if _, err := e.agent.UpdateSettings(ctx, client.AccountSettings{TimeZone: "America/New_York", QuietStart: "20:00", QuietEnd: "08:00",
 		RemindAfterHours: 24, RemindMax: 2, ReminderTemplate: "Still waiting for you, {customer}: {link}"}); err != nil {
 		t.Fatal(err)
@@ -202,7 +205,10 @@ func TestNewInYourRoomNotices(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	ny, _ := time.LoadLocation("America/New_York")
-	e.clock.Set(time.Date(2026, 11, 25, 10, 0, 0, 0, ny))
+	// Today, in New York: the customer's cookie expires by the hub's
+	// clock and is kept by the client's jar by the real one.
+	y, m, d := time.Now().In(ny).Date()
+	e.clock.Set(time.Date(y, m, d, 10, 0, 0, 0, ny))
 	if _, err := e.agent.UpdateSettings(ctx, client.AccountSettings{TimeZone: "America/New_York", QuietStart: "20:00", QuietEnd: "08:00",
 		NoticeTemplate: "{customer}, there is something new for you: {link}"}); err != nil {
 		t.Fatal(err)
@@ -235,6 +241,22 @@ func TestNewInYourRoomNotices(t *testing.T) {
 		return n
 	}
 
+	// One who never came gets none: the invitation (and its reminders)
+	// lead to all that waits.
+	add()
+	time.Sleep(200 * time.Millisecond)
+	if n := noticed(); n != 0 {
+		t.Fatalf("%d notices to a customer who never came", n)
+	}
+	// The customer comes, and goes.
+	first, err := e.customer(s.ID).Subscribe(ctx, s.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nextOfType(t, sub, room.TypeParticipantJoined)
+	first.Close()
+	nextOfType(t, sub, room.TypeParticipantLeft)
+
 	e.clock.Advance(time.Second) // the outbox lists newest first
 	add()
 	nextOfType(t, sub, room.TypeNoticed) // at once, not at the next scan
@@ -254,13 +276,13 @@ func TestNewInYourRoomNotices(t *testing.T) {
 		t.Fatalf("after the half hour: %d sent, %d notices", got, noticed())
 	}
 	// In quiet hours (21:00 in New York) it waits until they end.
-	e.clock.Set(time.Date(2026, 11, 25, 21, 0, 0, 0, ny))
+	e.clock.Set(time.Date(y, m, d, 21, 0, 0, 0, ny))
 	add()
 	time.Sleep(200 * time.Millisecond)
 	if got := e.hub.RemindDueForTest(ctx); got != 0 || noticed() != 2 {
 		t.Fatalf("in quiet hours: %d sent, %d notices", got, noticed())
 	}
-	e.clock.Set(time.Date(2026, 11, 26, 8, 0, 0, 0, ny))
+	e.clock.Set(time.Date(y, m, d+1, 8, 0, 0, 0, ny))
 	if got := e.hub.RemindDueForTest(ctx); got != 1 || noticed() != 3 {
 		t.Fatalf("when quiet hours end: %d sent, %d notices", got, noticed())
 	}

@@ -58,7 +58,8 @@ func (s *Server) handleReengage(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, st, err)
 }
 
-// CustomerWritesPerMinute bounds what a room's customer may write to it,
+// CustomerWritesPerMinute is the default bound on what a room's customer
+// may write to it (Config.CustomerWritesPerMinute),
 // per instance: a link holder cannot fill the log.
 const CustomerWritesPerMinute = 120
 
@@ -75,8 +76,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalFrom(r.Context())
-	if p.Pass != nil && !s.limiter.allow(limit{key: "customer-writes:" + p.Pass.Room, n: CustomerWritesPerMinute}) {
-		s.writeError(w, r, errRateLimited("changes from this room"))
+	if !s.customerWrite(w, r) {
 		return
 	}
 	st, err := s.app.ReportActivity(r.Context(), p.Caller, roomIDFrom(r), req.What, req.Ref)

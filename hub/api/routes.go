@@ -15,6 +15,10 @@ const (
 	roomIDPattern    = "{id:rm_[a-z2-7]{24}}"
 	contactIDPattern = "{id:ct_[a-z2-7]{24}}"
 	assetIDPattern   = "{id:as_[a-z2-7]{24}}"
+	// A document's id is made by the hub; a field's comes from its
+	// template and has room.Field's rules (room.MaxFieldIDLen).
+	documentIDPattern = "{doc:dc_[a-z2-7]{24}}"
+	fieldIDPattern    = "{field:[A-Za-z0-9_-]{1,64}}"
 )
 
 // routes is the API of docs/protocol.md.
@@ -65,6 +69,16 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/hooks/{provider:[a-z0-9]+}/status", s.methods(byMethod{post: s.handleStatusCallback}))
 	api.Handle("/rooms/"+roomIDPattern+"/events", s.methods(byMethod{get: s.requireRoomAccess(s.handleEvents)}))
 	api.Handle("/rooms/"+roomIDPattern+"/activity", s.methods(byMethod{post: s.requireRoomAccess(s.handleActivity)}))
+	doc := "/rooms/" + roomIDPattern + "/documents/" + documentIDPattern
+	api.Handle("/rooms/"+roomIDPattern+"/documents", s.methods(byMethod{post: s.requireAgent(s.handleAddDocument)}))
+	api.Handle(doc, s.methods(byMethod{get: s.requireRoomAccess(s.handleDocument)}))
+	api.Handle(doc+"/file", s.methods(byMethod{get: s.requireRoomAccess(s.handleDocumentFile)}))
+	api.Handle(doc+"/preview", s.methods(byMethod{get: s.requireAgent(s.handlePreview)}))
+	api.Handle(doc+"/completed", s.methods(byMethod{get: s.requireRoomAccess(s.handleCompletedFile)}))
+	api.Handle(doc+"/fields/"+fieldIDPattern, s.methods(byMethod{put: s.requireRoomAccess(s.handleFillField)}))
+	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
+	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))
+	api.Handle(doc+"/decline", s.methods(byMethod{post: s.requireRoomAccess(s.handleDecline)}))
 	api.Handle("/rooms/"+roomIDPattern+"/ws", s.methods(byMethod{get: s.requireRoomAccess(s.handleRoomSocket)}))
 	if len(s.cfg.DevOutbox) > 0 {
 		api.Handle("/dev/outbox", s.methods(byMethod{get: s.requireAgent(s.handleDevOutbox)}))

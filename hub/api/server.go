@@ -33,10 +33,16 @@ type Config struct {
 
 	// Sender delivers outbox messages.
 	Sender sender.Sender
-	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
+	// Blobs keeps files: the asset library's PDFs, rooms' documents, the
+	// customers' drawings and the completed PDFs. Nil refuses uploads.
 	Blobs blob.Store
 	// MaxPDFBytes is the largest PDF an upload may be; default 25 MiB.
-	MaxPDFBytes int64
+	// MaxImageBytes is the largest image attached; default 10 MiB.
+	MaxPDFBytes   int64
+	MaxImageBytes int64
+	// OnCompleted, if set, gets each document completed (its PDF and the
+	// room's log): where sealing plugs in.
+	OnCompleted app.CompletionHook
 	// DevOutbox names the channels whose messages are only kept and shown
 	// (GET /api/v1/dev/outbox lists their messages, links included) by
 	// the dev outbox. Messages of other channels, which go to real
@@ -66,6 +72,10 @@ type Config struct {
 	// (email, client address), and five times as many per client address;
 	// default 10.
 	LoginPerMinute int
+	// CustomerWritesPerMinute bounds what a room's customer writes to it
+	// (activity, and filling, viewing, finishing or declining documents),
+	// per room and instance; default CustomerWritesPerMinute (120).
+	CustomerWritesPerMinute int
 	// TrustedProxies are the load balancers and proxies in front of the
 	// hub: from them, the client address is read from X-Forwarded-For.
 	TrustedProxies []netip.Prefix
@@ -118,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginPerMinute <= 0 {
 		cfg.LoginPerMinute = 10
 	}
+	if cfg.CustomerWritesPerMinute <= 0 {
+		cfg.CustomerWritesPerMinute = CustomerWritesPerMinute
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -125,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 	var core *hub.Core
 	a, err := app.New(app.Config{
 		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
-		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes,
+		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes, MaxImageBytes: cfg.MaxImageBytes, OnCompleted: cfg.OnCompleted,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

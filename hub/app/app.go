@@ -39,8 +39,13 @@ type Config struct {
 	// Blobs keeps files: the asset library's PDFs. Nil refuses uploads.
 	Blobs blob.Store
 	// MaxPDFBytes is the largest PDF an upload may be; default
-	// DefaultMaxPDFBytes (25 MiB).
-	MaxPDFBytes int64
+	// DefaultMaxPDFBytes (25 MiB). MaxImageBytes is the largest image
+	// attached to a room; default DefaultMaxImageBytes (10 MiB).
+	MaxPDFBytes   int64
+	MaxImageBytes int64
+	// OnCompleted, if set, is called once a document is completed, with
+	// the completed PDF and the room's log: where sealing plugs in.
+	OnCompleted CompletionHook
 
 	LinkTTL    time.Duration // how long a room link is valid; default 7 days
 	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
@@ -79,6 +84,9 @@ func (c *Config) setDefaults() error {
 	def(&c.ReminderInterval, time.Minute)
 	if c.MaxPDFBytes <= 0 {
 		c.MaxPDFBytes = DefaultMaxPDFBytes
+	}
+	if c.MaxImageBytes <= 0 {
+		c.MaxImageBytes = DefaultMaxImageBytes
 	}
 	if c.Instance == "" {
 		c.Instance = room.NewID("in")

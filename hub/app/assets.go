@@ -27,6 +27,9 @@ const (
 // MaxPDFBytes is the largest PDF this instance takes.
 func (a *App) MaxPDFBytes() int64 { return a.cfg.MaxPDFBytes }
 
+// MaxImageBytes is the largest image this instance takes.
+func (a *App) MaxImageBytes() int64 { return a.cfg.MaxImageBytes }
+
 // CheckAssetWriter refuses a caller who may not change the library: only
 // admins may. The edge asks before it reads an upload.
 func (a *App) CheckAssetWriter(c Caller) error {

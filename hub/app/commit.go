@@ -27,6 +27,8 @@ type Plan struct {
 	// before Drafts are applied. Erase goes with it.
 	Rewrite []room.Event
 	Erase   *store.Erasure
+	// Documents are the files of documents the drafts add or complete.
+	Documents []store.DocumentFiles
 }
 
 // empty reports whether the plan changes nothing.
@@ -139,7 +141,7 @@ func (a *App) write(ctx context.Context, s room.State, create bool, p Plan) (roo
 	ch := store.Change{
 		Account: account, Room: s.ID, Create: create, Head: s.Seq, Events: evs, State: next,
 		Rewrite: p.Rewrite, Erase: p.Erase, Links: p.Links, RevokeLinks: p.Revoke, Messages: p.Messages,
-		Contact: p.Contact, Presence: p.Presence,
+		Contact: p.Contact, Presence: p.Presence, Documents: p.Documents,
 	}
 	if err := a.store.Commit(ctx, []store.Change{ch})[0]; err != nil {
 		return s, err

@@ -223,17 +223,40 @@ func textStamp(lines []string, points float64, r rect, centre bool) (*model.Wate
 	return pdfapi.TextWatermark(text, desc, true, false, types.POINTS)
 }
 
+// drawingPrefix starts a drawing's value: a PNG data URL.
+const drawingPrefix = "data:image/png;base64,"
+
+// maxDrawingSide bounds a drawing's width and height in pixels: a small
+// PNG may unpack into a huge image, and drawing it decodes it whole.
+const maxDrawingSide = 2500
+
+// decodeDrawing is the PNG of a drawing's data URL, checked to be one.
+func decodeDrawing(dataURL string) ([]byte, error) {
+	if !strings.HasPrefix(dataURL, drawingPrefix) {
+		return nil, fmt.Errorf("not a PNG data URL")
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, drawingPrefix))
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxDrawingSide || cfg.Height > maxDrawingSide {
+		return nil, fmt.Errorf("a drawing of %d×%d pixels", cfg.Width, cfg.Height)
+	}
+	return raw, nil
+}
+
 // imageStamp places a PNG data URL in r, as large as fits, keeping its
 // proportions, centred.
 func imageStamp(dataURL string, r rect) (*model.Watermark, error) {
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, "data:image/png;base64,"))
+	raw, err := decodeDrawing(dataURL)
 	if err != nil {
 		return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "the signature is not a PNG image")
 	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 {
-		return nil, tandem.Coded(tandem.KindInvalid, "invalid_value", "the signature is not a PNG image")
-	}
+	cfg, _ := png.DecodeConfig(bytes.NewReader(raw))
 	scale := math.Min(r.w/float64(cfg.Width), r.h/float64(cfg.Height))
 	w, h := float64(cfg.Width)*scale, float64(cfg.Height)*scale
 	desc := fmt.Sprintf("pos:bl, off:%.2f %.2f, scale:%.6f abs, rot:0, op:1", r.x+(r.w-w)/2, r.y+(r.h-h)/2, scale)

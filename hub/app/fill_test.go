@@ -3,9 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/base64"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,34 +11,6 @@ import (
 	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/room"
 )
-
-// poppler runs one of poppler-utils' commands with args, in which "{}"
-// stands for pdf's file, and returns what it printed. Without poppler-utils the test is skipped loudly, or fails
-// under REQUIRE_SERVICES=1 (.ci/run installs them).
-func poppler(t *testing.T, pdf []byte, cmd string, args ...string) string {
-	t.Helper()
-	path, err := exec.LookPath(cmd)
-	if err != nil {
-		if os.Getenv("REQUIRE_SERVICES") == "1" {
-			t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils", cmd)
-		}
-		t.Skipf("SKIPPING: %s not found; install poppler-utils, or set REQUIRE_SERVICES=1 to fail instead", cmd)
-	}
-	in := filepath.Join(t.TempDir(), "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for i, a := range args {
-		if a == "{}" {
-			args[i] = in
-		}
-	}
-	out, err := exec.Command(path, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, out)
-	}
-	return string(out)
-}
 
 func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 	fields := []room.Field{
@@ -63,7 +32,7 @@ func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bbox := poppler(t, out, "pdftotext", "-bbox", "{}", "-")
+	bbox := pdftest.Poppler(t, out, "pdftotext", "-bbox", "{}", "-")
 	// Letter pages are 612×792 points; pdftotext measures from the top.
 	word := func(w string) (x, y float64, ok bool) {
 		m := regexp.MustCompile(`xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">` + regexp.QuoteMeta(w) + `</word>`).FindStringSubmatch(bbox)
@@ -92,7 +61,7 @@ func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 	if strings.Count(bbox, ">X</word>") != 1 {
 		t.Errorf("want one X (the unticked box stays blank):\n%s", bbox)
 	}
-	imgs := poppler(t, out, "pdfimages", "-list", "{}")
+	imgs := pdftest.Poppler(t, out, "pdfimages", "-list", "{}")
 	if !strings.Contains(imgs, "300   100") && !regexp.MustCompile(`\s2\s+\d+\s+image\s+300\s+100`).MatchString(imgs) {
 		t.Errorf("want the 300×100 signature on page 2:\n%s", imgs)
 	}

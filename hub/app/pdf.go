@@ -227,3 +227,22 @@ func sniffedType(head []byte) string {
 	t, _, _ := strings.Cut(http.DetectContentType(head), ";")
 	return t
 }
+
+// imageToPDF draws a JPEG or PNG image, as large as fits, centred on an A4
+// page: an attached photo reads, prints and completes like any document.
+func imageToPDF(r io.Reader) (out []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, tandem.Coded(tandem.KindInvalid, "invalid_image", "the image cannot be read")
+		}
+	}()
+	imp, err := pdfapi.Import("formsize:A4, position:c, scalefactor:0.95 rel", types.POINTS)
+	if err != nil {
+		return nil, fmt.Errorf("image to PDF: %w", err)
+	}
+	var b bytes.Buffer
+	if err := pdfapi.ImportImages(nil, &b, []io.Reader{r}, imp, nil); err != nil {
+		return nil, tandem.Coded(tandem.KindInvalid, "invalid_image", "the image cannot be read")
+	}
+	return b.Bytes(), nil
+}

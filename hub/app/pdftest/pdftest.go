@@ -9,7 +9,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"testing"
 )
 
 // PDF is a small valid PDF of pages Letter pages, written object by
@@ -87,4 +92,34 @@ func PNG(w, h int) []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// Poppler runs a command of poppler-utils (pdftotext, pdfimages…) with
+// args, in which "{}" stands for pdf's file, and returns what it printed.
+// Without poppler-utils the test is skipped loudly, or fails under
+// REQUIRE_SERVICES=1 (.ci/run installs them).
+func Poppler(t testing.TB, pdf []byte, cmd string, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath(cmd)
+	if err != nil {
+		if os.Getenv("REQUIRE_SERVICES") == "1" {
+			t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils", cmd)
+		}
+		t.Skipf("SKIPPING: %s not found; install poppler-utils, or set REQUIRE_SERVICES=1 to fail instead", cmd)
+	}
+	in := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if a == "{}" {
+			args[i] = in
+		}
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	return string(out)
 }
