@@ -25,7 +25,7 @@ export function lines(events: RoomEvent[]): Line[] {
     if (e.type === "document.added") {
       const fields = new Map<string, { label: string; type: string; role: string; required: boolean }>();
       for (const f of d.fields ?? []) fields.set(f.id, { label: f.label || f.type, type: f.type, role: f.role, required: f.required });
-      docs.set(d.id, { name: d.name, fields, filled: new Set(Object.keys(d.values ?? {})), allFilled: false });
+      docs.set(d.id, { name: d.name, fields, filled: new Set([...Object.keys(d.values ?? {}), ...Object.keys(d.files ?? {})]), allFilled: false });
       line("Document " + q(d.name) + " added");
       continue;
     }
@@ -40,15 +40,18 @@ export function lines(events: RoomEvent[]): Line[] {
       case "document.field_filled": {
         const f = doc?.fields.get(d.field);
         const label = q(f?.label ?? "a field");
-        const signed = d.signature || f?.type === "signature" || f?.type === "initials";
+        // A drawing (signature, initials) names its file and carries no
+        // value; an empty value clears the field.
+        const drawing = d.signature || d.file || f?.type === "signature" || f?.type === "initials";
         const value = d.value ?? "";
+        const has = value !== "" || !!d.file || !!d.signature;
         const who = e.actor.kind === "customer" ? "Customer" : "Agent";
-        if (signed) line(who + " signed " + label);
-        else if (!value && !d.signature) line(who + " cleared " + label);
+        if (!has) line(who + " cleared " + label);
+        else if (drawing) line(who + " signed " + label);
         else if (f?.type === "checkbox") line(who + (value === "true" ? " checked " : " unchecked ") + label);
         else line(who + " filled " + label + ": " + value);
         if (!doc) break;
-        if (value || signed) doc.filled.add(d.field);
+        if (has) doc.filled.add(d.field);
         else doc.filled.delete(d.field);
         const required = [...doc.fields].filter(([, x]) => x.role === "customer" && x.required).map(([id]) => id);
         const all = required.length > 0 && required.every((id) => doc.filled.has(id));
