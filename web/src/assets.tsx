@@ -7,7 +7,7 @@ import type { Asset } from "./types";
 
 type Library = { assets: Asset[]; folders: string[] };
 
-export function AssetsPanel({ admin, onPick, onEdit, version }: { admin: boolean; onPick: (a: Asset) => void; onEdit: (a: Asset) => void; version: number }) {
+export function AssetsPanel({ admin, onPick, onEdit, version }: { admin: boolean; onPick: (a: Asset) => void; onEdit: (a: Asset, uploaded?: boolean) => void; version: number }) {
   const [lib, setLib] = useState<Library | null>(null);
   const [q, setQ] = useState("");
   const [folder, setFolder] = useState<string | null>(null); // null: every folder
@@ -36,7 +36,7 @@ export function AssetsPanel({ admin, onPick, onEdit, version }: { admin: boolean
         <h2 id="assets-title">Assets</h2>
         {admin && !uploading && <button type="button" class="secondary" id="upload-open" onClick={() => setUploading(true)}>Upload PDF</button>}
       </div>
-      {uploading && <Upload folders={lib?.folders ?? []} onDone={(a) => { setUploading(false); if (a) { setQ(""); setFolder(null); load(); onEdit(a); } }} />}
+      {uploading && <Upload folders={lib?.folders ?? []} onDone={(a) => { setUploading(false); if (a) { setQ(""); setFolder(null); load(); onEdit(a, true); } }} />}
       <form class="asset-filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search documents

@@ -22,7 +22,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
   const [email, setEmail] = useState("");
 
   const [sending, setSending] = useState<Asset | null>(null);
-  const [editing, setEditing] = useState<Asset | null>(null);
+  const [editing, setEditing] = useState<{ asset: Asset; uploaded: boolean } | null>(null);
   const [attaching, setAttaching] = useState(false);
   const [library, setLibrary] = useState(0); // counts the library's changes
   const admin = me.user.role === "admin";
@@ -104,10 +104,10 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         <h2>Timeline</h2>
         <Timeline events={events} />
       </div>
-      <AssetsPanel admin={admin} version={library} onPick={(a) => setSending(a)} onEdit={(a) => setEditing(a)} />
+      <AssetsPanel admin={admin} version={library} onPick={(a) => setSending(a)} onEdit={(a, uploaded) => setEditing({ asset: a, uploaded: !!uploaded })} />
       {sending && <SendDocument roomId={id} asset={sending} preplanned={room.status === "pending"} onClose={() => setSending(null)} onSent={() => { setSending(null); refresh(); }} />}
       {attaching && <Attach roomId={id} preplanned={room.status === "pending"} onClose={() => setAttaching(false)} onSent={() => { setAttaching(false); refresh(); }} />}
-      {editing && <TemplateEditor asset={editing} onClose={() => setEditing(null)} onSaved={() => setLibrary((n) => n + 1)} />}
+      {editing && <TemplateEditor asset={editing.asset} uploaded={editing.uploaded} onClose={() => setEditing(null)} onSaved={() => setLibrary((n) => n + 1)} />}
     </main>
   );
 }

@@ -8,14 +8,17 @@ import { usePDF } from "./pdfpages";
 import { Sheet } from "./sheet";
 import type { Asset, Field } from "./types";
 
-export function TemplateEditor({ asset, onClose, onSaved }: { asset: Asset; onClose: () => void; onSaved: (a: Asset) => void }) {
+// uploaded says the asset was just uploaded: the fields it has then were
+// read from the PDF's own form, and are offered to keep or change.
+export function TemplateEditor({ asset, uploaded, onClose, onSaved }: { asset: Asset; uploaded?: boolean; onClose: () => void; onSaved: (a: Asset) => void }) {
   const [fields, setFields] = useState<Field[] | null>(null);
   const [error, setError] = useState("");
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
+  const [imported, setImported] = useState(0);
   const { doc, error: pdfError } = usePDF("/api/v1/assets/" + asset.id + "/file");
   useEffect(() => {
-    api<{ asset: Asset }>("GET", "/assets/" + asset.id).then((r) => setFields(r.asset.fields ?? [])).catch((err) => setError(message(err)));
+    api<{ asset: Asset }>("GET", "/assets/" + asset.id).then((r) => { setFields(r.asset.fields ?? []); if (uploaded) setImported(r.asset.fields?.length ?? 0); }).catch((err) => setError(message(err)));
   }, [asset.id]);
 
   async function save() {
@@ -38,6 +41,7 @@ export function TemplateEditor({ asset, onClose, onSaved }: { asset: Asset; onCl
   return (
     <Sheet id="template-editor" title={"Fields of “" + asset.name + "”"} onClose={onClose} wide
       actions={<button type="button" id="editor-save" disabled={busy || !fields} onClick={save}>Save fields</button>}>
+      {imported > 0 && !saved && <p class="notice small" id="editor-imported">{imported === 1 ? "1 field was" : imported + " fields were"} found in the PDF's own form: keep, change or delete them, then Save fields.</p>}
       <p class="muted small" id="editor-saved" role="status">{saved}</p>
       {pdfError ? <p class="error">{pdfError}</p> : doc && fields ? (
         <FieldEditor doc={doc} fields={fields} onChange={(fs) => { setFields(fs); setSaved(""); }} invalid={error} />
