@@ -34,6 +34,13 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
     api<Room>("GET", "/rooms/" + id).then(newer).catch((err) => setError((err as APIError).message));
   }, [id, events.length]);
 
+  // toAssets takes the agent to the Assets panel, below everything on a
+  // phone.
+  const toAssets = () => {
+    const search = document.getElementById("asset-search");
+    search?.scrollIntoView({ block: "center" });
+    search?.focus();
+  };
   const refresh = () => api<Room>("GET", "/rooms/" + id).then(newer).catch(() => undefined);
 
   async function act(path: string, body?: unknown) {
@@ -94,7 +101,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         <section aria-labelledby="documents-title">
           <h2 id="documents-title">Documents</h2>
           {(room.documents ?? []).length === 0 ? (
-            <p class="muted" id="documents-empty">None yet: pick one in Assets, or attach a file.</p>
+            <p class="muted" id="documents-empty">None yet: pick one in <button type="button" class="link" onClick={toAssets}>Assets</button>, or attach a file.</p>
           ) : (
             <ul class="doc-cards" id="documents" aria-live="polite">
               {(room.documents ?? []).map((d) => <DocumentCard key={d.id} roomId={id} doc={d} events={events} />)}
