@@ -222,11 +222,9 @@ func (s *Server) handleDecline(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if err := decodeOptional(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if !s.customerWrite(w, r) {
 		return

@@ -86,6 +86,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeUpTo(w, r, v, maxBody)
 }
 
+// decodeOptional is decode for a body that may be left out: an empty one
+// leaves v as it is.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(w, r, v)
+}
+
 // decodeUpTo is decode for a body of at most limit bytes.
 func decodeUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)

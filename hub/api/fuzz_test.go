@@ -151,7 +151,7 @@ func newFuzzHub(f testing.TB, st store.Store) *fuzzHub {
 		f.Fatalf("the rooms' customer is no contact: %v %v", cs, err)
 	}
 	h.contact = cs[0].ID
-	h.asset = room.NewID("as")
+	h.asset = fuzzAsset
 	if err := st.CreateAsset(ctx, store.Asset{ID: h.asset, Account: acct.ID, Name: "Form", Pages: 2, SHA256: strings.Repeat("0", 64),
 		CreatedBy: u.ID, CreatedAt: now, UpdatedAt: now}); err != nil {
 		f.Fatal(err)
@@ -191,6 +191,7 @@ var bodyRoutes = []bodyRoute{
 	{"settings", http.MethodPut, func(*fuzzHub) string { return "/api/v1/account/settings" }, true},
 	{"asset fields", http.MethodPut, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset + "/fields" }, true},
 	{"asset patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset }, true},
+	{"send document", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/documents" }, true},
 }
 
 // errorShape is the protocol's error body, exactly.
@@ -249,7 +250,13 @@ func (h *fuzzHub) check(t *testing.T, rt bodyRoute, body []byte, rec *httptest.R
 
 // requestBodies are the seeds of FuzzRequestBody: bodies each route takes,
 // and bodies no route takes.
+// fuzzAsset is the id of the fuzz hub's asset, fixed so seeds can name it.
+const fuzzAsset = "as_fuzzfuzzfuzzfuzzfuzzfuzz"
+
 var requestBodies = []string{
+	`{"asset_id":"` + fuzzAsset + `","values":{}}`,
+	`{"asset_id":"` + fuzzAsset + `","values":{"nope":"x"}}`,
+	`{"asset_id":"as_` + strings.Repeat("z", 24) + `"}`,
 	`{"email":"` + fuzzEmail + `","password":"` + fuzzPassword + `"}`,
 	`{"email":" ANA@acme.test ","password":"wrong password"}`,
 	`{"email":"` + fuzzEmail + `"}`,

@@ -32,11 +32,9 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if err := decodeOptional(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	st, err := s.app.CloseRoom(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), req.Reason)
 	s.answer(w, r, http.StatusOK, st, err)
