@@ -385,9 +385,56 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	if head != "%PDF-" {
 		t.Fatalf("the completed PDF's link gives %q", head)
 	}
+
+	// A second copy, which the customer declines, saying why.
+	status, out = callJSON(t, http.DefaultClient, http.MethodPost, srv.url+"/api/v1/rooms/"+s.ID+"/documents", agent.Token(),
+		map[string]any{"asset_id": a.ID, "values": map[string]string{"amount": "9000"}})
+	if status != http.StatusCreated {
+		t.Fatalf("send the second document: %d %v", status, out)
+	}
+	doc, _ = out["document"].(map[string]any)
+	second, _ := doc["id"].(string)
+	docURL = srv.url + "/api/v1/rooms/" + s.ID + "/documents/" + second
+	as(http.MethodPost, "/decline", map[string]string{"reason": "The amount is wrong"}, http.StatusOK)
+	waitText(t, ctx, `#documents li[data-document="`+second+`"] .doc-status`, "Declined: The amount is wrong")
+	waitText(t, ctx, "#timeline", "Customer declined “Credit application”: The amount is wrong")
 	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded === true`)); err != nil || !same {
 		t.Fatalf("the console reloaded to follow the document (%v)", err)
 	}
+}
+
+// In a pre-planned session a document sent from the library waits: its
+// card says so until Invite client sends it with the link.
+func TestBrowserDocumentWaitsForInvite(t *testing.T) {
+	requireConsole(t)
+	ctx := browser(t)
+	srv := consoleServer(t, nil)
+	bg := context.Background()
+	agent := adminClient(t, srv.url)
+	a := creditApplication(t, agent)
+	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Kim Park", Phone: "+14155552671"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID), chromedp.WaitVisible(`li[data-asset="`+a.ID+`"] .asset-pick`),
+		chromedp.Click(`li[data-asset="`+a.ID+`"] .asset-pick`), chromedp.WaitVisible("#value-amount"),
+		chromedp.SendKeys("#value-amount", "12500"), chromedp.Click("#send-submit"), chromedp.WaitNotPresent("#send-document")); err != nil {
+		t.Fatal(err)
+	}
+	card := `#documents li.doc-card .doc-status`
+	waitText(t, ctx, card, "Waiting for Invite client")
+	if wide := evalJS[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Fatal("the session scrolls sideways at 360 px")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#invite")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, card, "Sent")
+	waitText(t, ctx, "#timeline", "Document “Credit application” sent")
 }
 
 // signaturePNG is a signature as the customer's page sends it: a PNG data
