@@ -152,6 +152,15 @@ func TestBrowserAdminPlacesAField(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.DragAndDropXY(x0, y0, x1, y1, 8)); err != nil {
 		t.Fatal(err)
 	}
+	// Its corner, dragged 10% of the page to the right, widens it to 50%.
+	// (The page's width first: bringing the handle into view last keeps
+	// its place where the mouse will find it.)
+	page = boxOf(t, ctx, `.editor-pages .pdf-page[data-page="1"]`)
+	handle := boxOf(t, ctx, `.field-box[data-index="0"] .handle`)
+	hx, hy := handle.X+handle.W/2, handle.Y+handle.H/2
+	if err := chromedp.Do(ctx, chromedp.DragAndDropXY(hx, hy, hx+0.1*page.W, hy, 8)); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible("#field-label"), chromedp.SendKeys("#field-label", "Signature"), chromedp.Click("#editor-save")); err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +172,8 @@ func TestBrowserAdminPlacesAField(t *testing.T) {
 	f := a.Fields[0]
 	near := func(got, want float64) bool { return got > want-0.01 && got < want+0.01 }
 	if f.Type != room.FieldSignature || f.Role != room.FieldByCustomer || !f.Required || f.Label != "Signature" || f.Page != 1 ||
-		!near(f.X, 0.2) || !near(f.Y, 0.5) || !near(f.W, 0.4) || !near(f.H, 0.08) {
-		t.Fatalf("the field drawn from 20%%,50%% to 60%%,58%% of page 1: %+v", f)
+		!near(f.X, 0.2) || !near(f.Y, 0.5) || !near(f.W, 0.5) || !near(f.H, 0.08) {
+		t.Fatalf("the field drawn from 20%%,50%% to 60%%,58%% of page 1, then widened by 10%%: %+v", f)
 	}
 
 	// A field moved off the page by its numbers is refused by the hub, in

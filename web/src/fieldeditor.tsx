@@ -10,7 +10,7 @@ import { fieldTypes, type Field, type FieldType } from "./types";
 type Drag =
   | { mode: "draw"; page: number; x0: number; y0: number; moved: boolean }
   | { mode: "move"; index: number; dx: number; dy: number }
-  | { mode: "resize"; index: number };
+  | { mode: "resize"; index: number; dx: number; dy: number };
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 // round keeps four decimals: a tenth of a millimetre on a Letter page.
@@ -78,7 +78,11 @@ export function FieldEditor({ doc, fields, onChange, invalid }: { doc: PDFDocume
         const i = Number(box.dataset.index);
         const f = latest.current[i];
         setSelected(i);
-        drag.current = target.classList.contains("handle") ? { mode: "resize", index: i } : { mode: "move", index: i, dx: p.x - f.x, dy: p.y - f.y };
+        // Moving keeps the pointer's place in the field, resizing its place
+        // from the corner: nothing jumps when the drag starts.
+        drag.current = target.classList.contains("handle")
+          ? { mode: "resize", index: i, dx: f.x + f.w - p.x, dy: f.y + f.h - p.y }
+          : { mode: "move", index: i, dx: p.x - f.x, dy: p.y - f.y };
       } else {
         drag.current = { mode: "draw", page, x0: p.x, y0: p.y, moved: false };
       }
@@ -98,7 +102,7 @@ export function FieldEditor({ doc, fields, onChange, invalid }: { doc: PDFDocume
         change(d.index, { x: round(clamp(p.x - d.dx, 0, 1 - f.w)), y: round(clamp(p.y - d.dy, 0, 1 - f.h)) });
       } else {
         const f = latest.current[d.index];
-        change(d.index, { w: round(clamp(p.x - f.x, minSize, 1 - f.x)), h: round(clamp(p.y - f.y, minSize, 1 - f.y)) });
+        change(d.index, { w: round(clamp(p.x + d.dx - f.x, minSize, 1 - f.x)), h: round(clamp(p.y + d.dy - f.y, minSize, 1 - f.y)) });
       }
     },
     onPointerUp: (page: number, e: PointerEvent) => {
