@@ -160,9 +160,8 @@ const CodeRequiredFields = "required_fields"
 func applyDocumentAdded(s *State, e Event, d DocumentAdded) error {
 	fields := make([]DocumentField, len(d.Fields))
 	for i, f := range d.Fields {
-		_, filled := d.Values[f.ID]
 		_, drawn := d.Files[f.ID]
-		fields[i] = DocumentField{Field: f, Filled: filled || drawn}
+		fields[i] = DocumentField{Field: f, Filled: drawn || f.answered(d.Values[f.ID])}
 	}
 	doc := Document{ID: d.ID, Name: d.Name, Status: DocumentPending, Pages: d.Pages, ContentType: d.ContentType, Fields: fields, File: d.File, AddedAt: e.At, UpdatedAt: e.At}
 	s.Documents = append(append([]Document(nil), s.Documents...), doc)
@@ -189,7 +188,7 @@ func applyFieldFilled(s *State, e Event, d FieldFilled) error {
 		fields := append([]DocumentField(nil), doc.Fields...)
 		for i := range fields {
 			if fields[i].ID == d.Field {
-				fields[i].Filled = d.Value != "" || d.File != ""
+				fields[i].Filled = d.File != "" || fields[i].answered(d.Value)
 			}
 		}
 		doc.Fields = fields

@@ -238,3 +238,31 @@ func TestDocumentValuesFoldTheLogAndAnEmptyValueClears(t *testing.T) {
 		t.Errorf("another document's values: %v", other)
 	}
 }
+
+// A required checkbox ("I agree") is filled only when ticked: "false" is
+// an answer, not consent.
+func TestRequiredCheckboxMustBeTicked(t *testing.T) {
+	s := roomIn(t, room.ModeLive)
+	d := leaseDoc(map[string]string{"ref": "L-1", "ok": "false"})
+	d.Fields = append(d.Fields, room.Field{ID: "ok", Type: room.FieldCheckbox, Role: room.FieldByAgent, Required: true, Label: "Checked ID", Page: 1, X: .5, Y: .5, W: .05, H: .05},
+		room.Field{ID: "agree", Type: room.FieldCheckbox, Role: room.FieldByCustomer, Required: true, Label: "I agree", Page: 2, X: .5, Y: .5, W: .05, H: .05})
+	if _, err := room.AddDocument(s, d); !slices.Equal(requiredFields(t, err), []string{"ok"}) {
+		t.Fatalf("an agent's required box left unticked: %v", err)
+	}
+	d.Values["ok"] = "true"
+	ds, err := room.AddDocument(s, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = applyDrafts(t, s, ds...)
+	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "born", "2000-01-01", "")), must(t)(room.FillField(s, "dc_1", "sign", "", sigFile)))
+	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "agree", "false", "")))
+	_, err = room.CompleteDocument(s, "dc_1", strings.Repeat("a", 64))
+	if got := requiredFields(t, err); !slices.Equal(got, []string{"agree"}) {
+		t.Fatalf("finished with the required box unticked: %v", err)
+	}
+	s = applyDrafts(t, s, must(t)(room.FillField(s, "dc_1", "agree", "true", "")))
+	if _, err := room.CompleteDocument(s, "dc_1", strings.Repeat("a", 64)); err != nil {
+		t.Fatalf("ticked: %v", err)
+	}
+}

@@ -77,6 +77,9 @@ func AddDocument(s State, d NewDocument) ([]Draft, error) {
 		if v, err = CheckValue(f, v); err != nil {
 			return nil, err
 		}
+		if f.Required && !f.answered(v) {
+			missing = append(missing, f.ID) // a required box left unticked
+		}
 		values[f.ID] = v
 	}
 	for _, m := range []map[string]string{d.Values, d.Files} {

@@ -104,6 +104,15 @@ func DocumentValues(evs []Event, docID string) (values, files map[string]string,
 	return values, files, nil
 }
 
+// answered reports whether value v fills field f: any value does, but a
+// checkbox only when ticked, so that a required box ("I agree") must be.
+func (f Field) answered(v string) bool {
+	if f.Type == FieldCheckbox {
+		return v == "true"
+	}
+	return v != ""
+}
+
 func (f Field) label() string {
 	if f.Label != "" {
 		return f.Label

@@ -3,20 +3,22 @@ import { build } from "esbuild";
 import { copyFile, mkdir } from "node:fs/promises";
 
 await mkdir("dist", { recursive: true });
-await build({
-  // The console, and the customer's room page: both share src/reconnect.ts
-  // and src/pdf.ts.
-  entryPoints: { console: "src/console.tsx", room: "src/room.ts" },
+const common = {
   bundle: true,
   outdir: "dist",
-  format: "iife",
   target: "es2022",
   minify: true,
   sourcemap: true,
   jsx: "automatic",
   jsxImportSource: "preact",
   logLevel: "warning",
-});
+};
+// The console. It shares src/reconnect.ts and src/pdf.ts with the room.
+await build({ ...common, entryPoints: { console: "src/console.tsx" }, format: "iife" });
+// The customer's room page, a module split in chunks: the page opens with
+// the room alone, and pdf.js and the signature pad (src/signing.tsx) load
+// when a document is opened.
+await build({ ...common, entryPoints: { room: "src/room.tsx" }, format: "esm", splitting: true, chunkNames: "room-[name]-[hash]" });
 await copyFile("src/console.html", "dist/console.html");
 // pdf.js parses PDFs in a module worker of its own, served from /static/.
 await copyFile("node_modules/pdfjs-dist/build/pdf.worker.min.mjs", "dist/pdf.worker.mjs");

@@ -144,6 +144,49 @@ func TestScreenshots(t *testing.T) {
 	}
 	waitText(t, ctx, "#feed-connection", "live")
 	shot(ctx, "console-sessions-phone")
+
+	// The customer's signing view: a document half filled on a 360 px
+	// phone, with the date's editor open and then the signature pad; and
+	// on a desktop.
+	maria := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Maria Garcia", Phone: "+14155550123"})
+	docID := sendDocument(t, agent, srv.url, maria.ID, "Credit application")
+	open := func(tab context.Context, url string, w, h int64, opts ...chromedp.EmulateViewportOption) {
+		t.Helper()
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(w, h, opts...), chromedp.Navigate(url),
+			chromedp.WaitVisible("#field-name"), chromedp.WaitVisible(`.page[data-page="1"][data-drawn]`)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, tab, "#status", "Connected to your agent")
+	}
+	signPhone, closeSignPhone := chromedp.NewContext(ctx)
+	defer closeSignPhone()
+	open(signPhone, link(maria.ID)+"#/documents/"+docID, 360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+	page, err := chromedp.Run(signPhone, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(signPhone, chromedp.Click("#next"), chromedp.WaitVisible("#input-name"), chromedp.SendKeys("#input-name", "Maria Garcia"),
+		chromedp.Click("#next"), chromedp.WaitVisible("#input-dob")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, signPhone, "#progress", "3 to fill")
+	shot(signPhone, "signing-phone")
+	if err := chromedp.Do(signPhone, chromedp.Click("#field-sig"), chromedp.WaitVisible("#pad-canvas")); err != nil {
+		t.Fatal(err)
+	}
+	box, err := chromedp.Run(signPhone, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector("#pad-canvas").getBoundingClientRect(); return [r.left, r.top, r.width, r.height] })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y, w, h := box[0], box[1], box[2], box[3]
+	if err := chromedp.Do(signPhone, stroke(x+0.1*w, y+0.6*h, x+0.18*w, y+0.25*h, x+0.25*w, y+0.7*h, x+0.35*w, y+0.3*h, x+0.42*w, y+0.62*h, x+0.55*w, y+0.4*h, x+0.7*w, y+0.55*h, x+0.85*w, y+0.35*h)); err != nil {
+		t.Fatal(err)
+	}
+	shot(signPhone, "signing-pad-phone")
+	signDesk, closeSignDesk := chromedp.NewContext(ctx)
+	defer closeSignDesk()
+	open(signDesk, page, 1280, 800) // the room's cookie is the browser's
+	shot(signDesk, "signing-desktop")
 }
 
 // sendAndFill sends the template assetID to the room (the agent's loan

@@ -2,7 +2,7 @@
 // sent: one typed input per field (number, date, checkbox, choice). The
 // fields the hub reported missing are marked invalid.
 import type { Field } from "./types";
-import { fieldName } from "./fieldeditor";
+import { fieldName } from "./fieldlayout";
 import { SignatureField } from "./signaturefield";
 
 export type Values = Record<string, string>;

@@ -4,8 +4,8 @@
 import { useState } from "preact/hooks";
 import { message, upload, type APIError } from "./api";
 import { AgentFields, type Values } from "./agentfields";
-import { FieldEditor } from "./fieldeditor";
-import { usePDF } from "./pdfpages";
+import { FieldLayoutEditor } from "./fieldlayout";
+import { usePDF } from "./pdfview";
 import { Sheet } from "./sheet";
 import type { Doc, Field } from "./types";
 
@@ -131,7 +131,7 @@ export function Attach({ roomId, preplanned, onClose, onSent }: { roomId: string
       {placing && doc && (
         <section class="attach-editor" aria-label="Fields of the file">
           <div class="bar"><h3>Fields</h3><button type="button" class="secondary" id="attach-place-done" onClick={() => setPlacing(false)}>Done placing</button></div>
-          <FieldEditor doc={doc} fields={fields} onChange={changeFields} />
+          <FieldLayoutEditor doc={doc} fields={fields} onChange={changeFields} />
         </section>
       )}
     </Sheet>

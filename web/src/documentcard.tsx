@@ -3,7 +3,7 @@
 // (the PDF with the customer's current values) and, once completed,
 // Download completed PDF. It follows the room's live state and log.
 import { useState } from "preact/hooks";
-import { PdfPages, usePDF } from "./pdfpages";
+import { PdfPages, usePDF } from "./pdfview";
 import { Sheet } from "./sheet";
 import type { Doc, RoomEvent } from "./types";
 

@@ -1,9 +1,9 @@
 // The pages of a document about to be sent, with its fields over them:
 // the agent's in red (showing what was typed), the customer's in blue,
 // the ones the hub reported missing marked invalid.
-import { boxStyle, PdfPages } from "./pdfpages";
+import { boxStyle, PdfPages } from "./pdfview";
 import type { PDFDocumentProxy } from "./pdf";
-import { fieldName } from "./fieldeditor";
+import { fieldName } from "./fieldlayout";
 import { shown, type Values } from "./agentfields";
 import type { Field } from "./types";
 

@@ -1,103 +1,123 @@
-// The pages of a PDF drawn with pdf.js, one under the other, each with an
-// overlay in fractions of its page (the fields): the field editor, the
-// send form and the previews all show documents this way.
+// The pages of a document, drawn by pdf.js at the width the screen gives
+// them, each with what sits over it (the fields, the agent's values) laid
+// over the page in fractions of its size. A page is drawn when it comes
+// near the screen and again when the width changes (a phone turned); a
+// page that crosses the middle of the screen is reported once as seen.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { drawPage, openPDF, openPDFData, type PDFDocumentProxy } from "./pdf";
+import { drawPage, openPDF, type PDFDocumentProxy } from "./pdf";
 
-// usePDF opens the PDF at url (or in bytes); error is in words.
-export function usePDF(source: string | Uint8Array | null): { doc: PDFDocumentProxy | null; error: string } {
-  const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    setDoc(null);
-    setError("");
-    if (source === null) return;
-    let live = true;
-    let opened: PDFDocumentProxy | null = null;
-    (typeof source === "string" ? openPDF(source) : openPDFData(source))
-      .then((d) => {
-        opened = d;
-        if (live) setDoc(d);
-        else d.destroy();
-      })
-      .catch(() => live && setError("This PDF cannot be shown: it may be damaged."));
-    return () => {
-      live = false;
-      opened?.destroy();
-    };
-  }, [source]);
-  return { doc, error };
-}
-
-// PdfPage draws page n at the width of its box, again when the box's
-// width changes; overlay is laid over it, positioned in percents.
-function PdfPage({ doc, n, children, onPointerDown, onPointerMove, onPointerUp }: {
-  doc: PDFDocumentProxy;
-  n: number;
-  children?: ComponentChildren;
-  onPointerDown?: (e: PointerEvent) => void;
-  onPointerMove?: (e: PointerEvent) => void;
-  onPointerUp?: (e: PointerEvent) => void;
-}) {
-  const box = useRef<HTMLDivElement>(null);
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [ratio, setRatio] = useState(11 / 8.5);
-  useEffect(() => {
-    let drawn = 0;
-    let busy = false;
-    const draw = async () => {
-      const w = Math.floor(box.current?.clientWidth ?? 0);
-      if (!w || w === drawn || busy || !canvas.current) return;
-      busy = true;
-      drawn = w;
-      try {
-        const h = await drawPage(doc, n, canvas.current, w);
-        setRatio(h / w);
-      } catch {
-        drawn = 0; // a render cut short by the next one
-      } finally {
-        busy = false;
-      }
-    };
-    draw();
-    const ro = new ResizeObserver(() => draw());
-    if (box.current) ro.observe(box.current);
-    return () => ro.disconnect();
-  }, [doc, n]);
-  return (
-    <div class="pdf-page" data-page={n} ref={box} style={{ aspectRatio: String(1 / ratio) }}
-      onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>
-      <canvas ref={canvas} aria-label={"Page " + n + " of " + doc.numPages} role="img" />
-      {children}
-    </div>
-  );
-}
-
-export type PageHandlers = {
-  onPointerDown?: (page: number, e: PointerEvent) => void;
-  onPointerMove?: (page: number, e: PointerEvent) => void;
-  onPointerUp?: (page: number, e: PointerEvent) => void;
+type Props = {
+  url: string;
+  pages: number;
+  over: (page: number) => ComponentChildren;
+  onSeen: (page: number) => void;
 };
 
-// PdfPages shows every page of doc, each with overlay(n) over it.
-export function PdfPages({ doc, overlay, handlers }: { doc: PDFDocumentProxy; overlay?: (n: number) => ComponentChildren; handlers?: PageHandlers }) {
-  const pages = Array.from({ length: doc.numPages }, (_, i) => i + 1);
+export function Pages({ url, pages, over, onSeen }: Props) {
+  const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [width, setWidth] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let gone = false;
+    let doc: PDFDocumentProxy | null = null;
+    openPDF(url).then(
+      (d) => {
+        doc = d;
+        if (gone) d.destroy();
+        else setPdf(d);
+      },
+      () => !gone && setFailed(true),
+    );
+    return () => {
+      gone = true;
+      doc?.destroy();
+    };
+  }, [url]);
+
+  // The width of the column, followed as the window resizes or turns.
+  useEffect(() => {
+    const el = box.current!;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const measure = () => setWidth(Math.floor(el.clientWidth));
+    measure();
+    const ro = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(measure, 120);
+    });
+    ro.observe(el);
+    return () => {
+      clearTimeout(timer);
+      ro.disconnect();
+    };
+  }, []);
+
   return (
-    <div class="pdf-pages">
-      {pages.map((n) => (
-        <PdfPage key={n} doc={doc} n={n}
-          onPointerDown={handlers?.onPointerDown && ((e) => handlers.onPointerDown!(n, e))}
-          onPointerMove={handlers?.onPointerMove && ((e) => handlers.onPointerMove!(n, e))}
-          onPointerUp={handlers?.onPointerUp && ((e) => handlers.onPointerUp!(n, e))}>
-          {overlay?.(n)}
-        </PdfPage>
+    <div class="pages" ref={box}>
+      {failed && <p class="alert" role="alert">The document could not be opened. Reload the page to try again.</p>}
+      {Array.from({ length: pages }, (_, i) => (
+        <Page key={i + 1} n={i + 1} pages={pages} pdf={pdf} width={width} onSeen={onSeen}>
+          {over(i + 1)}
+        </Page>
       ))}
     </div>
   );
 }
 
-// boxStyle places a field's box over its page.
-export function boxStyle(f: { x: number; y: number; w: number; h: number }) {
-  return { left: f.x * 100 + "%", top: f.y * 100 + "%", width: f.w * 100 + "%", height: f.h * 100 + "%" };
+type PageProps = { n: number; pages: number; pdf: PDFDocumentProxy | null; width: number; onSeen: (page: number) => void; children: ComponentChildren };
+
+// letter is a US Letter page's height over its width: the page's height
+// until it is drawn.
+const letter = 792 / 612;
+
+function Page({ n, pages, pdf, width, onSeen, children }: PageProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [height, setHeight] = useState(0);
+  const [near, setNear] = useState(false);
+  const drawn = useRef(0); // the width it was last drawn at
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+
+  useEffect(() => {
+    const page = el.current!;
+    const nearby = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && setNear(true), { rootMargin: "600px 0px" });
+    let seen = false;
+    const middle = new IntersectionObserver(
+      (es) => {
+        if (!seen && es.some((e) => e.isIntersecting)) {
+          seen = true;
+          middle.disconnect();
+          onSeen(n);
+        }
+      },
+      { rootMargin: "-40% 0px -40% 0px" },
+    );
+    nearby.observe(page);
+    middle.observe(page);
+    return () => {
+      nearby.disconnect();
+      middle.disconnect();
+    };
+  }, [n]);
+
+  useEffect(() => {
+    if (!pdf || !near || width <= 0 || drawn.current === width) return;
+    drawn.current = width;
+    // One drawing at a time on a canvas: pdf.js refuses two.
+    chain.current = chain.current.then(() =>
+      drawPage(pdf, n, canvas.current!, width).then(setHeight, () => {
+        drawn.current = 0;
+      }),
+    );
+  }, [pdf, near, width, n]);
+
+  const h = height || Math.round(width * letter);
+  return (
+    <div class="page" ref={el} data-page={n} data-drawn={height ? "" : undefined} style={{ height: h + "px" }} role="group" aria-label={"Page " + n + " of " + pages}>
+      <canvas ref={canvas} aria-hidden="true" />
+      {children}
+    </div>
+  );
 }

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, message, type APIError } from "./api";
 import { AgentFields, type Values } from "./agentfields";
 import { DocumentPages } from "./documentpages";
-import { usePDF } from "./pdfpages";
+import { usePDF } from "./pdfview";
 import { Sheet } from "./sheet";
 import type { Asset, Doc } from "./types";
 

@@ -3,8 +3,8 @@
 // page is refused with a message naming it).
 import { useEffect, useState } from "preact/hooks";
 import { api, message } from "./api";
-import { FieldEditor } from "./fieldeditor";
-import { usePDF } from "./pdfpages";
+import { FieldLayoutEditor } from "./fieldlayout";
+import { usePDF } from "./pdfview";
 import { Sheet } from "./sheet";
 import type { Asset, Field } from "./types";
 
@@ -44,7 +44,7 @@ export function TemplateEditor({ asset, uploaded, onClose, onSaved }: { asset: A
       {imported > 0 && !saved && <p class="notice small" id="editor-imported">{imported === 1 ? "1 field was" : imported + " fields were"} found in the PDF's own form: keep, change or delete them, then Save fields.</p>}
       <p class="muted small" id="editor-saved" role="status">{saved}</p>
       {pdfError ? <p class="error">{pdfError}</p> : doc && fields ? (
-        <FieldEditor doc={doc} fields={fields} onChange={(fs) => { setFields(fs); setSaved(""); }} invalid={error} />
+        <FieldLayoutEditor doc={doc} fields={fields} onChange={(fs) => { setFields(fs); setSaved(""); }} invalid={error} />
       ) : (
         <>{error ? <p class="error" role="alert" id="editor-error">{error}</p> : <p class="muted">Loading the pages…</p>}</>
       )}

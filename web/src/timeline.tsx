@@ -51,7 +51,8 @@ export function lines(events: RoomEvent[]): Line[] {
         else if (f?.type === "checkbox") line(who + (value === "true" ? " checked " : " unchecked ") + label);
         else line(who + " filled " + label + ": " + value);
         if (!doc) break;
-        if (has) doc.filled.add(d.field);
+        // A checkbox counts as filled only when ticked, as the hub counts it.
+        if (f?.type === "checkbox" ? value === "true" : has) doc.filled.add(d.field);
         else doc.filled.delete(d.field);
         const required = [...doc.fields].filter(([, x]) => x.role === "customer" && x.required).map(([id]) => id);
         const all = required.length > 0 && required.every((id) => doc.filled.has(id));

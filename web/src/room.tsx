@@ -1,0 +1,148 @@
+// The customer's room: who invited them, the connection to their agent
+// (a WebSocket that resumes from the last seq it saw after any drop, which
+// is how the agent sees them connected), and the documents the agent sent,
+// live: a new one appears as it is sent. A document opens to be filled and
+// signed (signing.tsx) at #/documents/{id}.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { DocumentList } from "./documents";
+import { reconnecting } from "./reconnect";
+import { call, roomURL, type Doc, type RoomState } from "./roomapi";
+
+// signing loads the view of one document, and with it pdf.js and the
+// signature pad, the first time a document is opened.
+type SigningView = typeof import("./signing").Signing;
+let signing: Promise<SigningView> | undefined;
+function loadSigning(): Promise<SigningView> {
+  signing ??= import("./signing").then((m) => m.Signing);
+  return signing;
+}
+
+// closeAccessEnded is the close code of a socket whose link was replaced
+// or whose access ended (docs/protocol.md).
+const closeAccessEnded = 4401;
+
+// opened is the document the address names, if any.
+function opened(): string {
+  const m = /^#\/documents\/([\w-]+)$/.exec(location.hash);
+  return m ? m[1] : "";
+}
+
+function Room() {
+  const [info, setInfo] = useState<{ agent?: string; company?: string }>({});
+  const [docs, setDocs] = useState<Doc[]>([]);
+  const [conn, setConn] = useState({ text: "Connecting…", live: false });
+  const [unavailable, setUnavailable] = useState(false);
+  const [open, setOpen] = useState(opened());
+  const [news, setNews] = useState("");
+  const [Signing, setSigning] = useState<SigningView | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
+  const seq = useRef(0);
+  const known = useRef<Set<string> | null>(null);
+
+  // refresh reads the room's state again: the documents and where each
+  // stands. A new document is announced to screen readers.
+  const refresh = () =>
+    call<RoomState>("GET", roomURL("")).then((s) => {
+      if (s.seq < seq.current) return s;
+      const ds = s.documents ?? [];
+      if (known.current) {
+        const added = ds.filter((d) => !known.current!.has(d.id));
+        if (added.length) setNews("New from your agent: " + added.map((d) => d.name).join(", "));
+      }
+      known.current = new Set(ds.map((d) => d.id));
+      setDocs(ds);
+      return s;
+    });
+
+  useEffect(() => {
+    let conn: { stop: () => void } | undefined;
+    refresh()
+      .then((s) => {
+        setInfo({ agent: s.agent?.name, company: s.company });
+        if (s.company) document.title = "Your secure room · " + s.company;
+        seq.current = s.seq;
+        conn = reconnecting(
+          () => {
+            const proto = location.protocol === "https:" ? "wss:" : "ws:";
+            return new WebSocket(proto + "//" + location.host + roomURL("/ws") + "&since=" + seq.current);
+          },
+          (f) => {
+            if (f.type === "synced") {
+              setConn({ text: "Connected to your agent", live: true });
+              refresh().catch(() => {});
+            }
+            if (typeof f.seq === "number" && f.type.indexOf(".") > 0) {
+              seq.current = Math.max(seq.current, f.seq);
+              if (f.type.startsWith("document.")) refresh().catch(() => {});
+            }
+          },
+          (code) => {
+            if (code === closeAccessEnded) setConn({ text: "This link was replaced. Open the newest link you were sent.", live: false });
+            else setConn({ text: "Reconnecting…", live: false });
+          },
+          { final: (code) => code === closeAccessEnded },
+        );
+      })
+      .catch(() => {
+        setUnavailable(true);
+        setConn({ text: "This room is not available. Open the link you were sent again.", live: false });
+      });
+    const onHash = () => setOpen(opened());
+    window.addEventListener("hashchange", onHash);
+    return () => {
+      conn?.stop();
+      window.removeEventListener("hashchange", onHash);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (open && !Signing)
+      loadSigning().then(
+        (v) => setSigning(() => v),
+        () => setLoadFailed(true),
+      );
+  }, [open]);
+
+  const onDoc = (d: Doc) => setDocs((ds) => ds.map((x) => (x.id === d.id ? d : x)));
+  const doc = docs.find((d) => d.id === open);
+  const title = info.agent ? "Your secure room with " + info.agent : "Your secure room";
+  return (
+    <>
+      <header class={doc ? "compact" : ""}>
+        <p class="muted" id="company">
+          {info.company ?? ""}
+        </p>
+        <h1 id="title">{title}</h1>
+        <p class="status" role="status" aria-live="polite">
+          <span class={conn.live ? "dot live" : "dot"} id="dot" aria-hidden="true" />
+          <span id="status">{conn.text}</span>
+        </p>
+      </header>
+      <p class="sr-only" aria-live="polite" id="news">
+        {news}
+      </p>
+      {doc ? (
+        Signing ? (
+          <Signing key={doc.id} doc={doc} onDoc={onDoc} onBack={() => (location.hash = "")} />
+        ) : (
+          <p class={loadFailed ? "alert" : "muted"} role="status">
+            {loadFailed ? "The document could not be opened. Check your connection and reload the page." : "Opening the document…"}
+          </p>
+        )
+      ) : (
+        !unavailable && (
+          <section class="card" aria-labelledby="docs-title">
+            <h2 id="docs-title">Documents</h2>
+            <DocumentList docs={docs} />
+          </section>
+        )
+      )}
+      {!doc && <p class="hint">This page is private to you. Do not forward the link you received.</p>}
+    </>
+  );
+}
+
+const main = document.querySelector("main")!;
+main.textContent = "";
+render(<Room />, main);

@@ -1,0 +1,91 @@
+// The hub's API as the customer's room page calls it. Every request says
+// ?as=customer: a browser where an agent is signed in too sends both
+// cookies, and this page is the customer's (docs/protocol.md).
+
+// APIError is the hub's error, or one this page makes for a failed request.
+// retryAfter is the seconds a 429 asks to wait.
+export type APIError = { code: string; message: string; fields?: string[]; status?: number; retryAfter?: number };
+
+export type FieldType = "text" | "number" | "date" | "checkbox" | "select" | "signature" | "initials";
+
+// Field is a field of a document: a rectangle on a page in fractions of the
+// page from its top-left corner.
+export type Field = {
+  id: string;
+  type: FieldType;
+  role: "agent" | "customer";
+  required: boolean;
+  label: string;
+  page: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  options?: string[];
+  filled: boolean;
+};
+
+export type DocStatus = "pending" | "sent" | "opened" | "in_progress" | "completed" | "declined";
+
+// Doc is a document of the room, as the room's state lists it.
+export type Doc = {
+  id: string;
+  name: string;
+  status: DocStatus;
+  pages: number;
+  content_type: string;
+  fields: Field[];
+  added_at: string;
+  updated_at: string;
+};
+
+// RoomState is the part of the room's state this page reads.
+export type RoomState = {
+  seq: number;
+  company?: string;
+  agent?: { name?: string };
+  documents?: Doc[];
+};
+
+// roomID is the room of this page, the last part of its path.
+export const roomID = location.pathname.split("/").pop() ?? "";
+
+// roomURL is the address of path under this room, as the customer.
+export function roomURL(path: string): string {
+  return "/api/v1/rooms/" + roomID + path + "?as=customer";
+}
+
+// docURL is the address of path under document doc of this room.
+export function docURL(doc: string, path = ""): string {
+  return roomURL("/documents/" + doc + path);
+}
+
+// call sends a request to the hub and returns its JSON answer, or throws
+// an APIError with the hub's words.
+export async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw { code: "network", message: "Could not reach the server. Check your connection and try again." } as APIError;
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const err: APIError = data.error ?? { code: "http_" + res.status, message: "Something went wrong (" + res.status + "). Try again in a moment." };
+    err.status = res.status;
+    if (res.status === 429) err.retryAfter = Number(res.headers.get("Retry-After")) || 5;
+    throw err;
+  }
+  return data as T;
+}
+
+// message is what to show for any thrown error.
+export function message(err: unknown): string {
+  const m = (err as APIError)?.message;
+  return typeof m === "string" && m ? m : "Something went wrong. Try again in a moment.";
+}
