@@ -113,8 +113,8 @@ func TestScreenshots(t *testing.T) {
 
 	// Sam's session with a document the customer is filling: its card, the
 	// timeline, the Assets panel; then the field editor of the template.
-	docID := sendAndFill(t, srv.url, agent, sam.ID, link(sam.ID), template.ID)
-	card := `#documents li[data-document="` + docID + `"]`
+	samDoc := sendAndFill(t, srv.url, agent, sam.ID, link(sam.ID), template.ID)
+	card := `#documents li[data-document="` + samDoc + `"]`
 	waitText(t, ctx, card+" .doc-progress", "1 of 2 required fields filled")
 	waitText(t, ctx, "#timeline", "Customer filled “Date of birth”")
 	shot(ctx, "console-session-document-desktop")
