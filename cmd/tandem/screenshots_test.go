@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,6 +67,7 @@ func TestScreenshots(t *testing.T) {
 	create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Wrong Number", Phone: "+15005550001"})
 	kim := create(room.ModeLive, room.ChannelEmail, room.Customer{Name: "Kim Park", Email: "kim.park@example.com"})
 	sam := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Sam Lee", Phone: "+14155552671"})
+	template := creditApplication(t, agent)
 
 	shot := func(tab context.Context, name string) {
 		t.Helper()
@@ -107,6 +110,33 @@ func TestScreenshots(t *testing.T) {
 	waitText(t, ctx, "#timeline", "Customer connected from")
 	waitText(t, ctx, "#connection", "live")
 	shot(ctx, "console-session-desktop")
+
+	// Sam's session with a document the customer is filling: its card, the
+	// timeline, the Assets panel; then the field editor of the template.
+	samDoc := sendAndFill(t, srv.url, agent, sam.ID, link(sam.ID), template.ID)
+	card := `#documents li[data-document="` + samDoc + `"]`
+	waitText(t, ctx, card+" .doc-progress", "1 of 2 required fields filled")
+	waitText(t, ctx, "#timeline", "Customer filled “Date of birth”")
+	shot(ctx, "console-session-document-desktop")
+	if err := chromedp.Do(ctx, chromedp.Click(`#assets li .asset-menu summary`), chromedp.Click(`#assets li .edit-fields`)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the template's first page drawn", `(() => { const c = document.querySelector('.editor-pages .pdf-page canvas'); return !!c && c.width > 100 })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(`.field-box[data-index="2"]`), chromedp.WaitVisible("#field-props")); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "console-field-editor-desktop")
+	if err := chromedp.Do(ctx, chromedp.Click("#template-editor-close"), chromedp.WaitNotPresent("#template-editor"),
+		chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#documents-title").scrollIntoView(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "console-session-document-phone")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
 
 	// And on a phone.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Click("#back"), chromedp.WaitVisible("#rooms")); err != nil {
@@ -157,4 +187,35 @@ func TestScreenshots(t *testing.T) {
 	defer closeSignDesk()
 	open(signDesk, page, 1280, 800) // the room's cookie is the browser's
 	shot(signDesk, "signing-desktop")
+}
+
+// sendAndFill sends the template assetID to the room (the agent's loan
+// amount filled) and, as the customer of link, views its first page and
+// fills the date of birth. It returns the document's id.
+func sendAndFill(t *testing.T, base string, agent *client.Client, roomID, link, assetID string) string {
+	t.Helper()
+	status, out := callJSON(t, http.DefaultClient, http.MethodPost, base+"/api/v1/rooms/"+roomID+"/documents", agent.Token(),
+		map[string]any{"asset_id": assetID, "values": map[string]string{"amount": "12500"}})
+	if status != http.StatusCreated {
+		t.Fatalf("send the document: %d %v", status, out)
+	}
+	doc, _ := out["document"].(map[string]any)
+	docID, _ := doc["id"].(string)
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	cust, err := client.New(base, client.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cust.OpenLink(context.Background(), link); err != nil {
+		t.Fatal(err)
+	}
+	docURL := base + "/api/v1/rooms/" + roomID + "/documents/" + docID
+	if status, out := callJSON(t, hc, http.MethodPost, docURL+"/viewed?as=customer", "", map[string]int{"page": 1}); status != http.StatusOK {
+		t.Fatalf("the customer views page 1: %d %v", status, out)
+	}
+	if status, out := callJSON(t, hc, http.MethodPut, docURL+"/fields/birth?as=customer", "", map[string]string{"value": "1990-04-02"}); status != http.StatusOK {
+		t.Fatalf("the customer fills the date of birth: %d %v", status, out)
+	}
+	return docID
 }

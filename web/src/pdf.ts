@@ -15,6 +15,12 @@ export function openPDF(url: string): Promise<PDFDocumentProxy> {
   return getDocument({ url, withCredentials: true, isEvalSupported: false }).promise;
 }
 
+// openPDFData loads a PDF from bytes in memory, such as a file the agent
+// picked on their computer. pdf.js takes the buffer over: a copy is given.
+export function openPDFData(bytes: Uint8Array): Promise<PDFDocumentProxy> {
+  return getDocument({ data: bytes.slice(), isEvalSupported: false }).promise;
+}
+
 // drawPage draws page n (from 1) of doc into canvas at cssWidth CSS pixels
 // wide, sharp on high-density screens, and returns its height in CSS
 // pixels. The canvas keeps the page's aspect ratio.

@@ -1,0 +1,79 @@
+// The session's timeline: a line per event of the room's log, in words,
+// with the documents' events named after the document and its fields,
+// and a line when the customer has filled every required field.
+import type { RoomEvent } from "./types";
+import { words } from "./words";
+
+type DocInfo = { name: string; fields: Map<string, { label: string; type: string; role: string; required: boolean }>; filled: Set<string>; allFilled: boolean };
+
+type Line = { key: string; seq: number; type: string; at: string; text: string };
+
+const q = (s: string) => "“" + s + "”";
+
+// lines turns the log into the timeline's lines, following each
+// document's fields from document.added on.
+export function lines(events: RoomEvent[]): Line[] {
+  const docs = new Map<string, DocInfo>();
+  const out: Line[] = [];
+  for (const e of events) {
+    const d = e.data ?? {};
+    const line = (text: string, key = String(e.seq)) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text });
+    if (!e.type.startsWith("document.")) {
+      line(words(e));
+      continue;
+    }
+    if (e.type === "document.added") {
+      const fields = new Map<string, { label: string; type: string; role: string; required: boolean }>();
+      for (const f of d.fields ?? []) fields.set(f.id, { label: f.label || f.type, type: f.type, role: f.role, required: f.required });
+      docs.set(d.id, { name: d.name, fields, filled: new Set([...Object.keys(d.values ?? {}), ...Object.keys(d.files ?? {})]), allFilled: false });
+      line("Document " + q(d.name) + " added");
+      continue;
+    }
+    const doc = docs.get(d.document);
+    const name = q(doc?.name ?? "a document");
+    switch (e.type) {
+      case "document.sent": line("Document " + name + " sent"); break;
+      case "document.opened": line("Customer opened " + name); break;
+      case "document.page_viewed": line("Customer viewed page " + d.page + " of " + name); break;
+      case "document.completed": line("Customer finished " + name); break;
+      case "document.declined": line("Customer declined " + name + (d.reason ? ": " + d.reason : "")); break;
+      case "document.field_filled": {
+        const f = doc?.fields.get(d.field);
+        const label = q(f?.label ?? "a field");
+        // A drawing (signature, initials) names its file and carries no
+        // value; an empty value clears the field.
+        const drawing = d.signature || d.file || f?.type === "signature" || f?.type === "initials";
+        const value = d.value ?? "";
+        const has = value !== "" || !!d.file || !!d.signature;
+        const who = e.actor.kind === "customer" ? "Customer" : "Agent";
+        if (!has) line(who + " cleared " + label);
+        else if (drawing) line(who + " signed " + label);
+        else if (f?.type === "checkbox") line(who + (value === "true" ? " checked " : " unchecked ") + label);
+        else line(who + " filled " + label + ": " + value);
+        if (!doc) break;
+        // A checkbox counts as filled only when ticked, as the hub counts it.
+        if (f?.type === "checkbox" ? value === "true" : has) doc.filled.add(d.field);
+        else doc.filled.delete(d.field);
+        const required = [...doc.fields].filter(([, x]) => x.role === "customer" && x.required).map(([id]) => id);
+        const all = required.length > 0 && required.every((id) => doc.filled.has(id));
+        if (all && !doc.allFilled) line("All required fields of " + name + " filled", e.seq + "-all");
+        doc.allFilled = all;
+        break;
+      }
+      default: line(words(e));
+    }
+  }
+  return out;
+}
+
+export function Timeline({ events }: { events: RoomEvent[] }) {
+  return (
+    <ol class="timeline" id="timeline" aria-live="polite">
+      {lines(events).map((l) => (
+        <li key={l.key} data-seq={l.seq} data-type={l.type}>
+          <time dateTime={l.at}>{new Date(l.at).toLocaleTimeString()}</time> {l.text}
+        </li>
+      ))}
+    </ol>
+  );
+}

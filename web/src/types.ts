@@ -1,0 +1,67 @@
+// The hub's objects as the console reads them (docs/protocol.md).
+
+export type Room = {
+  id: string;
+  seq: number;
+  mode: string;
+  status: string;
+  invite_status: string;
+  ever_connected: boolean;
+  channel: string;
+  customer: { name: string; phone?: string; email?: string };
+  invite: null | { channel: string; to: string; attempt: number; delivery?: string; delivery_reason?: string; delivery_code?: string };
+  created_at: string;
+  updated_at: string;
+  agent: { id: string; name: string };
+  documents?: Doc[];
+};
+
+export type RoomEvent = { room: string; seq: number; type: string; at: string; actor: { kind: string; name?: string }; data: any };
+
+export type Contact = { id: string; name: string; phone?: string; email?: string };
+
+export type Me = { user: { id: string; name: string; email: string; role: string }; account: { name: string } };
+
+export type FieldType = "text" | "number" | "date" | "checkbox" | "select" | "signature" | "initials";
+
+// Field is a box to fill on a page, in fractions (0 to 1) of the page
+// from its top-left corner; page counts from 1.
+export type Field = {
+  id?: string;
+  type: FieldType;
+  role: "agent" | "customer";
+  required: boolean;
+  label: string;
+  page: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  options?: string[];
+};
+
+export type Asset = { id: string; name: string; folder: string; pages: number; size: number; fields?: Field[]; updated_at: string };
+
+export type DocStatus = "pending" | "sent" | "opened" | "in_progress" | "completed" | "declined";
+
+// Doc is a document of a room, as its state shows it.
+export type Doc = {
+  id: string;
+  name: string;
+  status: DocStatus;
+  pages: number;
+  content_type: string;
+  fields: (Field & { id: string; filled: boolean })[];
+  added_at: string;
+  updated_at: string;
+};
+
+export const fieldTypes: { type: FieldType; label: string }[] = [
+  { type: "text", label: "Text" },
+  { type: "number", label: "Number" },
+  { type: "date", label: "Date" },
+  { type: "checkbox", label: "Checkbox" },
+  { type: "select", label: "Choice" },
+  { type: "signature", label: "Signature" },
+  { type: "initials", label: "Initials" },
+];
