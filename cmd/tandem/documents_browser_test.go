@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,46 +17,24 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/room"
 )
 
 // formPDF is a small valid PDF of pages Letter pages, each with a title
-// and a few ruled lines drawn in it, written object by object with its
-// cross-reference table.
+// and a few ruled lines drawn in it.
 func formPDF(title string, pages int) []byte {
-	var objs []string
-	kids := make([]string, pages)
-	for i := range kids {
-		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
-	}
-	objs = append(objs, "<< /Type /Catalog /Pages 2 0 R >>",
-		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	for i := range pages {
+	contents := make([]string, pages)
+	for i := range contents {
 		var c strings.Builder
 		fmt.Fprintf(&c, "BT /F1 22 Tf 72 720 Td (%s) Tj ET\n", title)
 		fmt.Fprintf(&c, "BT /F1 10 Tf 72 700 Td (Page %d of %d) Tj ET\n", i+1, pages)
 		for y := 640; y >= 160; y -= 60 {
 			fmt.Fprintf(&c, "0.6 G 72 %d m 540 %d l S\n", y, y)
 		}
-		objs = append(objs,
-			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i),
-			fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", c.Len(), c.String()))
+		contents[i] = c.String()
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Text(contents...)
 }
 
 // rect is an element's box in the viewport, in CSS pixels.
@@ -373,7 +347,7 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	waitText(t, ctx, card+" .doc-status", "Filling")
 	waitText(t, ctx, card+" .doc-progress", "1 of 2 required fields filled")
 	waitText(t, ctx, "#timeline", "Customer filled “Date of birth”: 1990-04-02")
-	as(http.MethodPut, "/fields/signature", map[string]string{"value": signaturePNG(t)}, http.StatusOK)
+	as(http.MethodPut, "/fields/signature", map[string]string{"value": pdftest.DataURL(pdftest.PNG(120, 40))}, http.StatusOK)
 	waitText(t, ctx, card+" .doc-progress", "2 of 2 required fields filled")
 	waitText(t, ctx, "#timeline", "Customer signed “Signature”")
 	waitText(t, ctx, "#timeline", "All required fields of “Credit application” filled")
@@ -446,21 +420,6 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	waitText(t, ctx, "#timeline", "Document “Credit application” sent")
 }
 
-// signaturePNG is a signature as the customer's page sends it: a PNG data
-// URL of a stroke.
-func signaturePNG(t *testing.T) string {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 120, 40))
-	for x := 10; x < 110; x++ {
-		img.Set(x, 20+(x%7)-3, color.Black)
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
-}
-
 // Attach (the paperclip): a damaged PDF is refused in the hub's words; an
 // image from the computer goes to the session as a document of its own.
 func TestBrowserAttachAFile(t *testing.T) {
@@ -479,7 +438,7 @@ func TestBrowserAttachAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	photo := filepath.Join(dir, "id-card.png")
-	if err := os.WriteFile(photo, pngOf(t, 300, 200), 0o644); err != nil {
+	if err := os.WriteFile(photo, pdftest.PNG(300, 200), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	signInConsole(t, ctx, srv.url)
@@ -513,24 +472,4 @@ func TestBrowserAttachAFile(t *testing.T) {
 	if d, _ := docs[0].(map[string]any); d["pages"] != float64(1) {
 		t.Fatalf("the image as a document: %v", d)
 	}
-}
-
-// pngOf is a w×h PNG image with a frame drawn on it.
-func pngOf(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for x := range w {
-		for y := range h {
-			c := color.NRGBA{240, 244, 250, 255}
-			if x < 4 || y < 4 || x >= w-4 || y >= h-4 {
-				c = color.NRGBA{36, 87, 214, 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }

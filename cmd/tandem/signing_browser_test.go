@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +12,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/room"
 )
 
 // signingPDF is a small PDF of two Letter pages with the labels a credit
-// application prints beside its fields, written object by object with its
-// cross-reference table.
+// application prints beside its fields.
 func signingPDF() []byte {
 	texts := []string{
 		"BT /F1 20 Tf 72 720 Td (Credit application) Tj ET BT /F1 11 Tf 72 680 Td (Full name) Tj ET " +
@@ -28,27 +25,7 @@ func signingPDF() []byte {
 			"BT /F1 11 Tf 100 316 Td (I agree to the terms of this application.) Tj ET",
 		"BT /F1 20 Tf 72 720 Td (Signatures) Tj ET BT /F1 11 Tf 72 240 Td (Signature of the applicant) Tj ET 72 150 m 400 150 l S",
 	}
-	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>"}
-	for i, text := range texts {
-		objs = append(objs,
-			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents %d 0 R >>", 4+2*i),
-			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(text), text))
-	}
-	objs = append(objs, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Text(texts...)
 }
 
 // signingFields are the fields of signingPDF: the agent's loan amount, and
@@ -76,45 +53,11 @@ func sendDocument(t *testing.T, agent *client.Client, base, roomID, name string)
 	if _, err := agent.SetAssetFields(bg, a.ID, signingFields()); err != nil {
 		t.Fatal(err)
 	}
-	var out struct {
-		Document struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
-		} `json:"document"`
+	d, err := agent.AddDocument(bg, roomID, a.ID, map[string]string{"amount": "12500"})
+	if err != nil || d.ID == "" || d.Status != room.DocumentSent {
+		t.Fatalf("the sent document: %+v, %v", d, err)
 	}
-	apiCall(t, agent, base, http.MethodPost, "/api/v1/rooms/"+roomID+"/documents",
-		map[string]any{"asset_id": a.ID, "values": map[string]string{"amount": "12500"}}, http.StatusCreated, &out)
-	if out.Document.ID == "" || out.Document.Status != "sent" {
-		t.Fatalf("the sent document: %+v", out.Document)
-	}
-	return out.Document.ID
-}
-
-// apiCall sends a JSON request as agent's bearer, wants status, and reads
-// the answer into out.
-func apiCall(t *testing.T, agent *client.Client, base, method, path string, in any, status int, out any) {
-	t.Helper()
-	body, _ := json.Marshal(in)
-	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+agent.Token())
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != status {
-		t.Fatalf("%s %s: %d %s, want %d", method, path, res.StatusCode, b, status)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, b)
-		}
-	}
+	return d.ID
 }
 
 // agentWatch is the agent's live view of a room, read as the customer acts.

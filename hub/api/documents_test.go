@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -49,9 +48,7 @@ func (e *env) loanTemplate(t testing.TB) client.Asset {
 }
 
 // drawing is a signature as the customer's pad sends it.
-func drawing() string {
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(pdftest.PNG(400, 120))
-}
+func drawing() string { return pdftest.DataURL(pdftest.PNG(400, 120)) }
 
 func TestDocumentSendFillSignComplete(t *testing.T) {
 	for name, open := range stores {

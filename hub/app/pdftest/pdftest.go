@@ -5,6 +5,7 @@ package pdftest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/color"
@@ -55,6 +56,31 @@ func PDF(pages int, form bool) []byte {
 			"<< /Type /Annot /Subtype /Widget /FT /Btn /T (Agree) /Rect [61.2 79.2 79.2 97.2] /F 4 >>",
 			"<< /Type /Annot /Subtype /Widget /FT /Ch /Ff 131072 /T (Term) /Opt [(12 months) (24 months)] /Rect [306 396 612 435.6] /F 4 >>")
 	}
+	return assemble(objs)
+}
+
+// Text is a PDF of one Letter page (612×792 points) per content stream,
+// in which /F1 is Helvetica: a form with its labels printed, for tests
+// that look at it.
+func Text(contents ...string) []byte {
+	kids := make([]string, len(contents))
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+	}
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(contents)),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+	for i, c := range contents {
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
+	}
+	return assemble(objs)
+}
+
+// assemble writes a PDF of objs (object 1 is the catalog), numbered from
+// 1, with its cross-reference table.
+func assemble(objs []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -69,6 +95,11 @@ func PDF(pages int, form bool) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// DataURL is png as the pages send a drawing: a PNG data URL.
+func DataURL(png []byte) string {
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }
 
 // PNG is a w×h PNG image: a dark diagonal stroke on white, like a signature.
