@@ -19,14 +19,13 @@ import (
 )
 
 // Drawing a document's values into its pages: the completed PDF, and the
-// agent's preview of it. Text is set in Helvetica (the PDF standard font,
-// so nothing is embedded) and signatures are placed as images, each inside
-// its field's box; the form the PDF may have had is flattened away, so the
-// file reads the same in every viewer and its values cannot be edited.
+// agent's preview of it. Text is set in fillFont (fillfont.go) and
+// signatures are placed as images, each inside its field's box; the form
+// the PDF may have had is flattened away, so the file reads the same in
+// every viewer and its values cannot be edited.
 
 // Limits of the text drawn into a field.
 const (
-	fillFont        = "Helvetica"
 	fillMaxPoints   = 11.0 // the largest type size a value is set in
 	fillMinPoints   = 5.0  // the smallest, when a long value must fit
 	fillLineSpacing = 1.2
@@ -40,6 +39,9 @@ func fillPDF(original io.ReadSeeker, fields []room.Field, values map[string]stri
 			out, err = nil, fmt.Errorf("fill the PDF: %v", v)
 		}
 	}()
+	if err := loadFillFont(); err != nil {
+		return nil, err
+	}
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := pdfapi.ReadAndValidate(original, conf)

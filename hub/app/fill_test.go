@@ -22,7 +22,7 @@ func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 		{ID: "blank", Type: room.FieldText, Page: 1, X: 0.1, Y: 0.3, W: 0.5, H: 0.04},
 	}
 	values := map[string]string{
-		"name":  `Ria Novak, Jr. \\ (1/2)`,
+		"name":  `Łukasz Żółć, Jr. \\ (1/2) Ωμέγα Дмитрий`,
 		"long":  strings.Repeat("word ", 40),
 		"agree": "true",
 		"no":    "false",
@@ -43,11 +43,12 @@ func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 		y, _ = strconv.ParseFloat(m[2], 64)
 		return x, y, true
 	}
-	x, y, ok := word("Ria")
+	x, y, ok := word("Łukasz")
 	if !ok || x < 61 || x > 70 || y < 79 || y > 112 {
-		t.Errorf("Ria at (%v, %v), found %v; want within the name's box (61–367, 79–111)\n%s", x, y, ok, bbox)
+		t.Errorf("Łukasz at (%v, %v), found %v; want within the name's box (61–367, 79–111)\n%s", x, y, ok, bbox)
 	}
-	for _, w := range []string{"Novak,", `\\`, "(1/2)"} {
+	// Beyond Windows-1252 too: no letter may turn into a space.
+	for _, w := range []string{"Żółć,", `\\`, "(1/2)", "Ωμέγα", "Дмитрий"} {
 		if _, _, ok := word(w); !ok {
 			t.Errorf("%q of the value is not drawn as written:\n%s", w, bbox)
 		}
@@ -68,5 +69,18 @@ func TestFillDrawsValuesInTheirBoxes(t *testing.T) {
 	// The form is gone: the filled file cannot be edited further.
 	if bytes.Contains(out, []byte("/AcroForm")) || bytes.Contains(out, []byte("/Widget")) {
 		t.Error("the completed PDF still has its form")
+	}
+}
+
+// A script the fill font lacks (CJK) shows as missing glyphs; it never
+// stops a customer from finishing.
+func TestFillTakesScriptsTheFontLacks(t *testing.T) {
+	fields := []room.Field{{ID: "name", Type: room.FieldText, Page: 1, X: .1, Y: .1, W: .5, H: .04}}
+	out, err := fillPDF(bytes.NewReader(pdftest.PDF(1, false)), fields, map[string]string{"name": "王小明 Wang"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdftest.Poppler(t, out, "pdftotext", "{}", "-"); !strings.Contains(text, "Wang") {
+		t.Errorf("the Latin part is lost too:\n%s", text)
 	}
 }
