@@ -153,6 +153,7 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 // them connected at that moment, from which browser. On a phone's width the
 // page does not scroll sideways.
 func TestBrowserCustomerOpensTheLink(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
@@ -205,6 +206,7 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 // Links that cannot open a room show a page that says what happened and
 // how to get a new link, never a raw error.
 func TestBrowserBadLinks(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
 	bg := context.Background()
@@ -266,6 +268,7 @@ func requireConsole(t *testing.T) {
 // shows the agent's sessions; sign out; forgot password sends a link (to
 // the dev outbox here).
 func TestBrowserConsoleSignIn(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -367,6 +370,7 @@ func TestConsolePlaceholderIsServed(t *testing.T) {
 // customer as the agent types, picking it fills the contact, and the new
 // session heads the list; a bad number is refused with the hub's words.
 func TestBrowserConsoleStartSession(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -443,6 +447,7 @@ func signInConsole(t *testing.T, ctx context.Context, base string) {
 // customer opens the link in the other tab, and the agent's view shows
 // "customer connected" live, without a reload.
 func TestBrowserWatchTheCustomerConnect(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -510,6 +515,7 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 // (connected, left) without a reload. Search and the status filter narrow
 // it.
 func TestBrowserSessionListIsLive(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -601,6 +607,7 @@ func waitRows(t *testing.T, ctx context.Context, ids ...string) {
 // An invalid number shows as invalid with its reason; Re-engage switches
 // to email on a new link, and the timeline tells what was tried.
 func TestBrowserInvalidNumberThenReengage(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -625,6 +632,7 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 // "reconnecting…" while it is down, then "live" again, and the timeline
 // goes on from where it was, with no line lost or repeated.
 func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	env := map[string]string{"PORT": freePort(t), "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": adminPassword}
@@ -683,6 +691,7 @@ func unlabeled(t *testing.T, ctx context.Context) []string {
 // with Tab, open the dialog with Enter. The customer's room and the bad
 // link page pass the same label check.
 func TestBrowserKeyboardAndLabels(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -755,6 +764,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 // When the agent's session ends while the console is open, the live list
 // does not knock forever: the console shows the sign-in page.
 func TestBrowserConsoleSessionEnds(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_SESSION_TTL": "4s"})

@@ -85,6 +85,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 // saves: the asset's fields, read through the API, hold it where it was
 // drawn, in fractions of the page.
 func TestBrowserAdminPlacesAField(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -233,6 +234,7 @@ func roomDocuments(t *testing.T, base, token, roomID string) []any {
 // in the form and on the page, the hub's message shows, and nothing is
 // sent. Filled in, it goes: the document's card says Sent.
 func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -283,6 +285,7 @@ func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
 // they open, view, fill and finish the document (through the API, with
 // their room cookie); then the completed PDF downloads.
 func TestBrowserDocumentCardIsLive(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -389,6 +392,7 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 // In a pre-planned session a document sent from the library waits: its
 // card says so until Invite client sends it with the link.
 func TestBrowserDocumentWaitsForInvite(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -423,6 +427,7 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 // Attach (the paperclip): a damaged PDF is refused in the hub's words; an
 // image from the computer goes to the session as a document of its own.
 func TestBrowserAttachAFile(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)

@@ -183,6 +183,7 @@ func waitBool(t *testing.T, ctx context.Context, js, what string) {
 // signature's value never. A reload shows the finished document with its
 // values, the signature's image included.
 func TestBrowserCustomerSignsADocument(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
@@ -334,6 +335,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 // without a reload, and is announced. Declined with a reason, it reads as
 // declined, takes no more input, and the agent sees why.
 func TestBrowserDocumentArrivesLiveAndIsDeclined(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)

@@ -264,10 +264,12 @@ func TestSlowReaderIsClosedWithoutDelayingOthers(t *testing.T) {
 	// The slow reader's socket has a small fixed receive buffer: Linux
 	// would otherwise grow it to tens of MiB and hold the whole test's
 	// traffic.
+	var slowConn *net.TCPConn
 	smallBuffer := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
-			err = c.(*net.TCPConn).SetReadBuffer(16 << 10)
+			slowConn = c.(*net.TCPConn)
+			err = slowConn.SetReadBuffer(16 << 10)
 		}
 		return c, err
 	}}}
@@ -282,9 +284,11 @@ func TestSlowReaderIsClosedWithoutDelayingOthers(t *testing.T) {
 	}
 	defer fast.Close()
 
-	// Big events (16 MiB in all) fill the slow reader's socket buffers.
+	// Big events (6.4 MiB in all) fill the slow reader's socket buffers:
+	// its receive buffer is fixed at 16 KiB, and Linux grows a sender's
+	// to 4 MiB at most (net.ipv4.tcp_wmem).
 	big := map[string]string{"pad": strings.Repeat("x", 16<<10)}
-	const total = 1000
+	const total = 400
 	appended := make(chan error, 1)
 	go func() { appended <- e.tryAppend(s.ID, total, big) }()
 	collect(t, fast, 0, total+2)
@@ -303,7 +307,12 @@ func TestSlowReaderIsClosedWithoutDelayingOthers(t *testing.T) {
 	if fast.Reconnects() != 0 {
 		t.Fatalf("the fast reader was disconnected %d times", fast.Reconnects())
 	}
-	// The slow reader finds, after what was buffered, the close 1008.
+	// The slow reader finds, after what was buffered, the close 1008. (It
+	// reads on with a normal buffer: through a 16 KiB window, delayed
+	// acknowledgements make the rest trickle in for half a minute.)
+	if err := slowConn.SetReadBuffer(4 << 20); err != nil {
+		t.Fatal(err)
+	}
 	slow.SetReadLimit(1 << 20)
 	var got int
 	for {
