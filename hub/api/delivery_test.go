@@ -255,6 +255,7 @@ func TestStatusCallbacks(t *testing.T) {
 // A provider that fails for a while gets the message again after the
 // lease; the message is sent once, and the room hears only of that.
 func TestTransientSendFailuresAreRetried(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	p := &fakeProvider{fails: 2}
 	e := newEnv(t, nil, withSender(p))
 	s := e.liveRoom()
@@ -284,6 +285,7 @@ func (p *fakeProvider) failsLeft() int {
 // sending leaves it there, and when instances come back the message goes
 // out once, however many of them dispatch.
 func TestOutboxSendsOnceAfterACrashBeforeSending(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	e := newEnv(t, stores["postgres"]) // no Sender: the invitation is written, never sent
 	s := e.liveRoom()
 	p := &fakeProvider{}

@@ -50,6 +50,7 @@ func (e *env) loanTemplate(t testing.TB) client.Asset {
 func drawing() string { return pdftest.DataURL(pdftest.PNG(400, 120)) }
 
 func TestDocumentSendFillSignComplete(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -239,6 +240,7 @@ func TestCustomerCannotReachAnotherRoomsDocument(t *testing.T) {
 }
 
 func TestAttachDocument(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	ctx := context.Background()
 	e := newEnv(t, nil, func(cfg *api.Config) { cfg.MaxImageBytes = 16 << 10 }) // the 640×480 test image is 3.5 KB, 2000×2000 22 KB
 	s := e.liveRoom()

@@ -95,6 +95,7 @@ func TestSubscribeWithoutSinceStartsWithASnapshot(t *testing.T) {
 // A client that loses its connection, again and again, while events keep
 // coming, resumes from its last seq and ends with every event exactly once.
 func TestResumeAfterDroppedConnectionsLosesNothing(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, open)
@@ -257,6 +258,7 @@ func TestWebSocketOriginIsChecked(t *testing.T) {
 // once and in order, without being disconnected, even though its tiny
 // queue overflows and it is fed from the log.
 func TestSlowReaderIsClosedWithoutDelayingOthers(t *testing.T) {
+	t.Parallel() // a hub of its own, and mostly waiting
 	e := newEnv(t, nil, func(c *api.Config) { c.QueueSize = 8; c.WriteTimeout = 2 * time.Second })
 	ctx := context.Background()
 	s := e.liveRoom()
