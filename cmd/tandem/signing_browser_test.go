@@ -158,22 +158,6 @@ func evalBool(t *testing.T, ctx context.Context, js, what string) {
 	}
 }
 
-// waitBool polls js in the page until it is true.
-func waitBool(t *testing.T, ctx context.Context, js, what string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never (%v)", what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // The customer fills and signs a document on a phone: it is in the room,
 // opening it tells the agent; Next goes from one required field to the
 // next in page order; a date typed in part says so in words and keeps
@@ -295,7 +279,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	watch.next(room.TypeDocumentFieldFilled, map[string]any{"field": "dob", "value": "1990-12-03"})
-	waitBool(t, ctx, `!document.querySelector("#finish").disabled`, "Finish is enabled once every required field is filled")
+	waitJS(t, ctx, "Finish is enabled once every required field is filled", `!document.querySelector("#finish").disabled`)
 	if err := chromedp.Do(ctx, chromedp.Click("#finish")); err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +309,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 	}
 	waitText(t, ctx, "#doc-done", "Done — thank you")
 	waitText(t, ctx, `.value[data-field="name"]`, "Sam Lee")
-	waitBool(t, ctx, `!!document.querySelector('.value[data-field="sig"] img[src^="data:image/png;base64,"]')`, "the signature after a reload")
+	waitJS(t, ctx, "the signature after a reload", `!!document.querySelector('.value[data-field="sig"] img[src^="data:image/png;base64,"]')`)
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#finish")); err != nil {
 		t.Fatal(err)
 	}

@@ -285,7 +285,7 @@ func (p *fakeProvider) failsLeft() int {
 // sending leaves it there, and when instances come back the message goes
 // out once, however many of them dispatch.
 func TestOutboxSendsOnceAfterACrashBeforeSending(t *testing.T) {
-	t.Parallel() // a hub of its own, and mostly waiting
+	t.Parallel()                       // a hub of its own, and mostly waiting
 	e := newEnv(t, stores["postgres"]) // no Sender: the invitation is written, never sent
 	s := e.liveRoom()
 	p := &fakeProvider{}
