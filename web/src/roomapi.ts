@@ -1,43 +1,18 @@
 // The hub's API as the customer's room page calls it. Every request says
 // ?as=customer: a browser where an agent is signed in too sends both
 // cookies, and this page is the customer's (docs/protocol.md).
+import type { Doc as RoomDoc, DocStatus, FieldType } from "./types";
 
 // APIError is the hub's error, or one this page makes for a failed request.
 // retryAfter is the seconds a 429 asks to wait.
 export type APIError = { code: string; message: string; fields?: string[]; status?: number; retryAfter?: number };
 
-export type FieldType = "text" | "number" | "date" | "checkbox" | "select" | "signature" | "initials";
-
-// Field is a field of a document: a rectangle on a page in fractions of the
-// page from its top-left corner.
-export type Field = {
-  id: string;
-  type: FieldType;
-  role: "agent" | "customer";
-  required: boolean;
-  label: string;
-  page: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  options?: string[];
-  filled: boolean;
-};
-
-export type DocStatus = "pending" | "sent" | "opened" | "in_progress" | "completed" | "declined";
-
+// The room's documents are the types the console reads too (types.ts).
+export type { DocStatus, FieldType };
+// Field is a field of a sent document, as the room's state lists it.
+export type Field = RoomDoc["fields"][number];
 // Doc is a document of the room, as the room's state lists it.
-export type Doc = {
-  id: string;
-  name: string;
-  status: DocStatus;
-  pages: number;
-  content_type: string;
-  fields: Field[];
-  added_at: string;
-  updated_at: string;
-};
+export type Doc = RoomDoc;
 
 // RoomState is the part of the room's state this page reads.
 export type RoomState = {
