@@ -158,10 +158,7 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	sub, err := agent.Subscribe(bg, s.ID, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -211,10 +208,7 @@ func TestBrowserBadLinks(t *testing.T) {
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	msgs, err := agent.DevOutbox(bg)
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("dev outbox: %+v %v", msgs, err)
@@ -422,6 +416,28 @@ func consoleServer(t *testing.T, env map[string]string) *server {
 	return startServer(t, all)
 }
 
+// smsRoom creates a room of mode for the customer name, invited by SMS to
+// phone when live.
+func smsRoom(t *testing.T, agent *client.Client, mode room.Mode, name, phone string) room.State {
+	t.Helper()
+	s, err := agent.CreateRoom(context.Background(), client.CreateRoom{Mode: mode, Channel: room.ChannelSMS, Customer: room.Customer{Name: name, Phone: phone}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sendFromLibrary sends the asset to the room with its agent's loan
+// amount filled, and returns the document's id.
+func sendFromLibrary(t *testing.T, agent *client.Client, roomID, assetID, amount string) string {
+	t.Helper()
+	d, err := agent.AddDocument(context.Background(), roomID, assetID, map[string]string{"amount": amount})
+	if err != nil {
+		t.Fatalf("send the document: %v", err)
+	}
+	return d.ID
+}
+
 // adminClient returns a client of the hub at url signed in as its admin.
 func adminClient(t *testing.T, url string) *client.Client {
 	t.Helper()
@@ -530,10 +546,7 @@ func TestBrowserSessionListIsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	row := `#rooms li[data-room="` + s.ID + `"]`
 	waitText(t, ctx, row, "Sam Lee")
 	waitText(t, ctx, row, "waiting for customer · delivered")

@@ -91,10 +91,7 @@ func TestBrowserAdminPlacesAField(t *testing.T) {
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	file := filepath.Join(t.TempDir(), "credit-application.pdf")
 	if err := os.WriteFile(file, formPDF("Credit application", 2), 0o644); err != nil {
 		t.Fatal(err)
@@ -238,13 +235,9 @@ func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
-	bg := context.Background()
 	agent := adminClient(t, srv.url)
 	a := creditApplication(t, agent)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
@@ -292,17 +285,8 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
 	a := creditApplication(t, agent)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	status, out := callJSON(t, http.DefaultClient, http.MethodPost, srv.url+"/api/v1/rooms/"+s.ID+"/documents", agent.Token(),
-		map[string]any{"asset_id": a.ID, "values": map[string]string{"amount": "12500"}})
-	if status != http.StatusCreated {
-		t.Fatalf("send the document: %d %v", status, out)
-	}
-	doc, _ := out["document"].(map[string]any)
-	docID, _ := doc["id"].(string)
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
+	docID := sendFromLibrary(t, agent, s.ID, a.ID, "12500")
 
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
@@ -373,13 +357,7 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	}
 
 	// A second copy, which the customer declines, saying why.
-	status, out = callJSON(t, http.DefaultClient, http.MethodPost, srv.url+"/api/v1/rooms/"+s.ID+"/documents", agent.Token(),
-		map[string]any{"asset_id": a.ID, "values": map[string]string{"amount": "9000"}})
-	if status != http.StatusCreated {
-		t.Fatalf("send the second document: %d %v", status, out)
-	}
-	doc, _ = out["document"].(map[string]any)
-	second, _ := doc["id"].(string)
+	second := sendFromLibrary(t, agent, s.ID, a.ID, "9000")
 	docURL = srv.url + "/api/v1/rooms/" + s.ID + "/documents/" + second
 	as(http.MethodPost, "/decline", map[string]string{"reason": "The amount is wrong"}, http.StatusOK)
 	waitText(t, ctx, `#documents li[data-document="`+second+`"] .doc-status`, "Declined: The amount is wrong")
@@ -396,13 +374,9 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
-	bg := context.Background()
 	agent := adminClient(t, srv.url)
 	a := creditApplication(t, agent)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModePreplan, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Kim Park", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModePreplan, "Kim Park", "+14155552671")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
@@ -431,12 +405,8 @@ func TestBrowserAttachAFile(t *testing.T) {
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
-	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.pdf")
 	if err := os.WriteFile(broken, append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("not a pdf at all "), 20)...), 0o644); err != nil {

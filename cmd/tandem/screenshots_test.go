@@ -194,13 +194,7 @@ func TestScreenshots(t *testing.T) {
 // fills the date of birth. It returns the document's id.
 func sendAndFill(t *testing.T, base string, agent *client.Client, roomID, link, assetID string) string {
 	t.Helper()
-	status, out := callJSON(t, http.DefaultClient, http.MethodPost, base+"/api/v1/rooms/"+roomID+"/documents", agent.Token(),
-		map[string]any{"asset_id": assetID, "values": map[string]string{"amount": "12500"}})
-	if status != http.StatusCreated {
-		t.Fatalf("send the document: %d %v", status, out)
-	}
-	doc, _ := out["document"].(map[string]any)
-	docID, _ := doc["id"].(string)
+	docID := sendFromLibrary(t, agent, roomID, assetID, "12500")
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
 	cust, err := client.New(base, client.WithHTTPClient(hc))

@@ -149,6 +149,19 @@ func stroke(pts ...float64) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(steps...)
 }
 
+// openOnPhone opens the newest link of the dev outbox in a 360×740 phone
+// screen, as the customer would.
+func openOnPhone(t *testing.T, ctx context.Context, agent *client.Client) {
+	t.Helper()
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %+v %v", msgs, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // evalBool evaluates js in the page and wants true.
 func evalBool(t *testing.T, ctx context.Context, js, what string) {
 	t.Helper()
@@ -173,10 +186,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	docID := sendDocument(t, agent, srv.url, s.ID, "Credit application")
 	sub, err := agent.Subscribe(bg, s.ID, 0)
 	if err != nil {
@@ -184,14 +194,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 	}
 	defer sub.Close()
 	watch := &agentWatch{t: t, sub: sub}
-	msgs, err := agent.DevOutbox(bg)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %+v %v", msgs, err)
-	}
-
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link)); err != nil {
-		t.Fatal(err)
-	}
+	openOnPhone(t, ctx, agent)
 	waitText(t, ctx, "#status", "Connected to your agent")
 	waitText(t, ctx, `#documents li[data-doc="`+docID+`"]`, "Credit application")
 	if err := chromedp.Do(ctx, chromedp.Click(`#documents a[href="#/documents/`+docID+`"]`), chromedp.WaitVisible("#field-name")); err != nil {
@@ -325,17 +328,8 @@ func TestBrowserDocumentArrivesLiveAndIsDeclined(t *testing.T) {
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
-	s, err := agent.CreateRoom(bg, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155552671"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := agent.DevOutbox(bg)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %+v %v", msgs, err)
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link)); err != nil {
-		t.Fatal(err)
-	}
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
+	openOnPhone(t, ctx, agent)
 	waitText(t, ctx, "#status", "Connected to your agent")
 	waitText(t, ctx, "#waiting", "Nothing is waiting for you yet")
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
