@@ -131,6 +131,18 @@ func PNG(w, h int) []byte {
 // REQUIRE_SERVICES=1 (.ci/run installs them).
 func Poppler(t testing.TB, pdf []byte, cmd string, args ...string) string {
 	t.Helper()
+	out, err := PopplerRun(t, pdf, cmd, args...)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	return out
+}
+
+// PopplerRun is Poppler for a command that may fail, as pdfsig does on a
+// signature that does not check: it returns what the command printed and
+// how it exited.
+func PopplerRun(t testing.TB, pdf []byte, cmd string, args ...string) (string, error) {
+	t.Helper()
 	bin, err := exec.LookPath(cmd)
 	if err != nil {
 		if os.Getenv("REQUIRE_SERVICES") == "1" {
@@ -149,8 +161,35 @@ func Poppler(t testing.TB, pdf []byte, cmd string, args ...string) string {
 		}
 	}
 	out, err := exec.Command(bin, args...).CombinedOutput()
+	return string(out), err
+}
+
+// SignatureDump has pdfsig write out the first signature of pdf (-dump)
+// and returns openssl's reading of it (cms -cmsout -print): what a
+// third party finds inside the seal, timestamp token included.
+func SignatureDump(t testing.TB, pdf []byte) string {
+	t.Helper()
+	for _, cmd := range []string{"pdfsig", "openssl"} {
+		if _, err := exec.LookPath(cmd); err != nil {
+			if os.Getenv("REQUIRE_SERVICES") == "1" {
+				t.Fatalf("%s not found (REQUIRE_SERVICES=1): install poppler-utils and openssl", cmd)
+			}
+			t.Skipf("SKIPPING: %s not found; install poppler-utils and openssl, or set REQUIRE_SERVICES=1 to fail instead", cmd)
+		}
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pdfsig", "-dump", in)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdfsig -dump: %v\n%s", err, out)
+	}
+	out, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", in+".sig0").CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, out)
+		t.Fatalf("openssl cms: %v\n%s", err, out)
 	}
 	return string(out)
 }

@@ -1,0 +1,102 @@
+package cms_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
+	"github.com/tandemhq/tandem/hub/seal/cms"
+	"github.com/tandemhq/tandem/hub/seal/cms/tsatest"
+)
+
+func newSealer(t *testing.T, opts ...cms.Option) (*cms.Sealer, cms.Keys) {
+	t.Helper()
+	keys, err := cms.Generate("Acme Test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cms.NewSealer(keys, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, keys
+}
+
+func TestSealIsValidForPdfsigAndVerify(t *testing.T) {
+	s, keys := newSealer(t)
+	sealed, err := s.Seal(context.Background(), pdftest.PDF(2, true), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := pdftest.Poppler(t, sealed, "pdfsig", "{}")
+	for _, want := range []string{"Signature Validation: Signature is Valid.", "Total document signed", "Acme Test Document Seal", "adbe.pkcs7.detached"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("pdfsig does not say %q:\n%s", want, out)
+		}
+	}
+	r := cms.NewVerifier(keys.Root()).Verify(sealed)
+	if !r.OK() || r.Root != cms.Fingerprint(keys.Root()) || !strings.Contains(r.Subject, "Acme Test Document Seal") || r.Timestamp != nil {
+		t.Fatalf("verify: %+v", r)
+	}
+	other, _ := cms.Generate("Someone Else", time.Now())
+	if r := cms.NewVerifier(other.Root()).Verify(sealed); r.OK() || r.Trusted || !r.Intact {
+		t.Fatalf("verify against another root: %+v", r)
+	}
+}
+
+func TestOneChangedByteFailsBothVerifiers(t *testing.T) {
+	s, keys := newSealer(t)
+	sealed, err := s.Seal(context.Background(), pdftest.Text("Pay 100 EUR"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(sealed), "100 EUR")
+	if i < 0 {
+		t.Fatal("the text is not in the file")
+	}
+	changed := []byte(string(sealed))
+	changed[i] = '9'
+	out, err := pdftest.PopplerRun(t, changed, "pdfsig", "{}")
+	if err == nil && strings.Contains(out, "Signature is Valid") {
+		t.Errorf("pdfsig still finds a changed file valid:\n%s", out)
+	}
+	if r := cms.NewVerifier(keys.Root()).Verify(changed); r.OK() || r.Intact {
+		t.Fatalf("verify of a changed file: %+v", r)
+	}
+	appended := append([]byte(string(sealed)), "\n% more\n"...)
+	if r := cms.NewVerifier(keys.Root()).Verify(appended); r.OK() || r.WholeFile {
+		t.Fatalf("verify of a file with bytes appended: %+v", r)
+	}
+}
+
+func TestTimestampFromTheAuthority(t *testing.T) {
+	tsa := tsatest.New(t)
+	s, keys := newSealer(t, cms.WithTSA(tsa.URL, nil))
+	sealed, err := s.Seal(context.Background(), pdftest.PDF(1, false), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := pdftest.Poppler(t, sealed, "pdfsig", "{}")
+	if !strings.Contains(out, "Signature is Valid") || !strings.Contains(out, "Total document signed") {
+		t.Errorf("pdfsig:\n%s", out)
+	}
+	// poppler 22.12's pdfsig does not print timestamps: it hands the
+	// signature over (-dump), and openssl reads the token in it.
+	for _, want := range []string{"id-smime-aa-timeStampToken", tsatest.Name} {
+		if cms := pdftest.SignatureDump(t, sealed); !strings.Contains(cms, want) {
+			t.Errorf("the signature pdfsig dumps has no %q:\n%s", want, cms)
+		}
+	}
+	r := cms.NewVerifier(keys.Root()).Verify(sealed)
+	if !r.OK() || r.Timestamp == nil || !r.Timestamp.Valid || !strings.Contains(r.Timestamp.Authority, tsatest.Name) || time.Since(r.Timestamp.At) > time.Minute {
+		t.Fatalf("verify: %+v %+v", r, r.Timestamp)
+	}
+	tsa.SetDown(true)
+	_, err = s.Seal(context.Background(), pdftest.PDF(1, false), time.Now())
+	if tandem.ErrorCode(err) != "timestamp_unavailable" {
+		t.Fatalf("seal with the authority down: %v", err)
+	}
+}
