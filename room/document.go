@@ -86,9 +86,11 @@ type Document struct {
 	ContentType string          `json:"content_type"`
 	Fields      []DocumentField `json:"fields"`
 	// File is the SHA-256 of the original file, in the account's files;
-	// Completed that of the completed PDF, once there is one.
+	// Completed that of the completed PDF, once there is one; Signed that
+	// of the sealed PDF with its audit trail, once it is sealed.
 	File      string    `json:"file"`
 	Completed string    `json:"completed,omitempty"`
+	Signed    string    `json:"signed,omitempty"`
 	AddedAt   time.Time `json:"added_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

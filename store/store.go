@@ -48,6 +48,7 @@ type Store interface {
 	Contacts
 	Assets
 	Files
+	Sealings
 }
 
 // IsUnavailable reports whether err says the store could not be reached

@@ -70,6 +70,8 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"TouchPresence", testTouchPresence},
 		{"ExpiredPresence", testExpiredPresence},
 		{"DocumentFiles", testDocumentFiles},
+		{"Sealings", testSealings},
+		{"SealKey", testSealKey},
 		{"ReapPresence", testReapPresence},
 		{"ConcurrentPresence", testConcurrentPresence},
 		{"Assets", testAssets},

@@ -1,0 +1,30 @@
+-- +goose Up
+-- Sealing: a completed document waits (sealing_due_at) until its signed
+-- PDF is made, which signed_sha256 then names; attempts and the last
+-- error tell why it still waits. Documents completed before this
+-- migration are due at once. seal_keys holds the hub's own sealing
+-- certificate and key, made on first start, one row shared by every
+-- instance.
+ALTER TABLE documents ADD COLUMN signed_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE documents ADD COLUMN sealing_due_at TEXT;
+ALTER TABLE documents ADD COLUMN sealing_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN sealing_error TEXT NOT NULL DEFAULT '';
+UPDATE documents SET sealing_due_at = '1970-01-01T00:00:00.000000Z' WHERE completed_sha256 <> '';
+CREATE INDEX documents_sealing ON documents (sealing_due_at) WHERE sealing_due_at IS NOT NULL;
+CREATE INDEX documents_signed ON documents (account_id, signed_sha256);
+
+CREATE TABLE seal_keys (
+	id         TEXT PRIMARY KEY,
+	chain      TEXT NOT NULL,
+	key        TEXT NOT NULL,
+	created_at TEXT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE seal_keys;
+DROP INDEX documents_signed;
+DROP INDEX documents_sealing;
+ALTER TABLE documents DROP COLUMN sealing_error;
+ALTER TABLE documents DROP COLUMN sealing_attempts;
+ALTER TABLE documents DROP COLUMN sealing_due_at;
+ALTER TABLE documents DROP COLUMN signed_sha256;
