@@ -106,6 +106,13 @@ func (c *Client) CompletedFile(ctx context.Context, roomID, docID string) (io.Re
 	return c.file(ctx, "completed document", c.documentPath(roomID, docID, "completed")...)
 }
 
+// SignedFile returns the signed PDF — the completed pages, the audit
+// trail, the original and completed PDFs attached, under the hub's seal —
+// to be closed by the caller: not_sealed until the hub has made it.
+func (c *Client) SignedFile(ctx context.Context, roomID, docID string) (io.ReadCloser, error) {
+	return c.file(ctx, "signed document", c.documentPath(roomID, docID, "signed")...)
+}
+
 // Preview returns the PDF with the values filled so far, to be closed by
 // the caller.
 func (c *Client) Preview(ctx context.Context, roomID, docID string) (io.ReadCloser, error) {

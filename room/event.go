@@ -39,12 +39,21 @@ var System = Actor{Kind: ActorSystem}
 // that struct in JSON. Clients must ignore types they do not know: new
 // ones are added over time.
 type Event struct {
-	Room  string          `json:"room"`
-	Seq   int64           `json:"seq"`
-	Type  string          `json:"type"`
-	At    time.Time       `json:"at"`
-	Actor Actor           `json:"actor"`
-	Data  json.RawMessage `json:"data"`
+	Room   string          `json:"room"`
+	Seq    int64           `json:"seq"`
+	Type   string          `json:"type"`
+	At     time.Time       `json:"at"`
+	Actor  Actor           `json:"actor"`
+	Origin *Origin         `json:"origin,omitempty"`
+	Data   json.RawMessage `json:"data"`
+	Hash   string          `json:"hash,omitempty"`
+}
+
+// Origin is the address and browser the request that caused an event came
+// from; empty for system events.
+type Origin struct {
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
 }
 
 // ValidType reports whether t has the shape of an event type: two or more

@@ -52,6 +52,8 @@ type config struct {
 	LogFormat string
 
 	MetricsToken string
+
+	Seal sealConfig
 }
 
 // loadConfig reads the environment through getenv. Every setting is
@@ -151,6 +153,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	if c.Seal, err = readSealConfig(getenv); err != nil {
+		return c, err
 	}
 	if !app.ValidPhoneRegion(c.PhoneRegion) {
 		return c, fmt.Errorf("TANDEM_PHONE_REGION %q is not a region code such as US, GB or FR", c.PhoneRegion)

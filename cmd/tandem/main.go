@@ -26,6 +26,7 @@ import (
 	"github.com/tandemhq/tandem/hub/blob"
 	blobfs "github.com/tandemhq/tandem/hub/blob/fs"
 	"github.com/tandemhq/tandem/hub/blob/s3"
+	"github.com/tandemhq/tandem/hub/seal/cms"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/sqlite"
@@ -174,6 +175,14 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	keys, err := sealKeys(ctx, cfg.Seal, st, sealName(cfg), log)
+	if err != nil {
+		return err
+	}
+	sealer, err := cms.NewSealer(keys, cms.WithTSA(cfg.Seal.TSA, nil))
+	if err != nil {
+		return err
+	}
 	h, err := api.New(api.Config{
 		Store:     st,
 		Broker:    broker,
@@ -189,6 +198,8 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 
 		MaxPDFBytes:   cfg.MaxPDFBytes,
 		MaxImageBytes: cfg.MaxImageBytes,
+		Sealer:        sealer,
+		Verifier:      cms.NewVerifier(keys.Root()),
 
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,

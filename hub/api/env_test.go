@@ -441,3 +441,13 @@ func (e *env) waitMessage(t testing.TB, match func(client.OutboxMessage) bool) c
 	}
 	panic("unreachable")
 }
+
+// apiMessage returns the message of an API error, failing if err is nil.
+func apiMessage(t testing.TB, err error) string {
+	t.Helper()
+	var ae *client.APIError
+	if !asAPIError(err, &ae) {
+		t.Fatalf("expected an API error, got %v", err)
+	}
+	return ae.Message
+}

@@ -42,3 +42,7 @@ func (s *Server) RemindDueForTest(ctx context.Context) int { return s.app.Remind
 // RouterForTest is the instance's router, so a test can walk every route
 // it serves.
 func (s *Server) RouterForTest() *mux.Router { return s.router }
+
+// SealDueForTest runs one sealing round now and returns how many seals
+// it made.
+func (s *Server) SealDueForTest(ctx context.Context) int { return s.app.SealDue(ctx) }

@@ -75,6 +75,8 @@ func (s *Server) routes() *mux.Router {
 	api.Handle(doc+"/file", s.methods(byMethod{get: s.requireRoomAccess(s.handleDocumentFile)}))
 	api.Handle(doc+"/preview", s.methods(byMethod{get: s.requireAgent(s.handlePreview)}))
 	api.Handle(doc+"/completed", s.methods(byMethod{get: s.requireRoomAccess(s.handleCompletedFile)}))
+	api.Handle(doc+"/signed", s.methods(byMethod{get: s.requireRoomAccess(s.handleSignedFile)}))
+	api.Handle("/verify", s.methods(byMethod{post: s.handleVerify}))
 	api.Handle(doc+"/fields/"+fieldIDPattern, s.methods(byMethod{put: s.requireRoomAccess(s.handleFillField)}))
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
 	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))
@@ -91,6 +93,7 @@ func (s *Server) routes() *mux.Router {
 	if s.cfg.Web != nil {
 		r.Handle("/room/"+roomIDPattern, s.methods(byMethod{get: s.servePage("room.html")}))
 		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))
+		r.Handle("/verify", s.methods(byMethod{get: s.servePage("verify.html")}))
 		r.Handle("/password/reset", s.methods(byMethod{get: s.servePage("console.html")})) // the reset email's link
 		r.Handle("/", s.methods(byMethod{get: s.servePage("index.html")}))
 		r.PathPrefix("/static/").Handler(s.methods(byMethod{get: http.StripPrefix("/static/", http.FileServerFS(s.cfg.Web)).ServeHTTP}))

@@ -18,6 +18,7 @@ import (
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/hub/blob"
+	"github.com/tandemhq/tandem/hub/seal"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -41,8 +42,13 @@ type Config struct {
 	MaxPDFBytes   int64
 	MaxImageBytes int64
 	// OnCompleted, if set, gets each document completed (its PDF and the
-	// room's log): where sealing plugs in.
+	// room's log).
 	OnCompleted app.CompletionHook
+	// Sealer seals completed documents with their audit trail (nil: none
+	// is sealed); Verifier checks signed PDFs on the public verify page
+	// (nil: the page says this hub cannot).
+	Sealer   seal.Sealer
+	Verifier seal.Verifier
 	// DevOutbox names the channels whose messages are only kept and shown
 	// (GET /api/v1/dev/outbox lists their messages, links included) by
 	// the dev outbox. Messages of other channels, which go to real
@@ -139,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 	a, err := app.New(app.Config{
 		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
 		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes, MaxImageBytes: cfg.MaxImageBytes, OnCompleted: cfg.OnCompleted,
+		Sealer: cfg.Sealer, Verifier: cfg.Verifier,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/blob"
+	"github.com/tandemhq/tandem/hub/seal"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
@@ -44,8 +45,14 @@ type Config struct {
 	MaxPDFBytes   int64
 	MaxImageBytes int64
 	// OnCompleted, if set, is called once a document is completed, with
-	// the completed PDF and the room's log: where sealing plugs in.
+	// the completed PDF and the room's log.
 	OnCompleted CompletionHook
+	// Sealer seals completed documents with their audit trail; nil seals
+	// none (they stay "sealing pending" until a hub with one takes them).
+	Sealer seal.Sealer
+	// Verifier checks sealed PDFs for the public verify page; nil answers
+	// that this hub cannot check them.
+	Verifier seal.Verifier
 
 	LinkTTL    time.Duration // how long a room link is valid; default 7 days
 	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
@@ -103,12 +110,13 @@ func (c *Config) setDefaults() error {
 // App is Tandem's use cases on one instance. Create it with New, start its
 // workers with Start, stop them with Stop.
 type App struct {
-	cfg     Config
-	store   store.Store
-	log     zerolog.Logger
-	writers roomLocks
-	runner  runner
-	kick    chan struct{} // wakes the dispatcher
+	cfg      Config
+	store    store.Store
+	log      zerolog.Logger
+	writers  roomLocks
+	runner   runner
+	kick     chan struct{} // wakes the dispatcher
+	sealKick chan struct{} // wakes the sealing worker
 
 	// ctx lives as long as the app; Stop cancels it.
 	ctx    context.Context
@@ -127,7 +135,7 @@ func New(cfg Config) (*App, error) {
 	return &App{
 		cfg: cfg, store: cfg.Store, ctx: ctx, cancel: cancel,
 		log:  cfg.Logger.With().Str("component", "app").Logger(),
-		kick: make(chan struct{}, 1),
+		kick: make(chan struct{}, 1), sealKick: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -138,7 +146,8 @@ func (a *App) Instance() string { return a.cfg.Instance }
 func (a *App) LinkTTL() time.Duration { return a.cfg.LinkTTL }
 
 // Start runs the instance's workers until Stop: the outbox dispatcher (if
-// there is a Sender), the presence heartbeat and reaper, and reminders.
+// there is a Sender), the presence heartbeat and reaper, reminders, and
+// sealing (if there is a Sealer).
 // core is the real-time core whose connections the heartbeat keeps.
 func (a *App) Start(core *hub.Core) {
 	if a.cfg.Sender != nil {
@@ -149,6 +158,9 @@ func (a *App) Start(core *hub.Core) {
 		a.Reap(ctx)
 	}})
 	a.runner.start(a.ctx, worker{name: "reminders", every: a.cfg.ReminderInterval, run: func(ctx context.Context) { a.RemindDue(ctx) }})
+	if a.cfg.Sealer != nil {
+		a.runner.start(a.ctx, worker{name: "sealing", every: sealPoll, kick: a.sealKick, run: func(ctx context.Context) { a.SealDue(ctx) }})
+	}
 }
 
 // Stop ends the workers and the work requests started, and waits for them.

@@ -114,7 +114,8 @@ func (a *App) DeclineDocument(ctx context.Context, c Caller, roomID, docID, reas
 // CompleteDocument records the customer finishing a document once every
 // required field of theirs is filled: the completed PDF is drawn from the
 // values in the log, kept in the blob store, and its SHA-256 goes in
-// document.completed. The completion hook then gets it. Customers only.
+// document.completed; its seal is queued with it. The completion hook
+// then gets it. Customers only.
 func (a *App) CompleteDocument(ctx context.Context, c Caller, roomID, docID string) (room.Document, error) {
 	if err := customerOnly(c); err != nil {
 		return room.Document{}, err
@@ -136,7 +137,8 @@ func (a *App) CompleteDocument(ctx context.Context, c Caller, roomID, docID stri
 		}
 		done = CompletedDocument{Account: account, Room: roomID, PDF: pdf, SHA256: ref.SHA256}
 		draft, err := room.CompleteDocument(s, docID, ref.SHA256)
-		return Plan{Drafts: []room.Draft{draft}, Documents: []store.DocumentFiles{{Document: docID, File: d.File, Completed: ref.SHA256}}}, err
+		files := store.DocumentFiles{Document: docID, File: d.File, Completed: ref.SHA256, SealDue: a.now()}
+		return Plan{Drafts: []room.Draft{draft}, Documents: []store.DocumentFiles{files}}, err
 	})
 	if err != nil {
 		if done.SHA256 != "" {
@@ -145,6 +147,7 @@ func (a *App) CompleteDocument(ctx context.Context, c Caller, roomID, docID stri
 		return room.Document{}, err
 	}
 	done.Document, _ = st.Document(docID)
+	a.kickSealing()
 	if hook := a.cfg.OnCompleted; hook != nil {
 		upTo := st.Seq
 		a.later(func(ctx context.Context) {

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
@@ -18,12 +20,19 @@ import (
 // as spaces.
 const fillFont = "GoRegular"
 
+// The audit trail's other faces: headings, and hashes (a fixed width
+// keeps 64 hex digits readable and easy to compare).
+const (
+	boldFont = "Go-Bold"
+	monoFont = "GoMono"
+)
+
 var (
 	fontOnce sync.Once
 	fontErr  error
 )
 
-// loadFillFont installs fillFont for pdfcpu, once per process, in a
+// loadFillFont installs fillFont, boldFont and monoFont for pdfcpu, once per process, in a
 // directory of its own (pdfcpu reads user fonts from a directory).
 func loadFillFont() error {
 	fontOnce.Do(func() {
@@ -33,9 +42,11 @@ func loadFillFont() error {
 			return
 		}
 		font.UserFontDir = dir
-		if err := font.InstallFontFromBytesQuiet(dir, fillFont, goregular.TTF); err != nil {
-			fontErr = fmt.Errorf("the fill font: %w", err)
-			return
+		for name, ttf := range map[string][]byte{fillFont: goregular.TTF, boldFont: gobold.TTF, monoFont: gomono.TTF} {
+			if err := font.InstallFontFromBytesQuiet(dir, name, ttf); err != nil {
+				fontErr = fmt.Errorf("the font %s: %w", name, err)
+				return
+			}
 		}
 		if err := font.LoadUserFonts(); err != nil {
 			fontErr = fmt.Errorf("the fill font: %w", err)

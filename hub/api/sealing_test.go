@@ -1,0 +1,240 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/api"
+	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
+	"github.com/tandemhq/tandem/hub/seal/cms"
+	"github.com/tandemhq/tandem/hub/seal/cms/tsatest"
+	"github.com/tandemhq/tandem/room"
+)
+
+// sealing is a hub's seal: keys of its own, and a timestamp authority
+// when tsa is set.
+type sealing struct {
+	keys cms.Keys
+	tsa  *tsatest.Server
+}
+
+func newSealing(t testing.TB, withTSA bool) *sealing {
+	t.Helper()
+	keys, err := cms.Generate("Acme Test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sealing{keys: keys}
+	if withTSA {
+		s.tsa = tsatest.New(t)
+	}
+	return s
+}
+
+// option makes the env's hubs seal with s.
+func (s *sealing) option(t testing.TB) envOption {
+	return func(cfg *api.Config) {
+		var opts []cms.Option
+		if s.tsa != nil {
+			opts = append(opts, cms.WithTSA(s.tsa.URL, nil))
+		}
+		sealer, err := cms.NewSealer(s.keys, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Sealer, cfg.Verifier = sealer, cms.NewVerifier(s.keys.Root())
+	}
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// completeLoan sends the loan template to a live room, has its customer
+// fill, sign and finish it, and returns the room, the document and the
+// customer's client.
+func (e *env) completeLoan(t *testing.T) (string, string, *client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	tpl := e.loanTemplate(t)
+	s := e.liveRoom()
+	doc, err := e.agent.AddDocument(ctx, s.ID, tpl.ID, map[string]string{"ref": "LN-7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust := e.customer(s.ID)
+	if _, err := e.agent.SignedFile(ctx, s.ID, doc.ID); apiCode(t, err) != "not_sealed" {
+		t.Errorf("the signed PDF before completion: %v", err)
+	}
+	if _, err := cust.ViewPage(ctx, s.ID, doc.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range [][2]string{{"name", "Ria Novak"}, {"born", "1990-04-02"}, {"sign", drawing()}} {
+		if _, err := cust.FillField(ctx, s.ID, doc.ID, f[0], f[1]); err != nil {
+			t.Fatalf("fill %s: %v", f[0], err)
+		}
+	}
+	if _, err := cust.CompleteDocument(ctx, s.ID, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	return s.ID, doc.ID, cust
+}
+
+// signed waits for the signed PDF of a document.
+func signed(t *testing.T, c *client.Client, roomID, docID string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f, err := c.SignedFile(context.Background(), roomID, docID)
+		if err == nil {
+			b, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		if apiCode(t, err) != "not_sealed" || time.Now().After(deadline) {
+			t.Fatalf("the signed PDF: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestCompletedDocumentIsSealedWithItsAuditTrail(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			sl := newSealing(t, true)
+			e := newEnv(t, open, sl.option(t))
+			if _, err := e.agent.UpdateSettings(ctx, tandem.AccountSettings{TimeZone: "Europe/Paris"}); err != nil {
+				t.Fatal(err)
+			}
+			roomID, docID, cust := e.completeLoan(t)
+			pdf := signed(t, e.agent, roomID, docID)
+			if fromCustomer := signed(t, cust, roomID, docID); !bytes.Equal(fromCustomer, pdf) {
+				t.Error("the customer downloads another signed PDF than the agent")
+			}
+
+			// A third party's verifier: poppler.
+			out := pdftest.Poppler(t, pdf, "pdfsig", "{}")
+			for _, want := range []string{"Signature is Valid", "Total document signed", "Acme Test Document Seal"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("pdfsig does not say %q:\n%s", want, out)
+				}
+			}
+			if dump := pdftest.SignatureDump(t, pdf); !strings.Contains(dump, "id-smime-aa-timeStampToken") {
+				t.Error("the seal carries no timestamp token")
+			}
+
+			// The timeline names the signed file.
+			evs, err := e.agent.Events(ctx, roomID, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sealed *room.DocumentSealed
+			var completed room.DocumentCompletion
+			for _, ev := range evs {
+				switch ev.Type {
+				case room.TypeDocumentSealed:
+					sealed = &room.DocumentSealed{}
+					_ = json.Unmarshal(ev.Data, sealed)
+				case room.TypeDocumentCompleted:
+					_ = json.Unmarshal(ev.Data, &completed)
+				}
+			}
+			if sealed == nil || sealed.SHA256 != sum(pdf) || sealed.Size != int64(len(pdf)) || !strings.Contains(sealed.Certificate, "Acme Test Document Seal") || sealed.Timestamp != sl.tsa.URL {
+				t.Fatalf("document.sealed: %+v; the file's SHA-256 is %s", sealed, sum(pdf))
+			}
+
+			// The audit trail names the people, each step with its zone,
+			// and the two hashes, which are right.
+			original := sum(pdftest.PDF(2, false))
+			text := pdftest.Poppler(t, pdf, "pdftotext", "-layout", "{}", "-")
+			for _, want := range []string{"Audit trail", "Loan agreement", "Sam Lee", "Ana <ana@acme.test>", "+14155550134, by SMS",
+				"Europe/Paris (UTC+01:00)", "CET (UTC+01:00)", "Opened the document", "Viewed page 1", `Filled "Full name": Ria Novak`,
+				`Signed "Signature"`, "Finished the document", original, completed.SHA256, "Acme Test Document Seal", sl.tsa.URL} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the audit trail lacks %q", want)
+				}
+			}
+			verdict := app.CheckSealed(pdf, cms.NewVerifier(sl.keys.Root()))
+			if !verdict.OK || verdict.Trail == nil || verdict.Trail.Document.Original != original || verdict.Trail.Document.Completed != completed.SHA256 || len(verdict.Evidence) != 2 {
+				t.Fatalf("the hub's own check: %+v", verdict)
+			}
+
+			// The public check: this file, then one changed byte.
+			anon := e.client()
+			v, err := anon.Verify(ctx, bytes.NewReader(pdf))
+			if err != nil || !v.OK || !strings.Contains(string(v.Trail), `"Sam Lee"`) || v.Seal.Timestamp == nil || !v.Seal.Timestamp.Valid {
+				t.Fatalf("verify the signed PDF: %+v, %v", v, err)
+			}
+			changed := bytes.Clone(pdf)
+			i := bytes.Index(changed, []byte("/Producer"))
+			if i < 0 {
+				i = len(changed) / 3
+			}
+			changed[i+1] ^= 0x20
+			if v, err := anon.Verify(ctx, bytes.NewReader(changed)); err != nil || v.OK || v.Seal.Intact {
+				t.Fatalf("verify a changed file: %+v, %v", v, err)
+			}
+			if out, err := pdftest.PopplerRun(t, changed, "pdfsig", "{}"); err == nil && strings.Contains(out, "Signature is Valid") {
+				t.Errorf("pdfsig finds a changed file valid:\n%s", out)
+			}
+		})
+	}
+}
+
+// An unreachable timestamp authority leaves the document "sealing
+// pending", never sealed without its timestamp; a later round seals it.
+func TestSealingWaitsForTheTimestampAuthority(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sl := newSealing(t, true)
+	sl.tsa.SetDown(true)
+	e := newEnv(t, nil, sl.option(t))
+	roomID, docID, cust := e.completeLoan(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := e.agent.SignedFile(ctx, roomID, docID)
+		msg := apiMessage(t, err)
+		if apiCode(t, err) != "not_sealed" || !strings.Contains(msg, "sealing pending") {
+			t.Fatalf("with the authority down: %v", err)
+		}
+		if strings.Contains(msg, "timestamp authority") {
+			break // the failed attempt is recorded
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt recorded: %s", msg)
+		}
+		e.hub.SealDueForTest(ctx)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := cust.SignedFile(ctx, roomID, docID); apiCode(t, err) != "not_sealed" || strings.Contains(apiMessage(t, err), "authority") {
+		t.Errorf("the customer reads: %v", err)
+	}
+	sl.tsa.SetDown(false)
+	if n := e.hub.SealDueForTest(ctx); n != 0 {
+		t.Fatalf("a seal was retried before its backoff: %d", n)
+	}
+	e.clock.Advance(time.Minute)
+	if n := e.hub.SealDueForTest(ctx); n != 1 {
+		t.Fatalf("the retry made %d seals, want 1", n)
+	}
+	pdf := signed(t, cust, roomID, docID)
+	if v := app.CheckSealed(pdf, cms.NewVerifier(sl.keys.Root())); !v.OK || v.Seal.Timestamp == nil || !v.Seal.Timestamp.Valid {
+		t.Fatalf("the seal made after the outage: %+v", v)
+	}
+}
