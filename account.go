@@ -39,6 +39,10 @@ type AccountSettings struct {
 	// "all" (the default), "team" (their team's) or "own" (their own).
 	// Admins see all.
 	ContactScope string `json:"contact_scope,omitempty"`
+	// EmailSignedCopy sends the customer, when they were invited by
+	// email, the signed PDF of each document they complete, once it is
+	// sealed.
+	EmailSignedCopy bool `json:"email_signed_copy,omitempty"`
 }
 
 // DefaultPhoneRegion is an account's phone region unless set.

@@ -54,6 +54,8 @@ type OutboxMessage struct {
 	Link    string       `json:"link"` // the URL the message carries, such as a room link
 	At      time.Time    `json:"at"`
 	Status  string       `json:"status"` // "pending", "sent" or "failed"
+	// Attachment names the file an email carries (a signed copy), if any.
+	Attachment string `json:"attachment,omitempty"`
 }
 
 // errNoRoom is returned for an empty room id, which would name another

@@ -39,6 +39,20 @@ type Message struct {
 	// ProviderID is its id there, once sent.
 	Provider   string `json:"provider,omitempty"`
 	ProviderID string `json:"provider_id,omitempty"`
+	// Attachment is a file of the account's files sent with an email
+	// (the signed copy of a document), if any.
+	Attachment *MessageAttachment `json:"attachment,omitempty"`
+}
+
+// MessageAttachment is a file an email carries: the store keeps its name,
+// type and SHA-256 in the account's files; the dispatcher reads its
+// Content from there just before sending, and it is never stored with
+// the message.
+type MessageAttachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	SHA256      string `json:"sha256"`
+	Content     []byte `json:"-"`
 }
 
 // Outcome is the result of one attempt to send a claimed message.

@@ -20,6 +20,8 @@ type outboxMessage struct {
 	At      time.Time    `json:"at"`
 	Status  string       `json:"status"`
 	Room    string       `json:"room,omitempty"`
+	// Attachment names the file an email carries (a signed copy).
+	Attachment string `json:"attachment,omitempty"`
 }
 
 // handleDevOutbox shows the messages the dev outbox kept instead of sending
@@ -35,7 +37,11 @@ func (s *Server) handleDevOutbox(w http.ResponseWriter, r *http.Request) {
 		if !slices.Contains(s.cfg.DevOutbox, m.Channel) {
 			continue
 		}
-		out = append(out, outboxMessage{Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Link: m.Link, At: m.CreatedAt, Status: string(m.Status), Room: m.Room})
+		om := outboxMessage{Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Link: m.Link, At: m.CreatedAt, Status: string(m.Status), Room: m.Room}
+		if m.Attachment != nil {
+			om.Attachment = m.Attachment.Name
+		}
+		out = append(out, om)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "simulation": true})
 }

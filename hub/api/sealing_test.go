@@ -238,3 +238,70 @@ func TestSealingWaitsForTheTimestampAuthority(t *testing.T) {
 		t.Fatalf("the seal made after the outage: %+v", v)
 	}
 }
+
+// An account that asks for it emails the customer the signed copy, once,
+// when the customer was invited by email; an SMS customer gets none.
+func TestSignedCopyByEmail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sl := newSealing(t, false)
+	e := newEnv(t, nil, sl.option(t), withDevOutbox)
+	if _, err := e.agent.UpdateSettings(ctx, tandem.AccountSettings{EmailSignedCopy: true}); err != nil {
+		t.Fatal(err)
+	}
+	tpl := e.loanTemplate(t)
+	s, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelEmail, Customer: room.Customer{Name: "Sam Lee", Email: "sam@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := e.agent.AddDocument(ctx, s.ID, tpl.ID, map[string]string{"ref": "LN-8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust := e.customer(s.ID)
+	for _, f := range [][2]string{{"name", "Sam Lee"}, {"born", "1990-04-02"}, {"sign", drawing()}} {
+		if _, err := cust.FillField(ctx, s.ID, doc.ID, f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cust.CompleteDocument(ctx, s.ID, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	signed(t, e.agent, s.ID, doc.ID)
+	var copies []client.OutboxMessage
+	deadline := time.Now().Add(10 * time.Second)
+	for len(copies) == 0 || copies[0].Status != "sent" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no signed copy sent: %+v", copies)
+		}
+		time.Sleep(50 * time.Millisecond)
+		msgs, err := e.agent.DevOutbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies = copies[:0]
+		for _, m := range msgs {
+			if m.Attachment != "" {
+				copies = append(copies, m)
+			}
+		}
+	}
+	m := copies[0]
+	if len(copies) != 1 || m.To != "sam@example.com" || m.Attachment != "Loan agreement (signed).pdf" || m.Room != s.ID ||
+		!strings.Contains(m.Subject, "your signed copy of Loan agreement") || !strings.Contains(m.Body, e.url+"/verify") {
+		t.Fatalf("the signed copy: %+v", copies)
+	}
+
+	// An SMS customer has no address to send it to.
+	roomID, docID, _ := e.completeLoan(t)
+	signed(t, e.agent, roomID, docID)
+	msgs, err := e.agent.DevOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Room == roomID && m.Attachment != "" {
+			t.Fatalf("an SMS customer got an email: %+v", m)
+		}
+	}
+}

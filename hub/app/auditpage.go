@@ -96,7 +96,7 @@ func auditLines(t AuditTrail) []auditLine {
 	ls = append(ls,
 		row("Timestamp authority", tsa),
 		auditLine{text: "These pages and the document before them are covered by this file's digital signature. " +
-			"Check it with tandem verify, poppler's pdfsig or any PDF reader; " + AttachedAudit + ", attached, holds this trail for programs.",
+			"Check it at " + t.Hub + "/verify, with tandem verify, poppler's pdfsig or any PDF reader; " + AttachedAudit + ", attached, holds this trail for programs.",
 			font: fillFont, points: 8, color: grey, gap: 10},
 	)
 	return ls

@@ -61,7 +61,7 @@ func TestEvidencePrintsTheTrailAndAttachesItsFiles(t *testing.T) {
 	text := pdftest.Poppler(t, out, "pdftotext", "-layout", "{}", "-")
 	for _, want := range []string{"Audit trail", "Lease agreement", "Łukasz Żółć", "Ana Agent <ana@acme.example>", "+14155550134, by SMS",
 		trail.Document.Original, trail.Document.Completed, "2026-12-05 09:14:03 CET (UTC+01:00)", "Europe/Paris (UTC+01:00)",
-		"IP 203.0.113.7", "CN=Acme Document Seal,O=Acme", fmt.Sprintf("page %d of %d", n, n)} {
+		"IP 203.0.113.7", "CN=Acme Document Seal,O=Acme", "https://hub.example.com/verify", fmt.Sprintf("page %d of %d", n, n)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed trail lacks %q", want)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -59,7 +60,11 @@ func (a *App) Dispatch(ctx context.Context) {
 // out, or why it did not.
 func (a *App) send(ctx context.Context, log zerolog.Logger, m store.Message) {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	receipt, err := a.cfg.Sender.Send(ctx, m)
+	err := a.readAttachment(ctx, &m)
+	var receipt sender.Receipt
+	if err == nil {
+		receipt, err = a.cfg.Sender.Send(ctx, m)
+	}
 	cancel()
 	outcome := store.Outcome{Status: store.MessageSent, At: a.now(), Provider: receipt.Provider, ProviderID: receipt.ID}
 	delivery := room.Delivery{Link: m.LinkID, Message: m.ID, Status: receipt.Status, Provider: receipt.Provider, Reason: receipt.Reason}
@@ -97,6 +102,25 @@ func (a *App) send(ctx context.Context, log zerolog.Logger, m store.Message) {
 			log.Error().Err(err).Str("message", m.ID).Str("room", m.Room).Msg("record delivery in the room")
 		}
 	}
+}
+
+// readAttachment reads the content of m's attachment, if it has one,
+// from the account's files: the outbox keeps only its name.
+func (a *App) readAttachment(ctx context.Context, m *store.Message) error {
+	if m.Attachment == nil {
+		return nil
+	}
+	f, err := a.openFile(ctx, m.Account, m.Attachment.SHA256)
+	if err != nil {
+		return fmt.Errorf("read the attachment %s: %w", m.Attachment.Name, err)
+	}
+	defer f.Close()
+	att := *m.Attachment
+	if att.Content, err = io.ReadAll(io.LimitReader(f, MaxVerifyBytes)); err != nil {
+		return fmt.Errorf("read the attachment %s: %w", att.Name, err)
+	}
+	m.Attachment = &att
+	return nil
 }
 
 // linkRemoved stands in a sent message's text where its link was.

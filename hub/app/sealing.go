@@ -112,7 +112,11 @@ func (a *App) sealDocument(ctx context.Context, s store.Sealing) error {
 	if !ok || d.Status != room.DocumentCompleted {
 		return fmt.Errorf("document %s is not completed in room %s", s.Document, s.Room)
 	}
-	evidence, err := a.evidence(ctx, st, d)
+	acct, err := a.store.Account(ctx, s.Account)
+	if err != nil {
+		return err
+	}
+	evidence, err := a.evidence(ctx, st, acct, d)
 	if err != nil {
 		return err
 	}
@@ -127,7 +131,11 @@ func (a *App) sealDocument(ctx context.Context, s store.Sealing) error {
 	id := a.cfg.Sealer.Identity()
 	_, err = a.Commit(ctx, s.Account, s.Room, func(cur room.State) (Plan, error) {
 		draft, err := room.SealDocument(cur, room.DocumentSealed{Document: d.ID, SHA256: ref.SHA256, Size: ref.Size, Certificate: id.Subject, Timestamp: id.TSA})
-		return Plan{Drafts: []room.Draft{draft}, Documents: []store.DocumentFiles{{Document: d.ID, File: d.File, Signed: ref.SHA256}}}, err
+		p := Plan{Drafts: []room.Draft{draft}, Documents: []store.DocumentFiles{{Document: d.ID, File: d.File, Signed: ref.SHA256}}}
+		if m := a.signedCopy(cur, acct, d, ref.SHA256); m != nil {
+			p.Messages = []store.Message{*m}
+		}
+		return p, err
 	})
 	if tandem.ErrorCode(err) == "already_sealed" {
 		a.dropFile(s.Account, ref.SHA256) // another instance made it first
@@ -142,16 +150,12 @@ func (a *App) sealDocument(ctx context.Context, s store.Sealing) error {
 
 // evidence is the unsigned evidence PDF of completed document d: its
 // completed pages, the audit trail and the attachments.
-func (a *App) evidence(ctx context.Context, st room.State, d room.Document) ([]byte, error) {
+func (a *App) evidence(ctx context.Context, st room.State, acct tandem.Account, d room.Document) ([]byte, error) {
 	log, err := a.roomLog(ctx, st.Account, st.ID, st.Seq)
 	if err != nil {
 		return nil, err
 	}
 	log = untilCompleted(log, d.ID)
-	acct, err := a.store.Account(ctx, st.Account)
-	if err != nil {
-		return nil, err
-	}
 	zone := time.UTC
 	if acct.Settings.TimeZone != "" {
 		if z, err := time.LoadLocation(acct.Settings.TimeZone); err == nil {

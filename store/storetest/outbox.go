@@ -203,3 +203,22 @@ func testOutboxConcurrentClaims(t *testing.T, open Open) {
 		}
 	}
 }
+
+func testOutboxAttachment(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	m := resetEmail(f.account, t0)
+	m.Attachment = &store.MessageAttachment{Name: "Lease (signed).pdf", ContentType: "application/pdf", SHA256: shaA, Content: []byte("never stored")}
+	enqueue(t, f.st, m)
+	got := f.messages(t, f.account)
+	if len(got) != 1 || got[0].Attachment == nil {
+		t.Fatalf("messages: %+v", got)
+	}
+	want := store.MessageAttachment{Name: "Lease (signed).pdf", ContentType: "application/pdf", SHA256: shaA}
+	wantEqual(t, "the attachment", *got[0].Attachment, want)
+	ms := claim(t, f.st, t0.Add(time.Hour), time.Minute, 10)
+	for _, c := range ms {
+		if c.ID == m.ID && (c.Attachment == nil || c.Attachment.SHA256 != shaA || c.Attachment.Content != nil) {
+			t.Fatalf("the claimed message's attachment: %+v", c.Attachment)
+		}
+	}
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"RewriteRefuses", testRewriteRefuses},
 		{"Links", testLinks},
 		{"Outbox", testOutbox},
+		{"OutboxAttachment", testOutboxAttachment},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"Presence", testPresence},
 		{"PresenceRefuses", testPresenceRefuses},

@@ -17,6 +17,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -168,6 +169,9 @@ func (s *Sender) message(m store.Message) (*mail.Msg, string, error) {
 	msg.SetDate()
 	msg.SetBodyString(mail.TypeTextPlain, m.Body)
 	msg.AddAlternativeString(mail.TypeTextHTML, htmlBody(m.Body, m.Link))
+	if a := m.Attachment; a != nil {
+		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Content), mail.WithFileContentType(mail.ContentType(a.ContentType)))
+	}
 	return msg, "<" + id + ">", nil
 }
 

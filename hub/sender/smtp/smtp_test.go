@@ -148,3 +148,24 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
+
+// A message with an attachment carries it, as a file part of its type.
+func TestSendsAnAttachment(t *testing.T) {
+	srv := server(t, nil, "")
+	m := store.Message{ID: "msg_2", Channel: room.ChannelEmail, To: "sam@example.com", Subject: "Acme: your signed copy",
+		Body:       "Hi Sam, attached is your signed copy.",
+		Attachment: &store.MessageAttachment{Name: "Lease (signed).pdf", ContentType: "application/pdf", SHA256: strings.Repeat("a", 64), Content: []byte("%PDF-1.7 signed")}}
+	if _, err := newSender(t, srv.PortNumber(), smtp.NoTLS).Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := srv.WaitForMessages(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := unfold(msgs[0].MsgRequest())
+	for _, want := range []string{"Content-Type: application/pdf", `filename="Lease (signed).pdf"`, "JVBERi0xLjcgc2lnbmVk"} { // base64 of the content
+		if !strings.Contains(data, want) {
+			t.Errorf("the message lacks %q:\n%s", want, data)
+		}
+	}
+}

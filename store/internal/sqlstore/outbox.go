@@ -41,14 +41,23 @@ type messageRow struct {
 	Error     string         `db:"error"`
 	Provider  string         `db:"provider"`
 	ProvID    string         `db:"provider_id"`
+	// The attached file, if any: its name, type and SHA-256.
+	AttName string `db:"attachment_name"`
+	AttType string `db:"attachment_type"`
+	AttSHA  string `db:"attachment_sha256"`
 }
 
-const messageColumns = `id, account_id, room_id, channel, to_addr, subject, body, link, link_id, created_at, status, attempts, sent_at, error, provider, provider_id`
+const messageColumns = `id, account_id, room_id, channel, to_addr, subject, body, link, link_id, created_at, status, attempts, sent_at, error, provider, provider_id,
+	attachment_name, attachment_type, attachment_sha256`
 
 func (r messageRow) message() store.Message {
-	return store.Message{ID: r.ID, Account: r.Account, Room: r.Room.String, Channel: room.Channel(r.Channel), To: r.To,
+	m := store.Message{ID: r.ID, Account: r.Account, Room: r.Room.String, Channel: room.Channel(r.Channel), To: r.To,
 		Subject: r.Subject, Body: r.Body, Link: r.Link, LinkID: r.LinkID, CreatedAt: r.CreatedAt.Time(), Status: store.MessageStatus(r.Status),
 		Attempts: r.Attempts, SentAt: r.SentAt.ptr(), Error: r.Error, Provider: r.Provider, ProviderID: r.ProvID}
+	if r.AttSHA != "" {
+		m.Attachment = &store.MessageAttachment{Name: r.AttName, ContentType: r.AttType, SHA256: r.AttSHA}
+	}
+	return m
 }
 
 // claimQueryFormat leases messages; %s is the dialect's ClaimLock. The
@@ -76,9 +85,13 @@ func (s *DB) insertMessage(ctx context.Context, db execer, m store.Message) erro
 	if status == "" {
 		status = store.MessagePending
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+	var att store.MessageAttachment
+	if m.Attachment != nil {
+		att = *m.Attachment
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		m.ID, m.Account, sql.NullString{String: m.Room, Valid: m.Room != ""}, string(m.Channel), m.To, m.Subject, m.Body, m.Link, m.LinkID,
-		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error, m.Provider, m.ProviderID)
+		ts(m.CreatedAt), string(status), m.Attempts, tsp(m.SentAt), m.Error, m.Provider, m.ProviderID, att.Name, att.ContentType, att.SHA256)
 	if s.isUnique(err) {
 		return tandem.Errorf(tandem.KindConflict, "message %s already exists", m.ID)
 	}

@@ -13,6 +13,13 @@ UPDATE documents SET sealing_due_at = '1970-01-01T00:00:00.000000Z' WHERE comple
 CREATE INDEX documents_sealing ON documents (sealing_due_at) WHERE sealing_due_at IS NOT NULL;
 CREATE INDEX documents_signed ON documents (account_id, signed_sha256);
 
+-- An email may carry a file of the account's files (the signed copy of
+-- a document): its name, type and SHA-256; the content stays in the
+-- blob store.
+ALTER TABLE messages ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN attachment_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN attachment_sha256 TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE seal_keys (
 	id         TEXT PRIMARY KEY,
 	chain      TEXT NOT NULL,
@@ -22,6 +29,9 @@ CREATE TABLE seal_keys (
 
 -- +goose Down
 DROP TABLE seal_keys;
+ALTER TABLE messages DROP COLUMN attachment_sha256;
+ALTER TABLE messages DROP COLUMN attachment_type;
+ALTER TABLE messages DROP COLUMN attachment_name;
 DROP INDEX documents_signed;
 DROP INDEX documents_sealing;
 ALTER TABLE documents DROP COLUMN sealing_error;
