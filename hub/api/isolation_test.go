@@ -187,6 +187,7 @@ var isolationTable = map[string]isoRoute{
 	"GET /api/v1/rooms/{id}/documents/{doc}/file":           {want: roomOfA},
 	"GET /api/v1/rooms/{id}/documents/{doc}/preview":        {want: roomOfAForAgents},
 	"GET /api/v1/rooms/{id}/documents/{doc}/completed":      {want: roomOfA},
+	"GET /api/v1/rooms/{id}/documents/{doc}/signed":         {want: roomOfA},
 	"PUT /api/v1/rooms/{id}/documents/{doc}/fields/{field}": {want: customerOfR1Only, body: `{"value":"Isolation"}`},
 	"POST /api/v1/rooms/{id}/documents/{doc}/viewed":        {want: customerOfR1Only, body: `{"page":1}`},
 	"POST /api/v1/rooms/{id}/documents/{doc}/complete":      {want: customerOfR1Only, fresh: aDocument},
@@ -198,11 +199,16 @@ var isolationTable = map[string]isoRoute{
 	"POST /api/v1/hooks/{provider}/status": {want: everyone(403), public: "the provider calls it, and proves it by its signature (X-Twilio-Signature), not by our credentials: without one every caller is refused, an admin too",
 		body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered", ctype: "application/x-www-form-urlencoded"},
 
+	"POST /api/v1/verify": {want: everyone(allowed), public: "anyone holding a signed PDF may check it; the file is the only input, read in memory and never kept, and the answer is about that file alone",
+		body: "%PDF-1.7 a file to check", ctype: "application/pdf"},
+	"GET /api/v1/verify/root.pem": {want: everyone(allowed), public: "the root certificate of the hub's seals, public by nature: readers import it to trust them"},
+
 	"GET /r/{token}": {want: everyone(allowed), public: "the link the customer was sent: its 256-bit token is the credential, whoever holds it"},
 	// The pages are the same for everyone and carry no data: they call
 	// the API, which checks the caller.
 	"GET /room/{id}":      {want: everyone(allowed), public: "the customer's page, the same for every room; its data come from the API with the room cookie"},
 	"GET /console":        {want: everyone(allowed), public: "the console's page, which asks to sign in"},
+	"GET /verify":         {want: everyone(allowed), public: "the public page that checks a signed PDF; its data come from POST /api/v1/verify"},
 	"GET /password/reset": {want: everyone(allowed), public: "the page a reset email links to, for one who cannot sign in"},
 	"GET /":               {want: everyone(allowed), public: "the front page"},
 	"GET /static/":        {want: everyone(allowed), public: "the pages' scripts and styles", path: "/static/room.js"},
@@ -318,7 +324,9 @@ func TestIsolation(t *testing.T) {
 func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	t.Helper()
 	ctx := context.Background()
+	sealWith := newSealing(t, false).option(t)
 	e := newEnv(t, open, func(cfg *api.Config) {
+		sealWith(cfg)
 		cfg.Web = web.FS()
 		cfg.LoginPerMinute = 1000 // every caller signs in, and the table signs in again
 		tw, err := twilio.New(twilio.Options{
@@ -435,9 +443,11 @@ func (w *isoWorld) isoDocuments(t *testing.T) {
 		ids = append(ids, d.ID)
 	}
 	w.real.doc, w.real.done, w.spare = ids[0], ids[1], ids[2:]
-	if _, err := w.e.customer(w.r1.ID).CompleteDocument(ctx, w.r1.ID, w.real.done); err != nil {
+	cust := w.e.customer(w.r1.ID)
+	if _, err := cust.CompleteDocument(ctx, w.r1.ID, w.real.done); err != nil {
 		t.Fatal(err)
 	}
+	signed(t, cust, w.r1.ID, w.real.done)
 }
 
 // isoSignIn creates a user of account with role and signs them in.
@@ -526,7 +536,7 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.contact, nil
 			case name == "id" && strings.HasSuffix(before, "/assets/"):
 				return tg.asset, nil
-			case name == "doc" && strings.HasSuffix(tmpl, "/completed"):
+			case name == "doc" && (strings.HasSuffix(tmpl, "/completed") || strings.HasSuffix(tmpl, "/signed")):
 				return tg.done, nil
 			case name == "doc":
 				return tg.doc, nil

@@ -77,6 +77,7 @@ func (s *Server) routes() *mux.Router {
 	api.Handle(doc+"/completed", s.methods(byMethod{get: s.requireRoomAccess(s.handleCompletedFile)}))
 	api.Handle(doc+"/signed", s.methods(byMethod{get: s.requireRoomAccess(s.handleSignedFile)}))
 	api.Handle("/verify", s.methods(byMethod{post: s.handleVerify}))
+	api.Handle("/verify/root.pem", s.methods(byMethod{get: s.handleSealRoot}))
 	api.Handle(doc+"/fields/"+fieldIDPattern, s.methods(byMethod{put: s.requireRoomAccess(s.handleFillField)}))
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
 	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))

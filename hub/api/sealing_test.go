@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"strings"
 	"testing"
@@ -175,8 +176,15 @@ func TestCompletedDocumentIsSealedWithItsAuditTrail(t *testing.T) {
 				t.Fatalf("the hub's own check: %+v", verdict)
 			}
 
-			// The public check: this file, then one changed byte.
+			// The public check: this file, then one changed byte; and the
+			// root to import, for anyone.
 			anon := e.client()
+			resp := e.do(t, "GET", "/api/v1/verify/root.pem", "", nil)
+			root, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Equal(root, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sl.keys.Root().Raw})) {
+				t.Errorf("the root certificate: %d %s", resp.StatusCode, root)
+			}
 			v, err := anon.Verify(ctx, bytes.NewReader(pdf))
 			if err != nil || !v.OK || !strings.Contains(string(v.Trail), `"Sam Lee"`) || v.Seal.Timestamp == nil || !v.Seal.Timestamp.Valid {
 				t.Fatalf("verify the signed PDF: %+v, %v", v, err)
@@ -304,4 +312,53 @@ func TestSignedCopyByEmail(t *testing.T) {
 			t.Fatalf("an SMS customer got an email: %+v", m)
 		}
 	}
+}
+
+// The public check reads only PDFs, of a bounded size, at a bounded
+// rate per address; a hub that seals nothing says it cannot check.
+func TestVerifyRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, nil, newSealing(t, false).option(t))
+	anon := e.client()
+	for _, tc := range []struct {
+		name, ct, body, code string
+	}{
+		{"not a PDF", "application/pdf", "<html>hello</html>", "unsupported_type"},
+		{"no file", "text/plain", "hello", "file_required"},
+		{"a form without the file", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n", "file_required"},
+	} {
+		resp := e.do(t, "POST", "/api/v1/verify", tc.body, map[string]string{"Content-Type": tc.ct})
+		var body struct{ Error struct{ Code, Message string } }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != 400 || body.Error.Code != tc.code || body.Error.Message == "" {
+			t.Errorf("%s: %d %+v, want 400 %s", tc.name, resp.StatusCode, body, tc.code)
+		}
+	}
+	if _, err := anon.Verify(ctx, io.LimitReader(zeros{}, app.MaxVerifyBytes+1)); apiCode(t, err) != "too_large" {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	limited := false
+	for range 25 {
+		if _, err := anon.Verify(ctx, strings.NewReader("%PDF-1.7 not really")); client.ErrorCode(err) == "rate_limited" {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("25 checks in a row from one address were all answered")
+	}
+
+	plain := newEnv(t, nil)
+	if _, err := plain.client().Verify(ctx, bytes.NewReader(pdftest.PDF(1, false))); apiCode(t, err) != "verify_unavailable" {
+		t.Errorf("a hub without a seal: %v", err)
+	}
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

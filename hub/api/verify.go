@@ -82,3 +82,17 @@ func (s *Server) handleSignedFile(w http.ResponseWriter, r *http.Request) {
 	d, f, err := s.app.SignedFile(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), documentIDFrom(r))
 	s.sendPDF(w, r, d.Name+" (signed)", f, err)
 }
+
+// handleSealRoot serves GET /api/v1/verify/root.pem: the root certificate
+// of the hub's seals, which a PDF reader imports to show them as trusted.
+func (s *Server) handleSealRoot(w http.ResponseWriter, r *http.Request) {
+	root, err := s.app.SealRoot()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/x-pem-file")
+	h.Set("Content-Disposition", `attachment; filename="tandem-seal-root.pem"`)
+	_, _ = w.Write(root)
+}

@@ -93,6 +93,16 @@ func (a *App) VerifyUpload(r io.Reader) (Verdict, error) {
 	return CheckSealed(pdf, a.cfg.Verifier), nil
 }
 
+// SealRoot is the root certificate of the hub's seals, PEM-encoded, for
+// anyone to import into their PDF reader; not_found when the hub seals
+// nothing.
+func (a *App) SealRoot() ([]byte, error) {
+	if a.cfg.Sealer == nil {
+		return nil, tandem.Errorf(tandem.KindNotFound, "this hub does not seal documents")
+	}
+	return a.cfg.Sealer.Identity().RootPEM, nil
+}
+
 // attachments reads the named files attached to pdf.
 func attachments(pdf []byte, names ...string) (out map[string][]byte, err error) {
 	defer func() {

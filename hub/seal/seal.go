@@ -40,6 +40,9 @@ type Identity struct {
 	Root string `json:"root"`
 	// TSA is the timestamp authority's URL, if one is used.
 	TSA string `json:"tsa,omitempty"`
+	// RootPEM is the root certificate itself, PEM-encoded: what a PDF
+	// reader imports to trust the hub's seals.
+	RootPEM []byte `json:"-"`
 }
 
 // Report is what Verify found.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -64,7 +65,8 @@ func NewSealer(keys Keys, opts ...Option) (*Sealer, error) {
 
 // Identity is the signing certificate and the timestamp authority.
 func (s *Sealer) Identity() seal.Identity {
-	return seal.Identity{Subject: s.keys.Chain[0].Subject.String(), Root: Fingerprint(s.keys.Root()), TSA: s.tsa}
+	root := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.keys.Root().Raw})
+	return seal.Identity{Subject: s.keys.Chain[0].Subject.String(), Root: Fingerprint(s.keys.Root()), TSA: s.tsa, RootPEM: root}
 }
 
 // contentsSize is the room kept for the signature in the file, in bytes

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/app/pdftest"
+	"github.com/tandemhq/tandem/hub/seal/cms"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store/postgres/pgtest"
+)
+
+// Instances that start together on one database all seal with the
+// certificate the first of them made, and keep it across restarts.
+func TestInstancesSealWithOneCertificate(t *testing.T) {
+	dbURL, _ := pgtest.EmptySchema(t)
+	env := map[string]string{"PORT": "0", "DATABASE_URL": dbURL, "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_LOG_LEVEL": "info"}
+	servers := make([]*server, 3)
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Go(func() { servers[i] = startServer(t, env) })
+	}
+	wg.Wait()
+	roots := map[string]bool{}
+	for _, s := range servers {
+		line := s.logged(t, "seal: the hub's own certificate")
+		if line == nil {
+			t.Fatalf("no seal line in the log:\n%s", s.logs)
+		}
+		roots[line["root"].(string)] = true
+	}
+	if len(roots) != 1 {
+		t.Fatalf("three instances seal with %d roots: %v", len(roots), roots)
+	}
+	for _, s := range servers {
+		_ = s.stop()
+	}
+	again := startServer(t, env).logged(t, "seal: the hub's own certificate")
+	if again == nil || !roots[again["root"].(string)] {
+		t.Fatalf("after a restart the hub seals with another root: %v", again)
+	}
+}
+
+// signedDocument has the embedded hub's customer finish a document, and
+// returns the signed PDF.
+func signedDocument(t *testing.T, url, password string) []byte {
+	t.Helper()
+	ctx := context.Background()
+	agent := mustClient(t, url)
+	if _, err := agent.Login(ctx, "admin@example.com", password); err != nil {
+		t.Fatal(err)
+	}
+	a, err := agent.UploadAsset(ctx, "Lease", "", "lease.pdf", bytes.NewReader(pdftest.PDF(1, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.SetAssetFields(ctx, a.ID, []client.Field{
+		{ID: "name", Type: room.FieldText, Role: room.FieldByCustomer, Required: true, Label: "Full name", Page: 1, X: .1, Y: .5, W: .5, H: .05},
+		{ID: "sign", Type: room.FieldSignature, Role: room.FieldByCustomer, Required: true, Label: "Signature", Page: 1, X: .1, Y: .7, W: .4, H: .1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS, Customer: room.Customer{Name: "Sam Lee", Phone: "+14155550134"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := agent.AddDocument(ctx, s.ID, a.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := agent.DevOutbox(ctx)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("the invitation: %v %v", msgs, err)
+	}
+	cust := mustClient(t, url)
+	if _, err := cust.OpenLink(ctx, msgs[0].Link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cust.ViewPage(ctx, s.ID, doc.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range [][2]string{{"name", "Sam Lee"}, {"sign", pdftest.DataURL(pdftest.PNG(300, 90))}} {
+		if _, err := cust.FillField(ctx, s.ID, doc.ID, f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cust.CompleteDocument(ctx, s.ID, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		f, err := agent.SignedFile(ctx, s.ID, doc.ID)
+		if err == nil {
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		if client.ErrorCode(err) != "not_sealed" || time.Now().After(deadline) {
+			t.Fatalf("the signed PDF: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// tandem verify FILE.pdf checks a seal offline, against the root of the
+// hub's own store, or the one given with -root.
+func TestVerifyCommandChecksASignedPDF(t *testing.T) {
+	dir := t.TempDir()
+	const password = "a long enough secret"
+	env := map[string]string{"PORT": "0", "TANDEM_DATA_DIR": dir, "TANDEM_ADMIN_PASSWORD": password}
+	srv := startServer(t, env)
+	pdf := signedDocument(t, srv.url, password)
+	rootFP := srv.logged(t, "seal: the hub's own certificate")["root"].(string)
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(t.TempDir(), "signed.pdf")
+	if err := os.WriteFile(good, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(env map[string]string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"verify"}, args...), func(k string) string { return env[k] }, &out, &out, nil)
+		return out.String(), err
+	}
+
+	out, err := verify(env, good)
+	for _, want := range []string{"Seal: valid", "covers the whole file", "leads to the trusted root, SHA-256 " + rootFP, `"Lease"`, "Sam Lee",
+		"the original (original.pdf) has the SHA-256 the audit trail prints", "the completed content (completed.pdf)", "Verdict: everything checks."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if err != nil {
+		t.Fatalf("verify of a good file failed: %v\n%s", err, out)
+	}
+
+	changed := bytes.Clone(pdf)
+	i := bytes.Index(changed, []byte("/Producer"))
+	changed[i+1] ^= 0x20
+	bad := filepath.Join(t.TempDir(), "changed.pdf")
+	if err := os.WriteFile(bad, changed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verify(env, bad); err == nil || !strings.Contains(out, "changed after it was sealed") || !strings.Contains(out, "Verdict: NOT VALID.") {
+		t.Errorf("verify of a changed file: %v\n%s", err, out)
+	}
+
+	// Elsewhere, with no store: nothing to check the chain against, so
+	// no verdict of valid; with another root, the chain fails.
+	nowhere := map[string]string{"TANDEM_DATA_DIR": t.TempDir()}
+	if out, err := verify(nowhere, good); err == nil || !strings.Contains(out, "there is no root to check it against") {
+		t.Errorf("verify without a root: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(nowhere["TANDEM_DATA_DIR"], "tandem.db")); err == nil {
+		t.Error("verify made a database where there was none")
+	}
+	other := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(other, otherRootPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verify(nowhere, "-root", other, good); err == nil || !strings.Contains(out, "is not the trusted one") {
+		t.Errorf("verify against another root: %v\n%s", err, out)
+	}
+}
+
+// otherRootPEM is the root certificate of keys that sealed nothing here.
+func otherRootPEM(t *testing.T) []byte {
+	t.Helper()
+	k, err := cms.Generate("Someone Else", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, _, err := k.PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The chain is signing certificate first, root last.
+	blocks := strings.SplitAfter(string(chain), "-----END CERTIFICATE-----\n")
+	return []byte(blocks[len(blocks)-2])
+}
+
+// TestAuditTrailScreenshot writes docs/screenshots/audit-trail.png: the
+// audit-trail page of a sealed document, drawn by poppler's pdftoppm.
+// make screenshots runs it (TANDEM_SCREENSHOTS=folder).
+func TestAuditTrailScreenshot(t *testing.T) {
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("screenshots are written by make screenshots (TANDEM_SCREENSHOTS=folder)")
+	}
+	const password = "a long enough secret"
+	srv := startServer(t, map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": password, "TANDEM_ACCOUNT_NAME": "Acme Insurance"})
+	admin := mustClient(t, srv.url)
+	if _, err := admin.Login(context.Background(), "admin@example.com", password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.UpdateSettings(context.Background(), client.AccountSettings{TimeZone: "Europe/Paris"}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := signedDocument(t, srv.url, password)
+	in := filepath.Join(t.TempDir(), "signed.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Page 1 is the document; the trail starts on page 2.
+	out := filepath.Join(dir, "audit-trail")
+	if b, err := exec.Command("pdftoppm", "-png", "-r", "90", "-f", "2", "-l", "2", "-singlefile", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
+}
