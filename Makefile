@@ -17,7 +17,8 @@ FUZZ_TARGETS := \
 	./hub/api:FuzzRequestBody \
 	./hub/api:FuzzQueryInt \
 	./hub/api:FuzzRoomCursor \
-	./hub/sender/twilio:FuzzParseCallback
+	./hub/sender/twilio:FuzzParseCallback \
+	./hub/seal/cms:FuzzVerify
 FUZZTIME ?= 60s
 FUZZTIME_SHORT ?= 3s
 # Each new input that widens coverage is minimised first, for at most
