@@ -180,6 +180,7 @@ func TestEveryTypeChangesState(t *testing.T) {
 	run(must(ViewPage(s, "dc_1", 2)))
 	run(must(FillField(s, "dc_1", "sign", "", strings.Repeat("5", 64))))
 	run(must(CompleteDocument(s, "dc_1", strings.Repeat("a", 64))))
+	run(must(SealDocument(s, DocumentSealed{Document: "dc_1", SHA256: strings.Repeat("b", 64), Size: 1, Certificate: "CN=Seal"})))
 	other := lease
 	other.ID, other.Name = "dc_2", "Terms"
 	run(musts(AddDocument(s, other))...)
