@@ -18,17 +18,13 @@ import (
 	"github.com/tandemhq/tandem/room"
 )
 
-// completeAsCustomer opens the room's newest link as its customer and
-// fills and finishes docID, a document of the creditApplication template.
-func completeAsCustomer(t *testing.T, base string, agent *client.Client, roomID, docID string) {
+// completeAsCustomer opens link as the room's customer and fills and
+// finishes docID, a document of the creditApplication template.
+func completeAsCustomer(t *testing.T, base, link, roomID, docID string) {
 	t.Helper()
 	bg := context.Background()
-	msgs, err := agent.DevOutbox(bg)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %v %v", msgs, err)
-	}
 	cust := mustClient(t, base)
-	if _, err := cust.OpenLink(bg, msgs[0].Link); err != nil {
+	if _, err := cust.OpenLink(bg, link); err != nil {
 		t.Fatal(err)
 	}
 	for field, value := range map[string]string{"birth": "1990-04-02", "signature": pdftest.DataURL(pdftest.PNG(120, 40))} {
@@ -75,7 +71,11 @@ func TestBrowserVerifyPage(t *testing.T) {
 	agent := adminClient(t, srv.url)
 	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
 	docID := sendFromLibrary(t, agent, s.ID, creditApplication(t, agent).ID, "12500")
-	completeAsCustomer(t, srv.url, agent, s.ID, docID)
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	completeAsCustomer(t, srv.url, msgs[0].Link, s.ID, docID)
 	pdf := signedPDF(t, agent, s.ID, docID)
 
 	dir := t.TempDir()
@@ -121,7 +121,7 @@ func TestBrowserVerifyPage(t *testing.T) {
 	waitText(t, ctx, "#fact-customer", "Sam Lee")
 	waitText(t, ctx, "#fact-document", "Credit application")
 	waitText(t, ctx, "#fact-company", "Acme Insurance")
-	waitText(t, ctx, "#fact-sealed", "your time")
+	waitText(t, ctx, "#fact-sealed", "Your time")
 	evalBool(t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`, "the verdict fits 360 px")
 
 	upload("changed")

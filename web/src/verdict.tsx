@@ -78,6 +78,11 @@ function sentence(s: string): string {
   return /[.!?]$/.test(t) ? t : t + ".";
 }
 
+// withHashes sets each SHA-256 in s in monospace.
+function withHashes(s: string) {
+  return s.split(/\b([0-9a-f]{64})\b/).map((part, i) => (i % 2 ? <code class="hash">{part}</code> : part));
+}
+
 // when writes an instant in the visitor's time, or in zone.
 function when(at: string, zone?: string): string {
   const d = new Date(at);
@@ -160,22 +165,20 @@ export function VerdictView({ verdict: v, file }: { verdict: Verdict; file: { na
               <dt>Sealed</dt>
               <dd id="fact-sealed">
                 <span class="when">{when(at)}</span>
-                <span class="muted small"> your time{localZone() ? " (" + localZone() + ")" : ""}</span>
+                <span class="muted small">Your time{localZone() ? " (" + localZone() + ")" : ""}</span>
                 {t?.time_zone && t.time_zone !== localZone() && (
                   <>
-                    <br />
                     <span class="when">{when(at, t.time_zone)}</span>
-                    <span class="muted small"> in {t.time_zone}, the company's time zone</span>
+                    <span class="muted small">In {t.time_zone}, the company's time zone</span>
                   </>
                 )}
-                <br />
-                <span class="muted small">{ts?.valid ? "Time given by the timestamp authority." : "Time given by the hub's own clock (no timestamp authority)."}</span>
+                <span class="muted small">{ts?.valid ? "The time is the timestamp authority's." : "The time is the hub's own clock: no timestamp authority."}</span>
               </dd>
             </>
           )}
           {s.subject && (
             <>
-              <dt>Certificate</dt>
+              <dt>{kind === "changed" ? "Certificate it names" : "Certificate"}</dt>
               <dd id="fact-subject" class="wrap">
                 {s.subject}
               </dd>
@@ -205,7 +208,7 @@ export function VerdictView({ verdict: v, file }: { verdict: Verdict; file: { na
           <ul class="checks" id="evidence">
             {evidence.map((e) => (
               <li class="passed" key={e}>
-                {sentence(e)}
+                {withHashes(sentence(e))}
               </li>
             ))}
           </ul>

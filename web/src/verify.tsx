@@ -150,6 +150,16 @@ function VerifyPage() {
         </svg>
         The file is checked in memory and never stored: nothing of it is kept on the hub.
       </p>
+      {step.kind === "idle" && (
+        <section class="about" aria-labelledby="about-title">
+          <h2 id="about-title">What the check tells you</h2>
+          <ul>
+            <li>Whether this hub sealed the file, and whether a single byte of it changed since.</li>
+            <li>For a sealed file: the document, the company, the customer, the agent, and when it was sealed.</li>
+            <li>Check the signed copy, whose name ends in “(signed).pdf”: the completed PDF carries no seal.</li>
+          </ul>
+        </section>
+      )}
       <div ref={result} aria-live="polite" id="result">
         {step.kind === "done" && <VerdictView verdict={step.verdict} file={step.file} />}
         {step.kind === "error" && (
