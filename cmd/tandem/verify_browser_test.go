@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -106,6 +107,9 @@ func TestBrowserVerifyPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#privacy", "never stored")
+	if bad := unlabeled(t, ctx); len(bad) != 0 {
+		t.Errorf("the verify page's controls without a name: %v", bad)
+	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
 		t.Fatal(err)
 	}
@@ -136,4 +140,50 @@ func TestBrowserVerifyPage(t *testing.T) {
 		t.Fatalf("the error shows its code: %q", msg)
 	}
 	evalBool(t, ctx, `window.notReloaded === true && !document.querySelector("#verdict")`, "the files were checked without a reload, and the old verdict is gone")
+}
+
+// While the timestamp authority is down, a finished document stays
+// "sealing pending", calmly: the console's card says Sealing… and offers
+// no signed PDF, the customer's page says their signed copy is being
+// prepared, and the signed PDF answers not_sealed.
+func TestBrowserSealingPending(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
+	requireConsole(t)
+	ctx := browser(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + l.Addr().String() + "/tsa" // a port nobody listens on
+	l.Close()
+	srv := consoleServer(t, map[string]string{"TANDEM_TSA_URL": down})
+	agent := adminClient(t, srv.url)
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
+	docID := sendFromLibrary(t, agent, s.ID, creditApplication(t, agent).ID, "12500")
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	completeAsCustomer(t, srv.url, msgs[0].Link, s.ID, docID)
+	if _, err := agent.SignedFile(context.Background(), s.ID, docID); client.ErrorCode(err) != "not_sealed" {
+		t.Fatalf("the signed PDF with the authority down: %v", err)
+	}
+
+	signInConsole(t, ctx, srv.url)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID)); err != nil {
+		t.Fatal(err)
+	}
+	card := `#documents li[data-document="` + docID + `"]`
+	waitText(t, ctx, card+" .doc-status", "Completed")
+	waitText(t, ctx, card+" .doc-sealing", "Sealing…")
+	evalBool(t, ctx, `!document.querySelector(`+jsString(card+" a.doc-signed")+`) && !document.querySelector("#session-error").textContent`, "no signed PDF and no error while sealing is pending")
+
+	phone, closePhone := chromedp.NewContext(ctx)
+	defer closePhone()
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link+"#/documents/"+docID)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, phone, "#doc-done", "Done — thank you")
+	waitText(t, phone, "#preparing", "Preparing your signed copy…")
+	evalBool(t, phone, `!document.querySelector("#download-signed") && !!document.querySelector("#download")`, "the completed PDF alone while the signed copy is prepared")
 }

@@ -47,7 +47,7 @@ export function DocumentCard({ roomId, doc, events }: { roomId: string; doc: Doc
               Signed PDF
             </a>
           ) : (
-            <span class="doc-sealing muted small" role="status">
+            <span class="doc-sealing muted small" role="status" title="The hub is sealing the signed PDF: it appears here once sealed (tried again while the timestamp authority is unreachable)">
               <span class="spinner" aria-hidden="true" />
               Sealing…
             </span>
