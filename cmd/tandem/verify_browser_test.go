@@ -62,8 +62,9 @@ func signedPDF(t *testing.T, agent *client.Client, roomID, docID string) []byte 
 // A visitor on a phone checks files on the public verify page, without
 // signing in and without reloading: the signed PDF is sealed by this hub
 // and unchanged, and names its customer; the same file with one byte
-// changed was changed after sealing; a file that is not a PDF is refused
-// in words. The page never scrolls sideways.
+// changed was changed after sealing; a file that is not a PDF, and one
+// past the limit of checks a minute, are refused in words. The page never
+// scrolls sideways.
 func TestBrowserVerifyPage(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -140,6 +141,16 @@ func TestBrowserVerifyPage(t *testing.T) {
 		t.Fatalf("the error shows its code: %q", msg)
 	}
 	evalBool(t, ctx, `window.notReloaded === true && !document.querySelector("#verdict")`, "the files were checked without a reload, and the old verdict is gone")
+
+	// Past the limit of checks a minute, the page says to wait, in words.
+	if n := evalJS[int](t, ctx, `Promise.all([...Array(20)].map(() => fetch("/api/v1/verify", {method: "POST", headers: {"Content-Type": "application/pdf"}, body: "x"}))).then(rs => rs.filter(r => r.status === 429).length)`); n == 0 {
+		t.Fatal("the hub never limited the checks")
+	}
+	upload("signed")
+	waitText(t, ctx, "#verify-error", "Many files were checked from your address in the last minute")
+	if msg := textOf(t, ctx, "#verify-error"); strings.Contains(msg, "rate_limited") || strings.Contains(msg, "429") {
+		t.Fatalf("the error shows its code: %q", msg)
+	}
 }
 
 // While the timestamp authority is down, a finished document stays
