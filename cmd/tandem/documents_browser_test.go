@@ -369,6 +369,14 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 		t.Fatalf("the room's state has no signed SHA-256: %q", signed)
 	}
 	waitText(t, ctx, "#timeline", "Signed PDF of “Credit application” sealed · SHA-256 "+signed)
+	// At 360 px the SHA-256 wraps: the page never scrolls sideways.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	evalBool(t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`, "the sealed line fits 360 px")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
 
 	// A second copy, which the customer declines, saying why.
 	second := sendFromLibrary(t, agent, s.ID, a.ID, "9000")
