@@ -1,5 +1,6 @@
 // Package web holds Tandem's pages, embedded in the binary: the customer's
-// room page, the hub's front page and the agent console. The hub serves
+// room page, the hub's front page, the agent console and the public page
+// that checks signed PDFs (verify.html). The hub serves
 // them with the same API everyone else uses; they hold no logic of their
 // own.
 //
@@ -28,7 +29,7 @@ var linkPage = template.Must(template.ParseFS(files, "templates/link.html"))
 func LinkPage() *template.Template { return linkPage }
 
 // FS returns the pages and their assets: index.html, room.html,
-// console.html and the files served under /static/. A file of dist/ hides
+// console.html, verify.html and the files served under /static/. A file of dist/ hides
 // the one of the same name in static/.
 func FS() fs.FS {
 	return layers{sub("dist"), sub("static")}

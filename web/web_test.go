@@ -12,7 +12,7 @@ import (
 // one, the placeholder that says how to build it otherwise.
 func TestFS(t *testing.T) {
 	f := web.FS()
-	for _, name := range []string{"index.html", "room.html", "room.js", "page.css", "console.css", "console.html"} {
+	for _, name := range []string{"index.html", "room.html", "room.js", "page.css", "console.css", "console.html", "verify.html", "verify.js", "verify.css"} {
 		if _, err := fs.Stat(f, name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -35,6 +35,14 @@ func TestFS(t *testing.T) {
 	}
 	if placeholder := strings.Contains(string(js), "make web"); placeholder == web.Built() {
 		t.Fatalf("room.js is the placeholder: %v; the bundle is built: %v", placeholder, web.Built())
+	}
+	// So is the verify page's.
+	js, err = fs.ReadFile(f, "verify.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placeholder := strings.Contains(string(js), "make web"); placeholder == web.Built() {
+		t.Fatalf("verify.js is the placeholder: %v; the bundle is built: %v", placeholder, web.Built())
 	}
 	if _, err := fs.Stat(f, "nothing.js"); err == nil {
 		t.Fatal("a file that does not exist")

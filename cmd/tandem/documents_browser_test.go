@@ -276,7 +276,8 @@ func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
 
 // The document's card and the timeline follow the customer live while
 // they open, view, fill and finish the document (through the API, with
-// their room cookie); then the completed PDF downloads.
+// their room cookie); then the completed PDF downloads, and the signed PDF
+// once the hub has sealed it, with its SHA-256 in the timeline.
 func TestBrowserDocumentCardIsLive(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -354,6 +355,27 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	head := evalJS[string](t, ctx, `fetch(document.querySelector(`+jsString(card+" a.doc-download")+`).href).then(r => r.ok ? r.text() : "HTTP " + r.status).then(s => s.slice(0, 5))`)
 	if head != "%PDF-" {
 		t.Fatalf("the completed PDF's link gives %q", head)
+	}
+	// Sealed a moment later: the signed PDF's link, and its SHA-256 in the
+	// timeline.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(card+" a.doc-signed"), chromedp.WaitNotPresent(card+" .doc-sealing")); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalJS[string](t, ctx, `fetch(document.querySelector(`+jsString(card+" a.doc-signed")+`).href).then(r => r.status + " " + r.headers.get("Content-Type"))`); got != "200 application/pdf" {
+		t.Fatalf("the signed PDF's link answers %q", got)
+	}
+	signed, _ := roomDocuments(t, srv.url, agent.Token(), s.ID)[0].(map[string]any)["signed"].(string)
+	if len(signed) != 64 {
+		t.Fatalf("the room's state has no signed SHA-256: %q", signed)
+	}
+	waitText(t, ctx, "#timeline", "Signed PDF of “Credit application” sealed · SHA-256 "+signed)
+	// At 360 px the SHA-256 wraps: the page never scrolls sideways.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	evalBool(t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`, "the sealed line fits 360 px")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
 	}
 
 	// A second copy, which the customer declines, saying why.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/cookiejar"
@@ -8,15 +9,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
 )
 
-// TestScreenshots writes the pictures of docs/screenshots: the console and
-// the customer's room at desktop and phone sizes, on a hub with a few
-// sessions in every state. `make screenshots` runs it with
+// TestScreenshots writes the pictures of docs/screenshots: the console,
+// the customer's room and the verify page at desktop and phone sizes, on
+// a hub with a few sessions in every state. `make screenshots` runs it with
 // TANDEM_SCREENSHOTS set to that folder; otherwise it does not run.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("TANDEM_SCREENSHOTS")
@@ -187,6 +189,80 @@ func TestScreenshots(t *testing.T) {
 	defer closeSignDesk()
 	open(signDesk, page, 1280, 800) // the room's cookie is the browser's
 	shot(signDesk, "signing-desktop")
+
+	// A document finished and sealed: its card with the signed PDF and
+	// the timeline's SHA-256 in the console, the customer's signed copy,
+	// and the verify page with the signed PDF and with a changed copy.
+	noah := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Noah Williams", Phone: "+14155550142"})
+	noahDoc := sendFromLibrary(t, agent, noah.ID, template.ID, "18000")
+	completeAsCustomer(t, srv.url, link(noah.ID), noah.ID, noahDoc)
+	pdf := signedPDF(t, agent, noah.ID, noahDoc)
+	full := func(tab context.Context, name string) {
+		t.Helper()
+		png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)) // 100: a PNG
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(srv.url+"/console#/sessions/"+noah.ID)); err != nil {
+		t.Fatal(err)
+	}
+	sealedCard := `#documents li[data-document="` + noahDoc + `"]`
+	waitText(t, ctx, sealedCard+" a.doc-signed", "Signed PDF")
+	waitText(t, ctx, "#timeline", "sealed · SHA-256")
+	shot(ctx, "console-session-signed-desktop")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	full(ctx, "console-session-signed-phone")
+	signedPhone, closeSignedPhone := chromedp.NewContext(ctx)
+	defer closeSignedPhone()
+	if err := chromedp.Do(signedPhone, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(link(noah.ID)+"#/documents/"+noahDoc)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, signedPhone, "#download-signed", "Download signed copy")
+	if err := chromedp.Do(signedPhone, chromedp.WaitVisible(`.page[data-page="1"][data-drawn]`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(signedPhone, "signing-signed-phone")
+
+	files := t.TempDir()
+	changed := append([]byte(nil), pdf...)
+	changed[bytes.Index(changed, []byte("/ByteRange"))/2] ^= 0x01 // in what the seal covers
+	for name, b := range map[string][]byte{"Credit application (signed).pdf": pdf, "Credit application (edited).pdf": changed} {
+		if err := os.WriteFile(filepath.Join(files, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+		opts []chromedp.EmulateViewportOption
+	}{{"phone", 360, 740, []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile}}, {"desktop", 1440, 900, nil}} {
+		tab, closeTab := chromedp.NewContext(ctx)
+		// The visitor is in Paris; the company's zone is the hub's default.
+		if _, err := chromedp.Call(tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Paris"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...), chromedp.Navigate(srv.url+"/verify"), chromedp.WaitVisible("#choose")); err != nil {
+			t.Fatal(err)
+		}
+		shot(tab, "verify-"+size.name)
+		if err := chromedp.Do(tab, chromedp.SetUploadFiles("#file", []string{filepath.Join(files, "Credit application (signed).pdf")})); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, tab, "#verdict-title", "Sealed by this hub and unchanged since")
+		full(tab, "verify-valid-"+size.name)
+		if err := chromedp.Do(tab, chromedp.SetUploadFiles("#file", []string{filepath.Join(files, "Credit application (edited).pdf")})); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, tab, "#verdict-title", "This file was changed after it was sealed")
+		full(tab, "verify-changed-"+size.name)
+		closeTab()
+	}
 }
 
 // sendAndFill sends the template assetID to the room (the agent's loan

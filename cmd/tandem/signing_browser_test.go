@@ -176,9 +176,10 @@ func evalBool(t *testing.T, ctx context.Context, js, what string) {
 // next in page order; a date typed in part says so in words and keeps
 // Finish disabled while every other field is filled; a signature drawn
 // with the finger on the pad is applied; Finish completes it and the
-// completed PDF downloads. The agent sees each step as it happens, the
-// signature's value never. A reload shows the finished document with its
-// values, the signature's image included.
+// completed PDF downloads, and the signed copy as soon as the hub has
+// sealed it. The agent sees each step as it happens, the signature's
+// value never. A reload shows the finished document with its values, the
+// signature's image included, and the signed copy.
 func TestBrowserCustomerSignsADocument(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -288,6 +289,12 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 	}
 	waitText(t, ctx, "#doc-done", "Done — thank you")
 	watch.next(room.TypeDocumentCompleted, map[string]any{"document": docID})
+	// The hub seals it a moment later: the signed copy is offered live.
+	watch.next(room.TypeDocumentSealed, map[string]any{"document": docID})
+	waitText(t, ctx, "#download-signed", "Download signed copy")
+	if got := evalJS[string](t, ctx, `fetch(document.querySelector("#download-signed").href).then(r => r.status + " " + r.headers.get("Content-Type"))`); got != "200 application/pdf" {
+		t.Fatalf("the signed copy's link answers %q", got)
+	}
 	viewed := false
 	for _, e := range watch.seen {
 		viewed = viewed || (e.Type == room.TypeDocumentPageViewed && strings.Contains(string(e.Data), `"page":2`))
@@ -311,6 +318,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#doc-done", "Done — thank you")
+	waitText(t, ctx, "#download-signed", "Download signed copy")
 	waitText(t, ctx, `.value[data-field="name"]`, "Sam Lee")
 	waitJS(t, ctx, "the signature after a reload", `!!document.querySelector('.value[data-field="sig"] img[src^="data:image/png;base64,"]')`)
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#finish")); err != nil {

@@ -1,7 +1,9 @@
 // A document of the session as a card: its status, how many of the
 // customer's required fields are filled, the pages they viewed, Preview
 // (the PDF with the customer's current values) and, once completed,
-// Download completed PDF. It follows the room's live state and log.
+// Download completed PDF, then the signed PDF once the hub has sealed it
+// ("Sealing…" until then: usually a second, longer while the timestamp
+// authority is down). It follows the room's live state and log.
 import { useState } from "preact/hooks";
 import { PdfPages, usePDF } from "./pdfview";
 import { Sheet } from "./sheet";
@@ -39,6 +41,17 @@ export function DocumentCard({ roomId, doc, events }: { roomId: string; doc: Doc
       <div class="bar doc-actions">
         <button type="button" class="secondary doc-preview" onClick={() => setPreviewing(true)}>Preview</button>
         {doc.status === "completed" && <a class="button doc-download" href={base + "/completed"} download={doc.name + ".pdf"}>Download completed PDF</a>}
+        {doc.status === "completed" &&
+          (doc.signed ? (
+            <a class="button doc-signed" href={base + "/signed"} download={doc.name + " (signed).pdf"} title={"SHA-256 " + doc.signed}>
+              Signed PDF
+            </a>
+          ) : (
+            <span class="doc-sealing muted small" role="status" title="The hub is sealing the signed PDF: it appears here once sealed (tried again while the timestamp authority is unreachable)">
+              <span class="spinner" aria-hidden="true" />
+              Sealing…
+            </span>
+          ))}
       </div>
       {previewing && <Preview url={base + "/preview"} name={doc.name} onClose={() => setPreviewing(false)} />}
     </li>

@@ -104,7 +104,9 @@ function Room() {
       );
   }, [open]);
 
-  const onDoc = (d: Doc) => setDocs((ds) => ds.map((x) => (x.id === d.id ? d : x)));
+  // A document read before it was sealed never hides the signed copy
+  // the room's state has already shown.
+  const onDoc = (d: Doc) => setDocs((ds) => ds.map((x) => (x.id === d.id ? { ...d, signed: d.signed ?? x.signed } : x)));
   const doc = docs.find((d) => d.id === open);
   const title = info.agent ? "Your secure room with " + info.agent : "Your secure room";
   return (

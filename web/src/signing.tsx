@@ -3,7 +3,8 @@
 // they were placed; Next to the next required field, Finish once every
 // required field is filled, Decline. Opening it and each page looked at
 // are told to the hub, which tells the agent. A finished or declined
-// document reads as such, with the completed PDF to download.
+// document reads as such, with the completed PDF to download, and the
+// signed copy once the hub has sealed it (live, a moment later).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DeclineDialog } from "./decline";
 import { FieldBox, ReadOnly } from "./fieldbox";
@@ -171,9 +172,26 @@ export function Signing({ doc, onDoc, onBack }: Props) {
           <p>
             <strong>Done — thank you.</strong> Your agent has the completed document.
           </p>
-          <a class="button primary" id="download" href={docURL(doc.id, "/completed")} download={doc.name + ".pdf"}>
-            Download the completed PDF
-          </a>
+          {doc.signed ? (
+            <p>
+              Your signed copy carries a digital seal and the record of every step: anyone can check it at <a href="/verify">{location.host}/verify</a>.
+            </p>
+          ) : (
+            <p class="preparing" id="preparing">
+              <span class="spinner" aria-hidden="true" />
+              Preparing your signed copy…
+            </p>
+          )}
+          <div class="buttons">
+            {doc.signed && (
+              <a class="button primary" id="download-signed" href={docURL(doc.id, "/signed")} download={doc.name + " (signed).pdf"}>
+                Download signed copy
+              </a>
+            )}
+            <a class="button secondary" id="download" href={docURL(doc.id, "/completed")} download={doc.name + ".pdf"}>
+              Download the completed PDF
+            </a>
+          </div>
         </div>
       )}
       {doc.status === "declined" && (

@@ -1,12 +1,14 @@
 // The session's timeline: a line per event of the room's log, in words,
 // with the documents' events named after the document and its fields,
-// and a line when the customer has filled every required field.
+// a line when the customer has filled every required field, and the
+// SHA-256 of each signed PDF the hub seals.
 import type { RoomEvent } from "./types";
 import { words } from "./words";
 
 type DocInfo = { name: string; fields: Map<string, { label: string; type: string; role: string; required: boolean }>; filled: Set<string>; allFilled: boolean };
 
-type Line = { key: string; seq: number; type: string; at: string; text: string };
+// hash, when there is one, is a file's SHA-256, shown in full after text.
+type Line = { key: string; seq: number; type: string; at: string; text: string; hash?: string };
 
 const q = (s: string) => "“" + s + "”";
 
@@ -17,7 +19,7 @@ export function lines(events: RoomEvent[]): Line[] {
   const out: Line[] = [];
   for (const e of events) {
     const d = e.data ?? {};
-    const line = (text: string, key = String(e.seq)) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text });
+    const line = (text: string, key = String(e.seq), hash?: string) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text, hash });
     if (!e.type.startsWith("document.")) {
       line(words(e));
       continue;
@@ -37,6 +39,7 @@ export function lines(events: RoomEvent[]): Line[] {
       case "document.page_viewed": line("Customer viewed page " + d.page + " of " + name); break;
       case "document.completed": line("Customer finished " + name); break;
       case "document.declined": line("Customer declined " + name + (d.reason ? ": " + d.reason : "")); break;
+      case "document.sealed": line("Signed PDF of " + name + " sealed", undefined, d.sha256); break;
       case "document.field_filled": {
         const f = doc?.fields.get(d.field);
         const label = q(f?.label ?? "a field");
@@ -72,6 +75,12 @@ export function Timeline({ events }: { events: RoomEvent[] }) {
       {lines(events).map((l) => (
         <li key={l.key} data-seq={l.seq} data-type={l.type}>
           <time dateTime={l.at}>{new Date(l.at).toLocaleTimeString()}</time> {l.text}
+          {l.hash && (
+            <>
+              {" · SHA-256 "}
+              <code class="hash">{l.hash}</code>
+            </>
+          )}
         </li>
       ))}
     </ol>

@@ -52,6 +52,11 @@ export type Doc = {
   pages: number;
   content_type: string;
   fields: (Field & { id: string; filled: boolean })[];
+  // completed is the SHA-256 of the completed PDF, once finished; signed
+  // that of the sealed PDF with its audit trail, once sealed (a moment
+  // later, or longer while the timestamp authority is down).
+  completed?: string;
+  signed?: string;
   added_at: string;
   updated_at: string;
 };
