@@ -136,7 +136,7 @@ func TestVerifyCommandChecksASignedPDF(t *testing.T) {
 	}
 
 	out, err := verify(env, good)
-	for _, want := range []string{"Seal: valid", "covers the whole file", "leads to the trusted root, SHA-256 " + rootFP, `"Lease"`, "Sam Lee",
+	for _, want := range []string{"Seal: valid", "covers the whole file", "leads to the trusted root", "SHA-256 " + rootFP, `"Lease"`, "Sam Lee",
 		"the original (original.pdf) has the SHA-256 the audit trail prints", "the completed content (completed.pdf)", "Verdict: everything checks."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
@@ -170,7 +170,7 @@ func TestVerifyCommandChecksASignedPDF(t *testing.T) {
 	if err := os.WriteFile(other, otherRootPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := verify(nowhere, "-root", other, good); err == nil || !strings.Contains(out, "is not the trusted one") {
+	if out, err := verify(nowhere, "-root", other, good); err == nil || !strings.Contains(out, "which is not the trusted root") {
 		t.Errorf("verify against another root: %v\n%s", err, out)
 	}
 }

@@ -49,14 +49,14 @@ func writeVerdict(out io.Writer, v app.Verdict, haveRoot bool) {
 	default:
 		fmt.Fprintf(out, "  Seal: DOES NOT MATCH the file's content.\n")
 	}
-	if s.Signed && s.Root != "" {
+	if s.Signed && s.Intact {
 		switch {
 		case s.Trusted:
-			fmt.Fprintf(out, "  Certificate: leads to the trusted root, SHA-256 %s.\n", s.Root)
+			fmt.Fprintf(out, "  Certificate: leads to the trusted root %q, SHA-256 %s.\n", s.Issuer, s.Root)
 		case !haveRoot:
-			fmt.Fprintf(out, "  Certificate: its root is SHA-256 %s; there is no root to check it against (give -root FILE, or run where the hub's store is).\n", s.Root)
+			fmt.Fprintf(out, "  Certificate: issued by %q; there is no root to check it against (give -root FILE, or run where the hub's store is).\n", s.Issuer)
 		default:
-			fmt.Fprintf(out, "  Certificate: its root, SHA-256 %s, is not the trusted one.\n", s.Root)
+			fmt.Fprintf(out, "  Certificate: issued by %q, which is not the trusted root.\n", s.Issuer)
 		}
 	}
 	switch ts := s.Timestamp; {

@@ -58,10 +58,13 @@ type Report struct {
 	// Trusted: the signing certificate chains to the root given to the
 	// verifier (the hub's own, or one passed with -root).
 	Trusted bool `json:"trusted"`
-	// Subject and Root describe the certificate that signed; Root is the
-	// fingerprint of the chain's last certificate.
+	// Subject is the certificate that signed. Root is the fingerprint of
+	// the verifier's root its chain leads to ("" when it leads to none of
+	// them), Issuer the name of that root, or of the issuer of the last
+	// certificate the signature carries.
 	Subject string `json:"subject,omitempty"`
 	Root    string `json:"root,omitempty"`
+	Issuer  string `json:"issuer,omitempty"`
 	// SignedAt is the signing time the signature claims.
 	SignedAt time.Time `json:"signed_at,omitzero"`
 	// Timestamp is the authority's timestamp, if the seal has one.

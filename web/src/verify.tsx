@@ -158,6 +158,11 @@ function VerifyPage() {
             <li>For a sealed file: the document, the company, the customer, the agent, and when it was sealed.</li>
             <li>Check the signed copy, whose name ends in “(signed).pdf”: the completed PDF carries no seal.</li>
           </ul>
+          <p class="hint">
+            PDF readers such as Adobe Reader call this hub's seal unknown until they trust its{" "}
+            <a href="/api/v1/verify/root.pem" download>root certificate</a>: compare its fingerprint with the one an audit trail prints
+            before importing it.
+          </p>
         </section>
       )}
       <div ref={result} aria-live="polite" id="result">

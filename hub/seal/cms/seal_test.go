@@ -1,7 +1,11 @@
 package cms_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/asn1"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +102,61 @@ func TestTimestampFromTheAuthority(t *testing.T) {
 	_, err = s.Seal(context.Background(), pdftest.PDF(1, false), time.Now())
 	if tandem.ErrorCode(err) != "timestamp_unavailable" {
 		t.Fatalf("seal with the authority down: %v", err)
+	}
+}
+
+// A seal has no padding, and any byte changed anywhere in the file —
+// in what the signature covers or in the signature itself — fails the
+// verifier; poppler's pdfsig too, at a sample of places in what the
+// signature covers.
+func TestEveryChangedByteBreaksTheSeal(t *testing.T) {
+	s, keys := newSealer(t)
+	sealed, err := s.Seal(context.Background(), pdftest.Text("Pay 100 EUR"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var br [4]int
+	at := strings.Index(string(sealed), "/ByteRange")
+	if _, err := fmt.Sscanf(string(sealed[at:]), "/ByteRange[%d %d %d %d", &br[0], &br[1], &br[2], &br[3]); err != nil {
+		t.Fatal(err)
+	}
+	der, err := hex.DecodeString(string(sealed[br[1]+1 : br[2]-1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &raw); err != nil || len(rest) != 0 {
+		t.Fatalf("the signature is padded with %d bytes (%v) %d %v %q", len(rest), err, len(der), br, sealed[br[1]-5:br[1]+10])
+	}
+	v := cms.NewVerifier(keys.Root())
+	var places []int
+	for i := 0; i < len(sealed); i += len(sealed)/97 + 1 {
+		places = append(places, i)
+	}
+	places = append(places, br[1]+1, (br[1]+br[2])/2, br[2]-2, len(sealed)-1)
+	for n, i := range places {
+		changed := bytes.Clone(sealed)
+		changed[i] ^= 0x01
+		if r := v.Verify(changed); r.OK() {
+			t.Fatalf("byte %d (%q) changed, and the seal still checks; ranges %v; around: %q", i, sealed[i], br, sealed[max(0, i-40):i+20])
+		}
+		// pdfsig checks what the signature covers; inside the signature
+		// it overlooks fields no PDF signature covers (certificates,
+		// version numbers), which the verifier requires as written.
+		if n%25 == 0 && (i < br[1] || i >= br[2]) {
+			if out, err := pdftest.PopplerRun(t, changed, "pdfsig", "{}"); err == nil && strings.Contains(out, "Signature is Valid") {
+				t.Errorf("byte %d changed, and pdfsig still finds the seal valid:\n%s", i, out)
+			}
+		}
+	}
+	upper := bytes.Clone(sealed)
+	for i := br[1] + 1; i < br[2]-1; i++ {
+		if c := upper[i]; c >= 'a' && c <= 'f' {
+			upper[i] = c - 'a' + 'A' // the same value, another byte
+			break
+		}
+	}
+	if r := v.Verify(upper); r.OK() {
+		t.Fatal("a hex digit of the signature written in upper case, and the seal still checks")
 	}
 }

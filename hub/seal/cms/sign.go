@@ -3,6 +3,8 @@ package cms
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
@@ -69,8 +71,8 @@ func (s *Sealer) Identity() seal.Identity {
 	return seal.Identity{Subject: s.keys.Chain[0].Subject.String(), Root: Fingerprint(s.keys.Root()), TSA: s.tsa, RootPEM: root}
 }
 
-// contentsSize is the room kept for the signature in the file, in bytes
-// (twice as many hex digits): a chain of a few certificates and a
+// contentsSize is the most room kept for the signature in the file, in
+// bytes (twice as many hex digits): a chain of a few certificates and a
 // timestamp token with its authority's chain fit with room to spare.
 const contentsSize = 24 << 10
 
@@ -78,20 +80,53 @@ const contentsSize = 24 << 10
 // by them, padded with spaces to the same length.
 const byteRangePlaceholder = "[0 1111111111 2222222222 3333333333]"
 
+// sizeTries bounds how many times Seal signs again to make the room kept
+// for the signature exactly its size.
+const sizeTries = 8
+
 // Seal signs pdf as a whole: see the package comment.
+//
+// The room kept for the signature is made exactly its size, so that the
+// file has no padding: every byte a PDF signature leaves out is the
+// signature itself, and changing any byte of the file breaks the seal for
+// every verifier. A signature's size is known only once it is made (an
+// ECDSA value, a timestamp token vary by a few bytes), so the file is
+// prepared again with the size the last signature had, and signed again,
+// until they agree; should they not within sizeTries, the last seal,
+// valid but padded with zeros, is kept (tandem verify refuses padding
+// that is not zeros).
 func (s *Sealer) Seal(ctx context.Context, pdf []byte, at time.Time) ([]byte, error) {
-	prepared, err := s.prepare(pdf, at)
+	size := contentsSize
+	var padded []byte
+	for range sizeTries {
+		out, n, kept, err := s.sealIn(ctx, pdf, at, size)
+		if err != nil {
+			return nil, err
+		}
+		if n == kept {
+			return out, nil
+		}
+		padded, size = out, n
+	}
+	return padded, nil
+}
+
+// sealIn seals pdf keeping size bytes for the signature (more if the
+// signature needs them), and returns the file, the size the signature
+// took and the size kept for it (the rest is zeros).
+func (s *Sealer) sealIn(ctx context.Context, pdf []byte, at time.Time, size int) (out []byte, n, kept int, err error) {
+	prepared, err := s.prepare(pdf, at, size)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	at1 := bytes.Index(prepared, []byte(byteRangePlaceholder))
 	if at1 < 0 || bytes.Count(prepared, []byte(byteRangePlaceholder)) != 1 {
-		return nil, fmt.Errorf("seal: the signature's byte range is not where it was written")
+		return nil, 0, 0, fmt.Errorf("seal: the signature's byte range is not where it was written")
 	}
-	zeros := bytes.Repeat([]byte("0"), 2*contentsSize)
+	zeros := bytes.Repeat([]byte("0"), 2*size)
 	start := bytes.Index(prepared, append([]byte("<"), zeros...))
 	if start < 0 || prepared[start+1+len(zeros)] != '>' {
-		return nil, fmt.Errorf("seal: the signature's contents are not where they were written")
+		return nil, 0, 0, fmt.Errorf("seal: the signature's contents are not where they were written")
 	}
 	end := start + len(zeros) + 2 // after '>'
 	ranges := fmt.Sprintf("[0 %d %d %d", start, end, len(prepared)-end)
@@ -102,20 +137,23 @@ func (s *Sealer) Seal(ctx context.Context, pdf []byte, at time.Time) ([]byte, er
 	signed = append(append(signed, prepared[:start]...), prepared[end:]...)
 	sig, err := s.sign(ctx, signed, at)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
-	if len(sig) > contentsSize {
-		return nil, fmt.Errorf("seal: the signature takes %d bytes, more than the %d kept for it", len(sig), contentsSize)
+	if len(sig) > size {
+		if size < contentsSize {
+			return s.sealIn(ctx, pdf, at, len(sig)) // grown since the last try
+		}
+		return nil, 0, 0, fmt.Errorf("seal: the signature takes %d bytes, more than the %d kept for it", len(sig), size)
 	}
 	hex.Encode(prepared[start+1:], sig)
-	return prepared, nil
+	return prepared, len(sig), size, nil
 }
 
 // prepare writes pdf again with an invisible signature field on its first
 // page whose value is a signature dictionary with placeholders. Object
 // streams are off: the dictionary must be written as plain text to be
 // filled in afterwards.
-func (s *Sealer) prepare(pdf []byte, at time.Time) (out []byte, err error) {
+func (s *Sealer) prepare(pdf []byte, at time.Time, size int) (out []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil { // pdfcpu on a file it cannot handle
 			err = fmt.Errorf("seal: pdfcpu: %v", v)
@@ -142,7 +180,7 @@ func (s *Sealer) prepare(pdf []byte, at time.Time) (out []byte, err error) {
 		"Filter":    types.Name("Adobe.PPKLite"),
 		"SubFilter": types.Name("adbe.pkcs7.detached"),
 		"ByteRange": br,
-		"Contents":  types.HexLiteral(bytes.Repeat([]byte("0"), 2*contentsSize)),
+		"Contents":  types.HexLiteral(bytes.Repeat([]byte("0"), 2*size)),
 		"M":         types.StringLiteral(pdfDate(at)),
 		"Name":      types.StringLiteral(s.name),
 		"Reason":    types.StringLiteral("Sealed with its audit trail"),
@@ -211,18 +249,26 @@ func pdfDate(t time.Time) string {
 // time and the certificate chain, and the authority's timestamp over the
 // signature's value when there is an authority.
 func (s *Sealer) sign(ctx context.Context, data []byte, at time.Time) ([]byte, error) {
-	sd, err := pkcs7.NewSignedData(data)
-	if err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
-	}
-	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
 	certV2, err := signingCertificateV2(s.keys.Chain[0])
 	if err != nil {
 		return nil, err
 	}
 	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{certV2}}
-	if err := sd.AddSignerChain(s.keys.Chain[0], s.keys.Key, s.keys.Chain[1:], cfg); err != nil {
-		return nil, fmt.Errorf("seal: sign: %w", err)
+	// An ECDSA signature is two integers whose DER takes a byte less when
+	// one is small: sign again (it costs microseconds) until it takes the
+	// most, so that every seal of a key has the same size.
+	var sd *pkcs7.SignedData
+	for try := 0; ; try++ {
+		if sd, err = pkcs7.NewSignedData(data); err != nil {
+			return nil, fmt.Errorf("seal: %w", err)
+		}
+		sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
+		if err := sd.AddSignerChain(s.keys.Chain[0], s.keys.Key, s.parents(), cfg); err != nil {
+			return nil, fmt.Errorf("seal: sign: %w", err)
+		}
+		if n := fullSignatureLen(s.keys.Key); n == 0 || len(sd.GetSignedData().SignerInfos[0].EncryptedDigest) == n || try == 64 {
+			break
+		}
 	}
 	if s.tsa != "" {
 		si := &sd.GetSignedData().SignerInfos[0]
@@ -240,6 +286,33 @@ func (s *Sealer) sign(ctx context.Context, data []byte, at time.Time) ([]byte, e
 		return nil, fmt.Errorf("seal: %w", err)
 	}
 	return der, nil
+}
+
+// parents are the certificates the signature carries besides the signing
+// one: the chain without its root. A verifier trusts a root it holds, never
+// one a file brings; and a copy of the root in the file would be bytes no
+// signature covers.
+func (s *Sealer) parents() []*x509.Certificate {
+	ps := s.keys.Chain[1:]
+	if n := len(ps); n > 0 && bytes.Equal(ps[n-1].RawIssuer, ps[n-1].RawSubject) {
+		ps = ps[:n-1]
+	}
+	return ps
+}
+
+// fullSignatureLen is the longest DER an ECDSA signature of key takes (a
+// SEQUENCE of two INTEGERs, each with a leading zero byte), or 0 for keys
+// whose signatures have one size.
+func fullSignatureLen(key crypto.Signer) int {
+	k, ok := key.Public().(*ecdsa.PublicKey)
+	if !ok {
+		return 0
+	}
+	n := (k.Curve.Params().BitSize + 7) / 8
+	if n > 60 { // P-521: long-form lengths; its size is left to vary
+		return 0
+	}
+	return 2 + 2*(2+n+1)
 }
 
 // oidSigningCertificateV2 is the ESS signing-certificate-v2 attribute

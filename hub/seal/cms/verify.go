@@ -19,6 +19,7 @@ import (
 // Verifier checks seals against a set of roots.
 type Verifier struct {
 	roots *x509.CertPool
+	list  []*x509.Certificate
 }
 
 var _ seal.Verifier = (*Verifier)(nil)
@@ -29,7 +30,7 @@ func NewVerifier(roots ...*x509.Certificate) *Verifier {
 	for _, r := range roots {
 		pool.AddCert(r)
 	}
-	return &Verifier{roots: pool}
+	return &Verifier{roots: pool, list: roots}
 }
 
 // signature is a PDF signature as the file holds it.
@@ -72,12 +73,17 @@ func (v *Verifier) Verify(pdf []byte) (r seal.Report) {
 		return r
 	}
 	p7.Content = append(append([]byte{}, pdf[:br[1]]...), pdf[br[2]:br[2]+br[3]]...)
-	if signer := p7.GetOnlySigner(); signer != nil {
+	signer := p7.GetOnlySigner()
+	if signer != nil {
 		r.Subject = signer.Subject.String()
 	}
-	r.Root = chainTop(p7)
+	r.Root, r.Issuer = v.rootOf(p7)
 	if err := p7.Verify(); err != nil {
 		r.Problems = append(r.Problems, "the signature does not match the file's content: the file was changed after it was sealed")
+		return r
+	}
+	if err := checkShape(der, signer); err != nil {
+		r.Problems = append(r.Problems, "the signature was changed after sealing: "+err.Error())
 		return r
 	}
 	r.Intact = true
@@ -95,42 +101,51 @@ func (v *Verifier) Verify(pdf []byte) (r seal.Report) {
 }
 
 // onlySignature reports whether gap, the bytes a signature leaves out, is
-// exactly one hex string: the signature itself.
+// exactly one hex string, the signature itself, in lower case as the hub
+// writes it: the only bytes of the file no signature covers, so an upper-
+// case digit (the same value, another byte) was changed after sealing.
 func onlySignature(gap []byte) bool {
 	if len(gap) < 2 || gap[0] != '<' || gap[len(gap)-1] != '>' {
 		return false
 	}
 	for _, c := range gap[1 : len(gap)-1] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
 			return false
 		}
 	}
 	return true
 }
 
-// trimDER drops the padding after the DER signature in /Contents.
+// trimDER drops the padding after the DER signature in /Contents, which
+// must be zeros: no PDF signature covers its own bytes, so padding that is
+// anything else was changed after sealing.
 func trimDER(b []byte) ([]byte, error) {
 	var raw asn1.RawValue
-	if _, err := asn1.Unmarshal(b, &raw); err != nil {
+	rest, err := asn1.Unmarshal(b, &raw)
+	if err != nil {
 		return nil, err
+	}
+	for _, c := range rest {
+		if c != 0 {
+			return nil, fmt.Errorf("bytes after it were changed")
+		}
 	}
 	return raw.FullBytes, nil
 }
 
-// chainTop is the fingerprint of the last certificate of the signer's
-// chain as the signature carries it.
-func chainTop(p7 *pkcs7.PKCS7) string {
+// rootOf names the root the signer's chain leads to: the fingerprint of
+// the verifier's root that issued the last certificate the signature
+// carries, or, when none of the verifier's did, that certificate's
+// issuer by name.
+func (v *Verifier) rootOf(p7 *pkcs7.PKCS7) (fingerprint, issuer string) {
 	cur := p7.GetOnlySigner()
 	if cur == nil {
-		return ""
+		return "", ""
 	}
 	for range len(p7.Certificates) {
-		if bytes.Equal(cur.RawIssuer, cur.RawSubject) {
-			break
-		}
 		var up *x509.Certificate
 		for _, c := range p7.Certificates {
-			if c != cur && cur.CheckSignatureFrom(c) == nil {
+			if c != cur && !bytes.Equal(cur.RawIssuer, cur.RawSubject) && cur.CheckSignatureFrom(c) == nil {
 				up = c
 				break
 			}
@@ -140,7 +155,12 @@ func chainTop(p7 *pkcs7.PKCS7) string {
 		}
 		cur = up
 	}
-	return Fingerprint(cur)
+	for _, r := range v.list {
+		if bytes.Equal(cur.Raw, r.Raw) || cur.CheckSignatureFrom(r) == nil {
+			return Fingerprint(r), r.Subject.String()
+		}
+	}
+	return "", cur.Issuer.String()
 }
 
 // timestampOf reads and checks the timestamp token of the signature, if
