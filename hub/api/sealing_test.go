@@ -329,7 +329,9 @@ func TestVerifyRefusals(t *testing.T) {
 		{"a form without the file", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n", "file_required"},
 	} {
 		resp := e.do(t, "POST", "/api/v1/verify", tc.body, map[string]string{"Content-Type": tc.ct})
-		var body struct{ Error struct{ Code, Message string } }
+		var body struct {
+			Error struct{ Code, Message string }
+		}
 		_ = json.NewDecoder(resp.Body).Decode(&body)
 		if resp.StatusCode != 400 || body.Error.Code != tc.code || body.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want 400 %s", tc.name, resp.StatusCode, body, tc.code)

@@ -30,7 +30,7 @@ type cmsSignedData struct {
 	Version          int
 	DigestAlgorithms []pkix.AlgorithmIdentifier `asn1:"set"`
 	Encapsulated     cmsEncapsulated
-	Certificates     asn1.RawValue // [0] IMPLICIT SET OF Certificate
+	Certificates     asn1.RawValue   // [0] IMPLICIT SET OF Certificate
 	SignerInfos      []cmsSignerInfo `asn1:"set"`
 }
 
