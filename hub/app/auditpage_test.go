@@ -96,3 +96,15 @@ func evidenceFiles(t *testing.T, pdf []byte) map[string][]byte {
 	}
 	return out
 }
+
+// BenchmarkEvidence makes the unsigned evidence file of a two-page
+// document with a trail of forty steps (two pages of it).
+func BenchmarkEvidence(b *testing.B) {
+	original, completed := pdftest.PDF(2, false), pdftest.PDF(2, false)
+	trail := sampleTrail(original, completed)
+	for b.Loop() {
+		if _, err := evidencePDF(completed, original, trail); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
