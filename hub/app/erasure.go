@@ -49,9 +49,6 @@ func (a *App) eraseFromRoom(ctx context.Context, c Caller, roomID, contact strin
 		if err != nil {
 			return Plan{}, err
 		}
-		if _, err := room.Fold(masked); err != nil {
-			return Plan{}, err
-		}
 		return Plan{
 			Rewrite: masked,
 			Erase:   &store.Erasure{Body: erasedBody, CancelPending: store.MessageFailed},
