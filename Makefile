@@ -12,11 +12,13 @@ PKGS := ./...
 FUZZ_TARGETS := \
 	./room:FuzzApply \
 	./room:FuzzValidateCustomer \
+	./room:FuzzCanonical \
 	./hub:FuzzReplyTo \
 	./hub/app:FuzzE164 \
 	./hub/api:FuzzRequestBody \
 	./hub/api:FuzzQueryInt \
 	./hub/api:FuzzRoomCursor \
+	./hub/api:FuzzCutUserAgent \
 	./hub/sender/twilio:FuzzParseCallback \
 	./hub/seal/cms:FuzzVerify
 FUZZTIME ?= 60s

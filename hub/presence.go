@@ -106,8 +106,9 @@ func (p *presence) enter(ctx context.Context, account, roomID, participant, clie
 }
 
 // exit uncounts a connection and, if it was the participant's last one on
-// this instance, releases its presence.
-func (p *presence) exit(account, roomID, participant, reason string) {
+// this instance, releases its presence. ctx is the connection's, over by
+// now: only its values are used.
+func (p *presence) exit(ctx context.Context, account, roomID, participant, reason string) {
 	rp := p.lock(account, roomID)
 	defer p.unlock(roomID, rp)
 	rp.counts[participant]--
@@ -117,7 +118,7 @@ func (p *presence) exit(account, roomID, participant, reason string) {
 	delete(rp.counts, participant)
 	delete(rp.clients, participant)
 	// The connection's context is over; the record must still be made.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := p.rec.Release(ctx, account, roomID, participant, reason); err != nil {
 		// The row expires and a reaper records the leave.

@@ -45,7 +45,7 @@ func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) e
 				if c.ctx.Err() != nil {
 					reason = "shutdown"
 				}
-				c.presence.exit(a.Account, a.Room, room.CustomerParticipant, reason)
+				c.presence.exit(ctx, a.Account, a.Room, room.CustomerParticipant, reason)
 			}()
 		}
 		return rs.writeLoop(ctx)

@@ -88,9 +88,12 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	}
 	defer c.creds.remove(cred.Key, s)
 	// The request's context ends with the handler in some servers and not
-	// in others; the connection lives by the core's.
-	ctx, cancel := context.WithCancel(c.ctx)
+	// in others; the connection lives by the core's. It keeps the
+	// request's values: what the socket causes (the customer's presence)
+	// is recorded as coming from where the request came from.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
+	defer context.AfterFunc(c.ctx, cancel)()
 	if err := c.topics.join(ctx, topic, l, encode); err != nil {
 		log.Error().Err(err).Str("topic", topic).Msg("subscribe")
 		_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")

@@ -33,8 +33,11 @@ func hide[T any](change func(*T)) viewer {
 
 // ForCustomer returns ev as the room's customer may see it. An event whose
 // data cannot be read for the view keeps no data at all: the view fails
-// closed.
+// closed. No event shows its origin (another recipient's address and
+// browser) or its hash: the hash of an event whose data the view masks
+// would let a guess of what was masked be confirmed.
 func ForCustomer(ev Event) Event {
+	ev.Origin, ev.Hash = nil, ""
 	f := customerViews[ev.Type]
 	if ev.Actor.Kind == ActorCustomer {
 		ev.Actor.Name = ""
@@ -53,9 +56,9 @@ func ForCustomer(ev Event) Event {
 // ForCustomer returns the state as the room's customer may see it: who
 // they deal with (company, agent), where the room stands and who is in it,
 // without the account's internal ids, the addresses the invitation went to
-// or the provider's words.
+// or the provider's words, nor the head of the room's hash chain.
 func (s State) ForCustomer() State {
-	s.Account = ""
+	s.Account, s.Hash = "", ""
 	s.Customer = Customer{Name: s.Customer.Name}
 	if s.Invite != nil {
 		inv := *s.Invite

@@ -15,12 +15,16 @@ const TypeContactErased = "room.contact_erased"
 
 func init() {
 	register(TypeContactErased, applyContactErased)
-	registerView(TypeContactErased, hide(func(d *ContactErased) { d.Contact = "" }))
+	registerView(TypeContactErased, hide(func(d *ContactErased) { d.Contact, d.PreviousHead = "", "" }))
 }
 
 // ContactErased is the data of room.contact_erased.
 type ContactErased struct {
 	Contact string `json:"contact,omitempty"` // the deleted contact's id
+	// PreviousHead is the hash of the room's last event before the erasure
+	// rewrote the log and chained it again (chain.go): a head recorded
+	// before the erasure is matched to it.
+	PreviousHead string `json:"previous_head,omitempty"`
 }
 
 // ErasedName stands for an erased customer's name.
@@ -104,12 +108,14 @@ func rewrite[T any](data json.RawMessage, change func(*T)) (json.RawMessage, err
 }
 
 // EraseContact returns the event that records the erasure of the
-// customer's personal data from s, or none if it is recorded already.
+// customer's personal data from s, or none if it is recorded already. The
+// event keeps s's head (State.Hash) as the head of the log before the
+// erasure rewrote it: pass the state as it was before the rewrite.
 func EraseContact(s State, agent Actor, contact string) []Draft {
 	if s.ContactErased {
 		return nil
 	}
-	return []Draft{{Type: TypeContactErased, Actor: agent, Data: ContactErased{Contact: contact}}}
+	return []Draft{{Type: TypeContactErased, Actor: agent, Data: ContactErased{Contact: contact, PreviousHead: s.Hash}}}
 }
 
 // applyContactErased masks the customer in the state as Redact masks them

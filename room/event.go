@@ -38,6 +38,9 @@ var System = Actor{Kind: ActorSystem}
 // constants in its own file, next to the data its events carry. Data is
 // that struct in JSON. Clients must ignore types they do not know: new
 // ones are added over time.
+//
+// Origin is where the request that caused the event came from, for the
+// audit trail; Hash chains the event to the ones before it (chain.go).
 type Event struct {
 	Room   string          `json:"room"`
 	Seq    int64           `json:"seq"`
@@ -49,12 +52,20 @@ type Event struct {
 	Hash   string          `json:"hash,omitempty"`
 }
 
-// Origin is the address and browser the request that caused an event came
-// from; empty for system events.
+// Origin is where the request that caused an event came from: the
+// client's address and browser, as the hub's HTTP edge saw them. System
+// events (timers, provider callbacks, clean-up) have none.
 type Origin struct {
-	IP        string `json:"ip,omitempty"`
+	// IP is the client's address (behind trusted proxies, the address they
+	// forwarded).
+	IP string `json:"ip,omitempty"`
+	// UserAgent is the User-Agent header the client sent, cut to
+	// MaxUserAgent bytes.
 	UserAgent string `json:"user_agent,omitempty"`
 }
+
+// MaxUserAgent is the most bytes of a User-Agent header an origin keeps.
+const MaxUserAgent = 512
 
 // ValidType reports whether t has the shape of an event type: two or more
 // dot-separated words of lower-case letters, digits and underscores.

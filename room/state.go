@@ -87,6 +87,10 @@ type State struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// Hash is the hash of the room's last event, the head of its chain
+	// (chain.go): the next event is chained from it. Empty while the log's
+	// events have none (written before logs were chained).
+	Hash string `json:"hash,omitempty"`
 }
 
 // Participant returns the participant with the given id, if any.
@@ -138,6 +142,7 @@ func Apply(s State, e Event) (State, error) {
 	}
 	next := s
 	next.Seq = e.Seq
+	next.Hash = e.Hash
 	next.UpdatedAt = e.At
 	if f, ok := appliers[e.Type]; ok {
 		if err := f(&next, e); err != nil {

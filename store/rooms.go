@@ -31,6 +31,12 @@ type ChangeQuery struct {
 	Limit   int // at most this many (implementations cap it at 200)
 }
 
+// RoomRef names a room and the account it is in.
+type RoomRef struct {
+	Account string
+	ID      string
+}
+
 // RoomCursor is a position in a listing of rooms.
 type RoomCursor struct {
 	CreatedAt time.Time
@@ -61,4 +67,13 @@ type Rooms interface {
 	// the room with seq > after, in order. KindNotFound if the room is not
 	// in the account.
 	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)
+	// AllRooms lists the rooms of every account by id, those after the id
+	// after, at most limit (tandem.MaxRoomsPage when limit is 0 or more
+	// than that): the operator's tools walk every room with it (tandem
+	// verify -all). Never for a request: it crosses accounts.
+	AllRooms(ctx context.Context, after string, limit int) ([]RoomRef, error)
+	// FindRoom returns the room with id id and its account, whichever
+	// account it is in; KindNotFound if there is none. For the operator's
+	// tools (tandem verify -room), never for a request.
+	FindRoom(ctx context.Context, id string) (RoomRef, error)
 }

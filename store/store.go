@@ -9,8 +9,9 @@
 // Every method that reads or changes an account's data takes the account
 // id and scopes its query by it, so no id guessed by a caller can reach
 // another account's records. The few global look-ups are by secrets only
-// (a token's hash) or by login email, and the hub's own housekeeping across
-// accounts (claiming outbox messages, heartbeats and expired presence).
+// (a token's hash) or by login email, the hub's own housekeeping across
+// accounts (claiming outbox messages, heartbeats and expired presence), and
+// the operator's tools (AllRooms, FindRoom: tandem verify).
 //
 // Errors are *tandem.Error values: KindNotFound, KindConflict (a duplicate, or
 // a change decided on a room that has moved since: tandem.CodeSeqConflict,

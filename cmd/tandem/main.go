@@ -3,6 +3,7 @@
 // environment (see README.md):
 //
 //	tandem serve    run the hub (the default)
+//	tandem verify   check rooms' hash chains and sealed PDFs (verify.go)
 //	tandem version  print the version
 package main
 
@@ -60,11 +61,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return serve(ctx, cfg, stderr, ready)
+	case "verify":
+		return verify(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tandem", version)
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: tandem [serve|version]\nConfiguration is read from the environment; see README.md.")
+		fmt.Fprintln(stdout, "usage: tandem [serve|verify|version]\nConfiguration is read from the environment; see README.md. tandem verify -h tells how to check rooms and PDFs.")
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q (try: tandem help)", cmd)

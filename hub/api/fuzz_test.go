@@ -20,6 +20,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
@@ -456,6 +457,25 @@ func FuzzRoomCursor(f *testing.F) {
 		got, err := decodeCursor(encodeCursor(made))
 		if err != nil || !got.CreatedAt.Equal(made.CreatedAt) || got.ID != made.ID {
 			t.Fatalf("cursor of %+v decodes to %+v, %v", made, got, err)
+		}
+	})
+}
+
+// FuzzCutUserAgent: whatever a client sends as User-Agent, the origin keeps
+// valid UTF-8 of at most room.MaxUserAgent bytes, the start of what it sent.
+func FuzzCutUserAgent(f *testing.F) {
+	f.Add("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)")
+	f.Add(strings.Repeat("é", 300))
+	f.Add("a\xffb" + strings.Repeat("€", 200))
+	f.Add("")
+	f.Fuzz(func(t *testing.T, ua string) {
+		got := cutUserAgent(ua)
+		if !utf8.ValidString(got) || len(got) > room.MaxUserAgent {
+			t.Fatalf("cutUserAgent(%q) = %q (%d bytes)", ua, got, len(got))
+		}
+		valid := strings.ToValidUTF8(ua, "\uFFFD")
+		if !strings.HasPrefix(valid, got) || len(valid) <= room.MaxUserAgent && got != valid || len(valid) > room.MaxUserAgent && len(got) < room.MaxUserAgent-utf8.UTFMax {
+			t.Fatalf("cutUserAgent(%q) = %q: not the longest start", ua, got)
 		}
 	})
 }

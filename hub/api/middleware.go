@@ -38,11 +38,13 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 const strictTransportSecurity = "max-age=63072000; includeSubDomains"
 
 // middleware logs each request, sets the security headers every answer
-// carries (HSTS too when the public URL is https) and turns a panic into
-// a 500.
+// carries (HSTS too when the public URL is https), puts where the request
+// came from in its context for the events it causes (withRequestOrigin)
+// and turns a panic into a 500.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = s.withRequestOrigin(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		hdr := w.Header()
 		hdr.Set("X-Content-Type-Options", "nosniff")

@@ -111,16 +111,23 @@ func (a *App) create(ctx context.Context, roomID string, p Plan) (room.State, er
 	return a.write(ctx, room.State{ID: roomID}, true, p)
 }
 
-// write numbers the plan's drafts after s, folds them into the state the
-// room will have, and commits it all as one change; once durable, the
-// events are published, the dispatcher woken for the messages, and the
-// customer told of new items. It is the only caller of store.Commit.
+// write numbers the plan's drafts after s, stamps them with the request's
+// origin (OriginFrom; events of the system have none), chains them after
+// the room's head, folds them into the state the room will have, and
+// commits it all as one change; once durable, the events are published,
+// the dispatcher woken for the messages, and the customer told of new
+// items. It is the only caller of store.Commit.
+//
+// A rewrite (an erasure) replaces the whole log: it is chained again from
+// "" (room/chain.go), and the new events after it.
 func (a *App) write(ctx context.Context, s room.State, create bool, p Plan) (room.State, error) {
 	base := s
 	if create {
 		base = room.State{}
 	}
 	if p.Rewrite != nil {
+		p.Rewrite = append([]room.Event(nil), p.Rewrite...)
+		room.Chain("", p.Rewrite)
 		var err error
 		if base, err = room.Fold(p.Rewrite); err != nil {
 			return s, err
@@ -131,6 +138,14 @@ func (a *App) write(ctx context.Context, s room.State, create bool, p Plan) (roo
 	if err != nil {
 		return s, err
 	}
+	if o := OriginFrom(ctx); o != nil {
+		for i := range evs {
+			if evs[i].Actor.Kind != room.ActorSystem {
+				evs[i].Origin = o
+			}
+		}
+	}
+	room.Chain(base.Hash, evs)
 	next := base
 	for _, e := range evs {
 		if next, err = room.Apply(next, e); err != nil {

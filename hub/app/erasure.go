@@ -49,14 +49,11 @@ func (a *App) eraseFromRoom(ctx context.Context, c Caller, roomID, contact strin
 		if err != nil {
 			return Plan{}, err
 		}
-		folded, err := room.Fold(masked)
-		if err != nil {
-			return Plan{}, err
-		}
 		return Plan{
 			Rewrite: masked,
 			Erase:   &store.Erasure{Body: erasedBody, CancelPending: store.MessageFailed},
-			Drafts:  room.EraseContact(folded, c.Actor(), contact),
+			// The erasure keeps the head the log had before its rewrite.
+			Drafts: room.EraseContact(s, c.Actor(), contact),
 		}, nil
 	})
 	return err

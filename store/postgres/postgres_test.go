@@ -19,6 +19,10 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) store.Store { return pgtest.Open(tb) })
 }
 
+func TestStoreChain(t *testing.T) {
+	storetest.RunChain(t, func(tb testing.TB) (store.Store, *sql.DB) { return pgtest.OpenWithDB(tb) })
+}
+
 // TestConcurrentOpen opens one empty schema from several instances at once,
 // as hub instances starting together do: they take turns migrating, all
 // succeed, and the schema is migrated once.

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,6 +18,10 @@ import (
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) store.Store { return sqlitetest.Open(tb) })
+}
+
+func TestStoreChain(t *testing.T) {
+	storetest.RunChain(t, func(tb testing.TB) (store.Store, *sql.DB) { return sqlitetest.OpenWithDB(tb) })
 }
 
 // migrations reads the file's goose version table: one row per migration

@@ -154,8 +154,12 @@ func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []room.Event) er
 		if err != nil {
 			return fmt.Errorf("encode actor of event %d: %w", e.Seq, err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (room_id, seq, type, at, actor, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-			e.Room, e.Seq, e.Type, ts(e.At), string(actor), string(e.Data))
+		origin, err := encodeOrigin(e.Origin)
+		if err != nil {
+			return fmt.Errorf("encode origin of event %d: %w", e.Seq, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			e.Room, e.Seq, e.Type, ts(e.At), string(actor), origin, string(e.Data), e.Hash)
 		if s.isUnique(err) {
 			return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s: event %d was already written; reload and retry", e.Room, e.Seq)
 		}

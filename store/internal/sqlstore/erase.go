@@ -12,11 +12,11 @@ import (
 	"github.com/tandemhq/tandem/store"
 )
 
-// rewriteEvents replaces the actor and data of the events of room roomID
-// already in the log with those of evs (checked by checkRewrite), keeping
-// their seq, type and time. An event whose type is not the log's is
-// refused: a rewrite masks what an event says, it never makes it another
-// event. Only the events that change are written.
+// rewriteEvents replaces the actor, origin, data and hash of the events
+// of room roomID already in the log with those of evs (checked by
+// checkRewrite), keeping their seq, type and time. An event whose type is
+// not the log's is refused: a rewrite masks what an event says, it never
+// makes it another event. Only the events that change are written.
 func rewriteEvents(ctx context.Context, tx *sqlx.Tx, roomID string, evs []room.Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -26,18 +26,20 @@ func rewriteEvents(ctx context.Context, tx *sqlx.Tx, roomID string, evs []room.E
 		lo, hi = min(lo, e.Seq), max(hi, e.Seq)
 	}
 	var rows []struct {
-		Seq   int64  `db:"seq"`
-		Type  string `db:"type"`
-		Actor string `db:"actor"`
-		Data  string `db:"data"`
+		Seq    int64  `db:"seq"`
+		Type   string `db:"type"`
+		Actor  string `db:"actor"`
+		Origin string `db:"origin"`
+		Data   string `db:"data"`
+		Hash   string `db:"hash"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT seq, type, actor, data FROM events WHERE room_id = $1 AND seq BETWEEN $2 AND $3`, roomID, lo, hi); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT seq, type, actor, origin, data, hash FROM events WHERE room_id = $1 AND seq BETWEEN $2 AND $3`, roomID, lo, hi); err != nil {
 		return fmt.Errorf("read the events to rewrite: %w", err)
 	}
-	type stored struct{ typ, actor, data string }
+	type stored struct{ typ, actor, origin, data, hash string }
 	kept := make(map[int64]stored, len(rows))
 	for _, r := range rows {
-		kept[r.Seq] = stored{r.Type, r.Actor, r.Data}
+		kept[r.Seq] = stored{r.Type, r.Actor, r.Origin, r.Data, r.Hash}
 	}
 	for _, e := range evs {
 		was, ok := kept[e.Seq]
@@ -51,10 +53,16 @@ func rewriteEvents(ctx context.Context, tx *sqlx.Tx, roomID string, evs []room.E
 		if err != nil {
 			return fmt.Errorf("encode actor of event %d: %w", e.Seq, err)
 		}
-		if string(actor) == was.actor && string(e.Data) == was.data {
+		origin, err := encodeOrigin(e.Origin)
+		if err != nil {
+			return fmt.Errorf("encode origin of event %d: %w", e.Seq, err)
+		}
+		now := stored{was.typ, string(actor), origin, string(e.Data), e.Hash}
+		if now == was {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET actor = $1, data = $2 WHERE room_id = $3 AND seq = $4`, string(actor), string(e.Data), roomID, e.Seq); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET actor = $1, origin = $2, data = $3, hash = $4 WHERE room_id = $5 AND seq = $6`,
+			now.actor, now.origin, now.data, now.hash, roomID, e.Seq); err != nil {
 			return fmt.Errorf("rewrite event %d: %w", e.Seq, err)
 		}
 	}

@@ -145,6 +145,36 @@ func (s *DB) RoomsInStatus(ctx context.Context, status room.Status, after string
 	return out, nil
 }
 
+// AllRooms implements store.Rooms.
+func (s *DB) AllRooms(ctx context.Context, after string, limit int) ([]store.RoomRef, error) {
+	limit = tandem.PageSize(limit, tandem.MaxRoomsPage, tandem.MaxRoomsPage)
+	var rows []struct {
+		Account string `db:"account_id"`
+		ID      string `db:"id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT account_id, id FROM rooms WHERE id > $1 ORDER BY id LIMIT $2`, after, limit); err != nil {
+		return nil, fmt.Errorf("all rooms after %q: %w", after, err)
+	}
+	out := make([]store.RoomRef, len(rows))
+	for i, r := range rows {
+		out[i] = store.RoomRef{Account: r.Account, ID: r.ID}
+	}
+	return out, nil
+}
+
+// FindRoom implements store.Rooms.
+func (s *DB) FindRoom(ctx context.Context, id string) (store.RoomRef, error) {
+	var account string
+	err := s.db.GetContext(ctx, &account, `SELECT account_id FROM rooms WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.RoomRef{}, roomNotFound(id)
+	}
+	if err != nil {
+		return store.RoomRef{}, fmt.Errorf("find room %s: %w", id, err)
+	}
+	return store.RoomRef{Account: account, ID: id}, nil
+}
+
 // Events implements store.Rooms. A limit of 0 or less, or over
 // tandem.MaxEventsPage, means tandem.MaxEventsPage.
 func (s *DB) Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error) {
@@ -157,24 +187,51 @@ func (s *DB) Events(ctx context.Context, account, roomID string, after int64, li
 		return nil, roomNotFound(roomID)
 	}
 	var rows []struct {
-		Room  string    `db:"room_id"`
-		Seq   int64     `db:"seq"`
-		Type  string    `db:"type"`
-		At    timestamp `db:"at"`
-		Actor string    `db:"actor"`
-		Data  string    `db:"data"`
+		Room   string    `db:"room_id"`
+		Seq    int64     `db:"seq"`
+		Type   string    `db:"type"`
+		At     timestamp `db:"at"`
+		Actor  string    `db:"actor"`
+		Origin string    `db:"origin"`
+		Data   string    `db:"data"`
+		Hash   string    `db:"hash"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT room_id, seq, type, at, actor, data FROM events
+	err := s.db.SelectContext(ctx, &rows, `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events
 		WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, roomID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
 	out := make([]room.Event, len(rows))
 	for i, r := range rows {
-		out[i] = room.Event{Room: r.Room, Seq: r.Seq, Type: r.Type, At: r.At.Time(), Data: json.RawMessage(r.Data)}
+		out[i] = room.Event{Room: r.Room, Seq: r.Seq, Type: r.Type, At: r.At.Time(), Data: json.RawMessage(r.Data), Hash: r.Hash}
 		if err := json.Unmarshal([]byte(r.Actor), &out[i].Actor); err != nil {
 			return nil, fmt.Errorf("events of room %s: decode actor of event %d: %w", roomID, r.Seq, err)
 		}
+		if out[i].Origin, err = decodeOrigin(r.Origin); err != nil {
+			return nil, fmt.Errorf("events of room %s: decode origin of event %d: %w", roomID, r.Seq, err)
+		}
 	}
 	return out, nil
+}
+
+// encodeOrigin is an event's origin as its column keeps it: JSON, or ”
+// when the event has none (or an empty one).
+func encodeOrigin(o *room.Origin) (string, error) {
+	if o == nil || *o == (room.Origin{}) {
+		return "", nil
+	}
+	b, err := json.Marshal(o)
+	return string(b), err
+}
+
+// decodeOrigin reads what encodeOrigin wrote.
+func decodeOrigin(s string) (*room.Origin, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var o room.Origin
+	if err := json.Unmarshal([]byte(s), &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
 }

@@ -45,6 +45,27 @@ func Open(tb testing.TB) *postgres.Store {
 func OpenSchema(tb testing.TB) (*postgres.Store, string) {
 	tb.Helper()
 	u, schema := EmptySchema(tb)
+	return openIn(tb, u, schema), schema
+}
+
+// OpenWithDB is Open that also returns a connection to the store's
+// schema, behind the store's back: tests that play a database losing or
+// changing records use it. Both are closed when tb ends.
+func OpenWithDB(tb testing.TB) (*postgres.Store, *sql.DB) {
+	tb.Helper()
+	u, schema := EmptySchema(tb)
+	st := openIn(tb, u, schema)
+	db, err := sql.Open("postgres", u)
+	if err != nil {
+		tb.Fatalf("pgtest: open a connection to schema %s: %v", schema, err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return st, db
+}
+
+// openIn opens a store on u, the URL of schema, closed when tb ends.
+func openIn(tb testing.TB, u, schema string) *postgres.Store {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st, err := postgres.Open(ctx, u)
@@ -57,7 +78,7 @@ func OpenSchema(tb testing.TB) (*postgres.Store, string) {
 			tb.Errorf("pgtest: close store: %v", err)
 		}
 	})
-	return st, schema
+	return st
 }
 
 // EmptySchema creates a fresh, empty schema in the test database, dropped
