@@ -92,6 +92,10 @@ func Redact(evs []Event) ([]Event, error) {
 		if e.Actor.Kind == ActorCustomer && e.Actor.Name != "" {
 			e.Actor.Name = ErasedName
 		}
+		// The customer's address and browser are theirs too.
+		if e.Actor.Kind == ActorCustomer {
+			e.Origin = nil
+		}
 		out[i] = e
 	}
 	return out, nil

@@ -26,13 +26,20 @@ func TestRedact(t *testing.T) {
 	log = append(log, mustNumber(t, "rm_1", c.Seq, ds...)...)
 	c = fold(t, log)
 	log = append(log, mustNumber(t, "rm_1", c.Seq, room.Join(c, room.CustomerParticipant, room.RoleCustomer, "")...)...)
+	// The customer's address and browser are personal data too; the
+	// agent's stay.
+	log[len(log)-1].Origin = &room.Origin{IP: "203.0.113.9", UserAgent: "Sam's phone"}
+	log[1].Origin = &room.Origin{IP: "198.51.100.1", UserAgent: "agent browser"}
 
 	red, err := room.Redact(log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := json.Marshal(red)
-	for _, pii := range []string{"Sam Lee", "+14155550134", "sam@example.com", "Sam"} {
+	if red[1].Origin == nil || red[1].Origin.IP != "198.51.100.1" {
+		t.Fatalf("the agent's origin was erased: %+v", red[1].Origin)
+	}
+	for _, pii := range []string{"Sam Lee", "+14155550134", "sam@example.com", "Sam", "203.0.113.9"} {
 		if strings.Contains(string(raw), pii) {
 			t.Fatalf("%q is still in the redacted log: %s", pii, raw)
 		}

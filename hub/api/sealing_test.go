@@ -166,9 +166,15 @@ func TestCompletedDocumentIsSealedWithItsAuditTrail(t *testing.T) {
 			text := pdftest.Poppler(t, pdf, "pdftotext", "-layout", "{}", "-")
 			for _, want := range []string{"Audit trail", "Loan agreement", "Sam Lee", "Ana <ana@acme.test>", "+14155550134, by SMS",
 				"Europe/Paris (UTC+01:00)", "CET (UTC+01:00)", "Opened the document", "Viewed page 1", `Filled "Full name": Ria Novak`,
-				`Signed "Signature"`, "Finished the document", original, completed.SHA256, "Acme Test Document Seal", sl.tsa.URL} {
+				`Signed "Signature"`, "Finished the document", original, completed.SHA256, "Acme Test Document Seal", sl.tsa.URL,
+				"IP 127.0.0.1 · Go-http-client/1.1"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the audit trail lacks %q", want)
+				}
+			}
+			for _, st := range auditSteps(t, pdf) {
+				if st.Who != "Tandem" && (st.IP != "127.0.0.1" || st.UserAgent == "") {
+					t.Errorf("step %d %q has no origin: %+v", st.Seq, st.What, st)
 				}
 			}
 			verdict := app.CheckSealed(pdf, cms.NewVerifier(sl.keys.Root()))
@@ -363,4 +369,14 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// auditSteps are the steps of the audit trail a signed PDF carries.
+func auditSteps(t *testing.T, pdf []byte) []app.AuditStep {
+	t.Helper()
+	v := app.CheckSealed(pdf, cms.NewVerifier())
+	if v.Trail == nil || len(v.Trail.Steps) == 0 {
+		t.Fatalf("no audit trail: %+v", v)
+	}
+	return v.Trail.Steps
 }
