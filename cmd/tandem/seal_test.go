@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/hub/seal/cms"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/postgres/pgtest"
 )
 
@@ -23,30 +27,77 @@ import (
 // certificate the first of them made, and keep it across restarts.
 func TestInstancesSealWithOneCertificate(t *testing.T) {
 	dbURL, _ := pgtest.EmptySchema(t)
-	env := map[string]string{"PORT": "0", "DATABASE_URL": dbURL, "TANDEM_ADMIN_PASSWORD": "a long enough secret", "TANDEM_LOG_LEVEL": "info"}
-	servers := make([]*server, 3)
+	ctx := context.Background()
+	// The race itself: four instances' first starts, each with its own
+	// connection to the store.
+	roots := make([]string, 4)
 	var wg sync.WaitGroup
-	for i := range servers {
-		wg.Go(func() { servers[i] = startServer(t, env) })
+	for i := range roots {
+		st, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		wg.Go(func() {
+			k, err := hubSealKeys(ctx, st, "Acme")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			roots[i] = cms.Fingerprint(k.Root())
+		})
 	}
 	wg.Wait()
-	roots := map[string]bool{}
-	for _, s := range servers {
-		line := s.logged(t, "seal: the hub's own certificate")
-		if line == nil {
-			t.Fatalf("no seal line in the log:\n%s", s.logs)
+	for _, r := range roots[1:] {
+		if r != roots[0] {
+			t.Fatalf("instances starting together seal with different roots: %v", roots)
 		}
-		roots[line["root"].(string)] = true
 	}
-	if len(roots) != 1 {
-		t.Fatalf("three instances seal with %d roots: %v", len(roots), roots)
+	// Whole instances, on that store, and after a restart.
+	env := map[string]string{"PORT": "0", "DATABASE_URL": dbURL, "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"}
+	for range 2 {
+		srv := startServer(t, env)
+		line := srv.logged(t, "seal: the hub's own certificate")
+		if line == nil || line["root"] != roots[0] {
+			t.Fatalf("an instance seals with another root: %v\n%s", line, srv.logs)
+		}
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, s := range servers {
-		_ = s.stop()
+}
+
+// Instances whose first starts race on a fresh store end up with one
+// admin, and every one of them serves.
+func TestFirstStartsRace(t *testing.T) {
+	dbURL, _ := pgtest.EmptySchema(t)
+	env := map[string]string{"PORT": "0", "DATABASE_URL": dbURL, "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "a long enough secret"}
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			ready := make(chan string, 1)
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard, ready)
+			}()
+			select {
+			case <-ready:
+				cancel()
+				errs <- <-done
+			case err := <-done:
+				cancel()
+				errs <- fmt.Errorf("did not start: %w", err)
+			case <-time.After(30 * time.Second):
+				cancel()
+				errs <- fmt.Errorf("did not start in time")
+			}
+		}()
 	}
-	again := startServer(t, env).logged(t, "seal: the hub's own certificate")
-	if again == nil || !roots[again["root"].(string)] {
-		t.Fatalf("after a restart the hub seals with another root: %v", again)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 
@@ -217,5 +268,32 @@ func TestAuditTrailScreenshot(t *testing.T) {
 	out := filepath.Join(dir, "audit-trail")
 	if b, err := exec.Command("pdftoppm", "-png", "-r", "90", "-f", "2", "-l", "2", "-singlefile", in, out).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
+}
+
+// TANDEM_SIGNING_P12 seals with the operator's certificate; a wrong
+// password stops the hub with a clear error.
+func TestOperatorCertificateIsWired(t *testing.T) {
+	made, err := cms.Generate("Operator Corp", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pkcs12.Modern.Encode(made.Key, made.Chain[0], made.Chain[1:], "s3cret pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "seal.p12")
+	if err := os.WriteFile(path, p12, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_SIGNING_P12": path, "TANDEM_SIGNING_P12_PASSWORD": "s3cret pass"}
+	line := startServer(t, env).logged(t, "seal: the operator's certificate")
+	if line == nil || line["root"] != cms.Fingerprint(made.Root()) || !strings.Contains(line["certificate"].(string), "Operator Corp Document Seal") {
+		t.Fatalf("the seal line: %v", line)
+	}
+	env["TANDEM_SIGNING_P12_PASSWORD"] = "wrong"
+	err = run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "TANDEM_SIGNING_P12") {
+		t.Fatalf("a wrong password: %v", err)
 	}
 }

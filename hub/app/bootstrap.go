@@ -61,6 +61,12 @@ func Bootstrap(ctx context.Context, st store.Store, a FirstAdmin, now time.Time)
 	}
 	u := tandem.User{ID: room.NewID("us"), Account: acct.ID, Email: email, Name: name, Role: tandem.RoleAdmin, PasswordHash: string(hash), CreatedAt: now}
 	if err := st.CreateUser(ctx, u); err != nil {
+		if tandem.ErrorCode(err) == "email_taken" {
+			// Another instance, started at the same moment on the same
+			// store, made the admin first: the hub is bootstrapped. The
+			// account made here has no user and stays unused.
+			return false, "", nil
+		}
 		return false, "", fmt.Errorf("bootstrap: create admin: %w", err)
 	}
 	return true, generated, nil

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/hub/app/pdftest"
 	"github.com/tandemhq/tandem/hub/seal/cms"
@@ -158,5 +160,39 @@ func TestEveryChangedByteBreaksTheSeal(t *testing.T) {
 	}
 	if r := v.Verify(upper); r.OK() {
 		t.Fatal("a hex digit of the signature written in upper case, and the seal still checks")
+	}
+}
+
+// An operator's PKCS#12 file: its key and chain seal, and its root
+// verifies them.
+func TestOperatorCertificateFromPKCS12(t *testing.T) {
+	made, err := cms.Generate("Operator Corp", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pkcs12.Modern.Encode(made.Key, made.Chain[0], made.Chain[1:], "s3cret pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cms.LoadP12(p12, "wrong"); err == nil {
+		t.Fatal("a wrong password opened the file")
+	}
+	keys, err := cms.LoadP12(p12, "s3cret pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cms.Fingerprint(keys.Root()) != cms.Fingerprint(made.Root()) || len(keys.Chain) != 2 {
+		t.Fatalf("the chain read back: %d certificates, root %s", len(keys.Chain), cms.Fingerprint(keys.Root()))
+	}
+	s, err := cms.NewSealer(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal(context.Background(), pdftest.PDF(1, false), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cms.NewVerifier(made.Root()).Verify(sealed); !r.OK() || !strings.Contains(r.Subject, "Operator Corp Document Seal") {
+		t.Fatalf("verify: %+v", r)
 	}
 }
