@@ -22,7 +22,7 @@ FUZZ_TARGETS := \
 	./hub/sender/twilio:FuzzParseCallback \
 	./hub/seal/cms:FuzzVerify
 FUZZTIME ?= 60s
-FUZZTIME_SHORT ?= 3s
+FUZZTIME_SHORT ?= 2s
 # Each new input that widens coverage is minimised first, for at most
 # this long: Go's default (60s) would eat a short run.
 FUZZMINIMIZETIME ?= 5s
@@ -55,7 +55,7 @@ define run-fuzz
 	@GO="$(GO)" .ci/fuzz $(1) $(FUZZMINIMIZETIME) $(FUZZ_TARGETS)
 endef
 
-## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (3s) per fuzz target (their seeds run with every go test)
+## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (2s) per fuzz target (their seeds run with every go test)
 fuzz-short:
 	$(call run-fuzz,$(FUZZTIME_SHORT))
 

@@ -325,7 +325,7 @@ func TestSignedCopyByEmail(t *testing.T) {
 func TestVerifyRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, nil, newSealing(t, false).option(t))
+	e := newEnv(t, nil, newSealing(t, false).option(t), func(cfg *api.Config) { cfg.MaxPDFBytes = 1 << 20 })
 	anon := e.client()
 	for _, tc := range []struct {
 		name, ct, body, code string
@@ -343,7 +343,7 @@ func TestVerifyRefusals(t *testing.T) {
 			t.Errorf("%s: %d %+v, want 400 %s", tc.name, resp.StatusCode, body, tc.code)
 		}
 	}
-	if _, err := anon.Verify(ctx, io.LimitReader(zeros{}, app.MaxVerifyBytes+1)); apiCode(t, err) != "too_large" {
+	if _, err := anon.Verify(ctx, io.LimitReader(zeros{}, 3<<20+1<<20+1)); apiCode(t, err) != "too_large" { // three times MaxPDFBytes, and 1 MiB
 		t.Errorf("a file over the limit: %v", err)
 	}
 	limited := false

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem"
-	"github.com/tandemhq/tandem/hub/app"
 )
 
 // The public check of signed PDFs: anyone may send one, without signing
@@ -27,11 +26,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxVerifyBytes+uploadMargin)
+	limit := s.app.MaxVerifyBytes()
+	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadMargin)
 	body, err := verifyBody(r)
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		err = tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", app.MaxVerifyBytes>>20)
+		err = tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", limit>>20)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -41,7 +41,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			err = tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", app.MaxVerifyBytes>>20)
+			err = tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", limit>>20)
 		}
 		s.writeError(w, r, err)
 		return

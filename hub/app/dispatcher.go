@@ -116,7 +116,7 @@ func (a *App) readAttachment(ctx context.Context, m *store.Message) error {
 	}
 	defer f.Close()
 	att := *m.Attachment
-	if att.Content, err = io.ReadAll(io.LimitReader(f, MaxVerifyBytes)); err != nil {
+	if att.Content, err = io.ReadAll(io.LimitReader(f, a.MaxVerifyBytes())); err != nil {
 		return fmt.Errorf("read the attachment %s: %w", att.Name, err)
 	}
 	m.Attachment = &att

@@ -71,8 +71,11 @@ func CheckSealed(pdf []byte, v seal.Verifier) Verdict {
 	return out
 }
 
-// MaxVerifyBytes bounds a file sent to the public verify page.
-const MaxVerifyBytes = 3*DefaultMaxPDFBytes + 1<<20
+// MaxVerifyBytes bounds a file sent to the public verify page, and an
+// email's attachment: a signed PDF holds the completed pages and carries
+// the original and the completed PDF, each at most MaxPDFBytes, and the
+// audit trail. 76 MiB with the default limits.
+func (a *App) MaxVerifyBytes() int64 { return 3*a.cfg.MaxPDFBytes + 1<<20 }
 
 // VerifyUpload checks a PDF sent to the public verify page. The file is
 // read into memory, checked and dropped: never stored.
@@ -80,12 +83,13 @@ func (a *App) VerifyUpload(r io.Reader) (Verdict, error) {
 	if a.cfg.Verifier == nil {
 		return Verdict{}, tandem.Coded(tandem.KindUnavailable, "verify_unavailable", "this hub does not seal documents, so it cannot check seals")
 	}
-	pdf, err := io.ReadAll(io.LimitReader(r, MaxVerifyBytes+1))
+	limit := a.MaxVerifyBytes()
+	pdf, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return Verdict{}, fmt.Errorf("read the file: %w", err)
 	}
-	if len(pdf) > MaxVerifyBytes {
-		return Verdict{}, tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", MaxVerifyBytes>>20)
+	if int64(len(pdf)) > limit {
+		return Verdict{}, tandem.Coded(tandem.KindTooLarge, "too_large", "the file is larger than %d MB", limit>>20)
 	}
 	if err := sniffPDF(bytes.NewReader(pdf)); err != nil {
 		return Verdict{}, err
@@ -105,6 +109,7 @@ func (a *App) SealRoot() ([]byte, error) {
 
 // attachments reads the named files attached to pdf.
 func attachments(pdf []byte, names ...string) (out map[string][]byte, err error) {
+	limit := int64(len(pdf)) // an attachment is no larger than the file that carries it
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = nil, fmt.Errorf("the file's attachments cannot be read")
@@ -122,7 +127,7 @@ func attachments(pdf []byte, names ...string) (out map[string][]byte, err error)
 	}
 	out = map[string][]byte{}
 	for _, a := range got {
-		b, err := io.ReadAll(io.LimitReader(a.Reader, MaxVerifyBytes))
+		b, err := io.ReadAll(io.LimitReader(a.Reader, limit))
 		if err != nil {
 			return nil, fmt.Errorf("attachment %s cannot be read", a.FileName)
 		}
