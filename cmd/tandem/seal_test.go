@@ -147,21 +147,7 @@ func signedDocument(t *testing.T, url, password string) []byte {
 	if _, err := cust.CompleteDocument(ctx, s.ID, doc.ID); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		f, err := agent.SignedFile(ctx, s.ID, doc.ID)
-		if err == nil {
-			defer f.Close()
-			b, err := io.ReadAll(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		}
-		if client.ErrorCode(err) != "not_sealed" || time.Now().After(deadline) {
-			t.Fatalf("the signed PDF: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return signedPDF(t, agent, s.ID, doc.ID)
 }
 
 // tandem verify FILE.pdf checks a seal offline, against the root of the

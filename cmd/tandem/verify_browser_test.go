@@ -38,6 +38,21 @@ func completeAsCustomer(t *testing.T, base, link, roomID, docID string) {
 	}
 }
 
+// completedByCustomer sends the credit application to a new live room and
+// has its customer fill, sign and finish it through the API.
+// It returns the room, the document and the customer's link.
+func completedByCustomer(t *testing.T, agent *client.Client, url string) (room.State, string, string) {
+	t.Helper()
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
+	docID := sendFromLibrary(t, agent, s.ID, creditApplication(t, agent).ID, "12500")
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	completeAsCustomer(t, url, msgs[0].Link, s.ID, docID)
+	return s, docID, msgs[0].Link
+}
+
 // signedPDF waits for the hub to seal docID and returns the signed PDF.
 func signedPDF(t *testing.T, agent *client.Client, roomID, docID string) []byte {
 	t.Helper()
@@ -71,13 +86,7 @@ func TestBrowserVerifyPage(t *testing.T) {
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	agent := adminClient(t, srv.url)
-	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
-	docID := sendFromLibrary(t, agent, s.ID, creditApplication(t, agent).ID, "12500")
-	msgs, err := agent.DevOutbox(context.Background())
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %v %v", msgs, err)
-	}
-	completeAsCustomer(t, srv.url, msgs[0].Link, s.ID, docID)
+	s, docID, _ := completedByCustomer(t, agent, srv.url)
 	pdf := signedPDF(t, agent, s.ID, docID)
 
 	dir := t.TempDir()
@@ -169,13 +178,7 @@ func TestBrowserSealingPending(t *testing.T) {
 	l.Close()
 	srv := consoleServer(t, map[string]string{"TANDEM_TSA_URL": down})
 	agent := adminClient(t, srv.url)
-	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
-	docID := sendFromLibrary(t, agent, s.ID, creditApplication(t, agent).ID, "12500")
-	msgs, err := agent.DevOutbox(context.Background())
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("dev outbox: %v %v", msgs, err)
-	}
-	completeAsCustomer(t, srv.url, msgs[0].Link, s.ID, docID)
+	s, docID, link := completedByCustomer(t, agent, srv.url)
 	if _, err := agent.SignedFile(context.Background(), s.ID, docID); client.ErrorCode(err) != "not_sealed" {
 		t.Fatalf("the signed PDF with the authority down: %v", err)
 	}
@@ -191,7 +194,7 @@ func TestBrowserSealingPending(t *testing.T) {
 
 	phone, closePhone := chromedp.NewContext(ctx)
 	defer closePhone()
-	if err := chromedp.Do(phone, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(msgs[0].Link+"#/documents/"+docID)); err != nil {
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(link+"#/documents/"+docID)); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, phone, "#doc-done", "Done — thank you")

@@ -58,13 +58,9 @@ func Generate(name string, now time.Time) (Keys, error) {
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	root, err := issue(rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
 	if err != nil {
 		return Keys{}, fmt.Errorf("make the root certificate: %w", err)
-	}
-	root, err := x509.ParseCertificate(rootDER)
-	if err != nil {
-		return Keys{}, fmt.Errorf("read the root certificate: %w", err)
 	}
 	signTmpl := &x509.Certificate{
 		SerialNumber:          serial(),
@@ -74,15 +70,21 @@ func Generate(name string, now time.Time) (Keys, error) {
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		BasicConstraintsValid: true,
 	}
-	signDER, err := x509.CreateCertificate(rand.Reader, signTmpl, root, &signKey.PublicKey, rootKey)
+	leaf, err := issue(signTmpl, root, &signKey.PublicKey, rootKey)
 	if err != nil {
 		return Keys{}, fmt.Errorf("make the signing certificate: %w", err)
 	}
-	leaf, err := x509.ParseCertificate(signDER)
-	if err != nil {
-		return Keys{}, fmt.Errorf("read the signing certificate: %w", err)
-	}
 	return Keys{Key: signKey, Chain: []*x509.Certificate{leaf, root}}, nil
+}
+
+// issue makes the certificate tmpl describes for pub, signed by parent's
+// key.
+func issue(tmpl, parent *x509.Certificate, pub, parentKey any) (*x509.Certificate, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
 }
 
 // serial is a random 128-bit certificate serial number.
