@@ -28,8 +28,9 @@ type CompletedDocument struct {
 }
 
 // CompletionHook runs after a document is completed and the event is
-// durable, off the customer's request, on the app's context. Sealing the
-// PDF with an audit trail plugs in here.
+// durable, off the customer's request, on the app's context: for an
+// embedding program that wants the completed PDF at once. It is not
+// retried; the hub's own sealing is durable instead (sealing.go).
 type CompletionHook func(ctx context.Context, d CompletedDocument)
 
 // completionHookTimeout bounds one run of the completion hook.
