@@ -78,6 +78,9 @@ func (a *App) SealDue(ctx context.Context) int {
 		}
 		if err := a.sealDocument(ctx, s); err != nil {
 			a.sealFailed(ctx, log, s, err)
+			if tandem.ErrorCode(err) == "timestamp_unavailable" {
+				break // the authority is down for every seal: the rest wait, unclaimed
+			}
 			continue
 		}
 		made++
