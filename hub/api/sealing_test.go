@@ -177,8 +177,18 @@ func TestCompletedDocumentIsSealedWithItsAuditTrail(t *testing.T) {
 					t.Errorf("step %d %q has no origin: %+v", st.Seq, st.What, st)
 				}
 			}
+			var head room.Event // the log's last event as the document was completed
+			for _, ev := range evs {
+				if ev.Type == room.TypeDocumentCompleted {
+					head = ev
+				}
+			}
+			if !strings.Contains(text, head.Hash) || head.Hash == "" {
+				t.Errorf("the audit trail does not print the log's head %d %q", head.Seq, head.Hash)
+			}
 			verdict := app.CheckSealed(pdf, cms.NewVerifier(sl.keys.Root()))
-			if !verdict.OK || verdict.Trail == nil || verdict.Trail.Document.Original != original || verdict.Trail.Document.Completed != completed.SHA256 || len(verdict.Evidence) != 2 {
+			if !verdict.OK || verdict.Trail == nil || verdict.Trail.Document.Original != original || verdict.Trail.Document.Completed != completed.SHA256 || len(verdict.Evidence) != 2 ||
+				verdict.Trail.LogHead != (app.AuditLogHead{Seq: head.Seq, Hash: head.Hash}) {
 				t.Fatalf("the hub's own check: %+v", verdict)
 			}
 

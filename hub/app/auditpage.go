@@ -61,6 +61,9 @@ func auditLines(t AuditTrail) []auditLine {
 	}
 	ls = append(ls, mono("SHA-256 of the original (attached as "+AttachedOriginal+")", t.Document.Original)...)
 	ls = append(ls, mono("SHA-256 of the completed content (attached as "+AttachedCompleted+")", t.Document.Completed)...)
+	if t.LogHead.Hash != "" {
+		ls = append(ls, mono(fmt.Sprintf("Hash of the room's log at completion (event %d)", t.LogHead.Seq), t.LogHead.Hash)...)
+	}
 	ls = append(ls,
 		heading("People"),
 		row("Company", t.Company),

@@ -29,7 +29,7 @@ func sampleTrail(original, completed []byte) AuditTrail {
 		Document: AuditDocument{ID: "dc_9", Name: "Lease agreement", Pages: 2, Original: hexSum(original), Completed: hexSum(completed)},
 		Agent:    AuditAgent{Name: "Ana Agent", Email: "ana@acme.example"},
 		Customer: AuditCustomer{Name: "Łukasz Żółć", Contact: "+14155550134", Channel: "sms", SentAt: &at, DeliveredAt: &at},
-		TimeZone: "Europe/Paris", GeneratedAt: at,
+		TimeZone: "Europe/Paris", GeneratedAt: at, LogHead: AuditLogHead{Seq: 41, Hash: strings.Repeat("c3", 32)},
 		Seal: seal.Identity{Subject: "CN=Acme Document Seal,O=Acme", Root: strings.Repeat("AB:", 31) + "AB"},
 	}
 	for i := range 40 {
@@ -61,7 +61,7 @@ func TestEvidencePrintsTheTrailAndAttachesItsFiles(t *testing.T) {
 	text := pdftest.Poppler(t, out, "pdftotext", "-layout", "{}", "-")
 	for _, want := range []string{"Audit trail", "Lease agreement", "Łukasz Żółć", "Ana Agent <ana@acme.example>", "+14155550134, by SMS",
 		trail.Document.Original, trail.Document.Completed, "2026-12-05 09:14:03 CET (UTC+01:00)", "Europe/Paris (UTC+01:00)",
-		"IP 203.0.113.7", "CN=Acme Document Seal,O=Acme", "https://hub.example.com/verify", fmt.Sprintf("page %d of %d", n, n)} {
+		"IP 203.0.113.7", "CN=Acme Document Seal,O=Acme", "https://hub.example.com/verify", "Hash of the room's log at completion (event 41)", strings.Repeat("c3", 32), fmt.Sprintf("page %d of %d", n, n)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed trail lacks %q", want)
 		}

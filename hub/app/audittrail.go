@@ -38,9 +38,14 @@ type AuditTrail struct {
 	Customer AuditCustomer `json:"customer"`
 	// TimeZone is the account's zone, in which the printed trail gives
 	// every time; the times here are in it too, with their offset.
-	TimeZone string        `json:"time_zone"`
-	Steps    []AuditStep   `json:"steps"`
-	Seal     seal.Identity `json:"seal"`
+	TimeZone string      `json:"time_zone"`
+	Steps    []AuditStep `json:"steps"`
+	// LogHead is the room's log as the document was completed: its last
+	// event and that event's hash, which vouches for the whole log before
+	// it (docs/protocol.md, the hash chain). A log rewritten since no
+	// longer leads to it.
+	LogHead AuditLogHead  `json:"log_head"`
+	Seal    seal.Identity `json:"seal"`
 	// GeneratedAt is when the trail was made, just before sealing.
 	GeneratedAt time.Time `json:"generated_at"`
 }
@@ -68,6 +73,12 @@ type AuditCustomer struct {
 	Channel     string     `json:"channel"` // sms or email
 	SentAt      *time.Time `json:"sent_at,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+}
+
+// AuditLogHead is an event of the room's log and its hash.
+type AuditLogHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash,omitempty"`
 }
 
 // AuditStep is one event of the room's log, in words.
@@ -122,6 +133,9 @@ func buildAuditTrail(in auditInput) (AuditTrail, error) {
 			at := inv.DeliveryAt.In(zone)
 			t.Customer.DeliveredAt = &at
 		}
+	}
+	if n := len(in.log); n > 0 {
+		t.LogHead = AuditLogHead{Seq: in.log[n-1].Seq, Hash: in.log[n-1].Hash}
 	}
 	fields := map[string]room.Field{}
 	for _, f := range d.Fields {
