@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	pdfapi "github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -139,13 +138,4 @@ func attachments(pdf []byte, names ...string) (out map[string][]byte, err error)
 		}
 	}
 	return out, nil
-}
-
-// sealedAt is when a verdict's seal was made: the authority's time if it
-// has one, else the time the signature claims.
-func (v Verdict) sealedAt() time.Time {
-	if v.Seal.Timestamp != nil && v.Seal.Timestamp.Valid {
-		return v.Seal.Timestamp.At
-	}
-	return v.Seal.SignedAt
 }
