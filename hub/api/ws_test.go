@@ -112,7 +112,9 @@ func TestResumeAfterDroppedConnectionsLosesNothing(t *testing.T) {
 			}
 			defer sub.Close()
 
-			const total = 3000
+			// Five cuts, each in the middle of a stretch of appends: the
+			// subscription must resume across every one.
+			const total, every = 1500, 300
 			done := make(chan error, 1)
 			go func() {
 				for i := 0; i < total; i++ {
@@ -120,7 +122,7 @@ func TestResumeAfterDroppedConnectionsLosesNothing(t *testing.T) {
 						done <- err
 						return
 					}
-					if i%600 == 300 {
+					if i%every == every/2 {
 						p.cut() // the network drops every connection
 					}
 				}
