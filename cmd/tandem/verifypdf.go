@@ -68,7 +68,7 @@ func writeVerdict(out io.Writer, v app.Verdict, haveRoot bool) {
 		fmt.Fprintf(out, "  Timestamp: none; the seal's time, %s, is the hub's clock.\n", s.SignedAt.UTC().Format(time.RFC3339))
 	}
 	if t := v.Trail; t != nil {
-		fmt.Fprintf(out, "  Document: %q (%s) in room %s of %s, for %s, sent by %s.\n", t.Document.Name, t.Document.ID, t.Room, t.Company, orDash(t.Customer.Name), agentOf(t.Agent))
+		fmt.Fprintf(out, "  Document: %q (%s) in room %s of %s, for %s, sent by %s.\n", t.Document.Name, t.Document.ID, t.Room, t.Company, orDash(t.Customer.Name), t.Agent)
 	}
 	for _, e := range v.Evidence {
 		fmt.Fprintf(out, "  Evidence: %s.\n", e)
@@ -88,13 +88,6 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-func agentOf(a app.AuditAgent) string {
-	if a.Email == "" {
-		return orDash(a.Name)
-	}
-	return fmt.Sprintf("%s <%s>", a.Name, a.Email)
 }
 
 // verifyRoots are the roots seals are checked against: the PEM

@@ -67,7 +67,7 @@ func auditLines(t AuditTrail) []auditLine {
 	ls = append(ls,
 		heading("People"),
 		row("Company", t.Company),
-		row("Agent", agentWords(t.Agent)),
+		row("Agent", t.Agent.String()),
 		row("Customer", orNone(t.Customer.Name)),
 		row("Contact used", contactWords(t.Customer)),
 		row("Link sent", timeOrNone(t.Customer.SentAt)),
@@ -126,7 +126,8 @@ func orNone(s string) string {
 	return s
 }
 
-func agentWords(a AuditAgent) string {
+// String names the agent as the trail prints them: "Ana <ana@acme.example>".
+func (a AuditAgent) String() string {
 	if a.Email == "" {
 		return orNone(a.Name)
 	}
@@ -177,7 +178,9 @@ func layout(ls []auditLine) ([]placed, int) {
 	return out, page + 1
 }
 
-// wrapIn is wrap for any of the trail's fonts.
+// wrapIn breaks s into lines no wider than w when set in fontName at
+// points, between words (a word wider than a line is broken where it
+// must be).
 func wrapIn(s, fontName string, w float64, points int) []string {
 	width := func(t string) float64 {
 		v, err := font.TextWidth(t, fontName, points)

@@ -179,20 +179,20 @@ const auditValueLen = 80
 func auditWhat(e room.Event, doc string, fields map[string]room.Field) (string, bool) {
 	switch e.Type {
 	case room.TypeRoomInvited:
-		var d room.RoomInvited
-		if json.Unmarshal(e.Data, &d) != nil {
+		d, err := decodeData[room.RoomInvited](e)
+		if err != nil {
 			return "", false
 		}
 		return fmt.Sprintf("Link sent by %s to %s", channelWords(d.Channel), d.To), true
 	case room.TypeReminded, room.TypeNoticed:
-		var d room.Reminded
-		if json.Unmarshal(e.Data, &d) != nil {
+		d, err := decodeData[room.Reminded](e)
+		if err != nil {
 			return "", false
 		}
 		return fmt.Sprintf("New link sent by %s to %s", channelWords(d.Channel), d.To), true
 	case room.TypeDelivery:
-		var d room.Delivery
-		if json.Unmarshal(e.Data, &d) != nil || d.Status != room.DeliveryDelivered {
+		d, err := decodeData[room.Delivery](e)
+		if err != nil || d.Status != room.DeliveryDelivered {
 			return "", false
 		}
 		return "The message with the link was delivered", true
@@ -222,12 +222,11 @@ func auditWhat(e room.Event, doc string, fields map[string]room.Field) (string, 
 	case room.TypeDocumentOpened:
 		return "Opened the document", true
 	case room.TypeDocumentPageViewed:
-		var d room.PageViewed
-		_ = json.Unmarshal(e.Data, &d)
+		d, _ := decodeData[room.PageViewed](e)
 		return fmt.Sprintf("Viewed page %d", d.Page), true
 	case room.TypeDocumentFieldFilled:
-		var d room.FieldFilled
-		if json.Unmarshal(e.Data, &d) != nil {
+		d, err := decodeData[room.FieldFilled](e)
+		if err != nil {
 			return "", false
 		}
 		label := fields[d.Field].Label

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -110,13 +109,9 @@ func (a *App) readAttachment(ctx context.Context, m *store.Message) error {
 	if m.Attachment == nil {
 		return nil
 	}
-	f, err := a.openFile(ctx, m.Account, m.Attachment.SHA256)
-	if err != nil {
-		return fmt.Errorf("read the attachment %s: %w", m.Attachment.Name, err)
-	}
-	defer f.Close()
 	att := *m.Attachment
-	if att.Content, err = io.ReadAll(io.LimitReader(f, a.MaxVerifyBytes())); err != nil {
+	var err error
+	if att.Content, err = a.readFile(ctx, m.Account, att.SHA256, a.MaxVerifyBytes()); err != nil {
 		return fmt.Errorf("read the attachment %s: %w", att.Name, err)
 	}
 	m.Attachment = &att

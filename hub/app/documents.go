@@ -284,12 +284,7 @@ func (a *App) documentValues(ctx context.Context, account, roomID, docID string,
 		return nil, err
 	}
 	for field, sha := range files {
-		f, err := a.openFile(ctx, account, sha)
-		if err != nil {
-			return nil, fmt.Errorf("the drawing of field %s: %w", field, err)
-		}
-		png, err := io.ReadAll(io.LimitReader(f, room.MaxSignatureBytes+1))
-		f.Close()
+		png, err := a.readFile(ctx, account, sha, room.MaxSignatureBytes+1)
 		if err != nil {
 			return nil, fmt.Errorf("the drawing of field %s: %w", field, err)
 		}
@@ -326,12 +321,7 @@ func (a *App) render(ctx context.Context, account, roomID string, d room.Documen
 	if err != nil {
 		return nil, err
 	}
-	f, err := a.openFile(ctx, account, d.File)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	original, err := io.ReadAll(io.LimitReader(f, a.cfg.MaxPDFBytes+1))
+	original, err := a.readFile(ctx, account, d.File, a.cfg.MaxPDFBytes+1)
 	if err != nil {
 		return nil, fmt.Errorf("read document %s: %w", d.ID, err)
 	}
@@ -340,6 +330,21 @@ func (a *App) render(ctx context.Context, account, roomID string, d room.Documen
 		fields[i] = f.Field
 	}
 	return fillPDF(bytes.NewReader(original), fields, values)
+}
+
+// readFile reads content of the account's blob store whole, at most max
+// bytes of it.
+func (a *App) readFile(ctx context.Context, account, sha string, max int64) ([]byte, error) {
+	f, err := a.openFile(ctx, account, sha)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max))
+	if err != nil {
+		return nil, fmt.Errorf("read file %s: %w", sha, err)
+	}
+	return b, nil
 }
 
 // openFile opens content of the account's blob store.

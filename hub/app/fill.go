@@ -171,31 +171,9 @@ func fitText(v string, r rect) ([]string, float64) {
 	return lines, points
 }
 
-// wrap breaks s into lines no wider than w at points, between words (a
-// word wider than a line is broken where it must be).
+// wrap breaks s into lines no wider than w at points in fillFont.
 func wrap(s string, w, points float64) []string {
-	width := func(t string) float64 { return textWidth(t, int(math.Ceil(points))) }
-	var lines []string
-	line := ""
-	for _, word := range strings.Split(s, " ") {
-		try := strings.TrimLeft(line+" "+word, " ")
-		if width(try) <= w || line == "" && width(word) <= w {
-			line = try
-			continue
-		}
-		if line != "" {
-			lines = append(lines, line)
-		}
-		line = ""
-		for _, c := range word { // a word too long for a line
-			if width(line+string(c)) > w && line != "" {
-				lines = append(lines, line)
-				line = ""
-			}
-			line += string(c)
-		}
-	}
-	return append(lines, line)
+	return wrapIn(s, fillFont, w, int(math.Ceil(points)))
 }
 
 // textWidth is how wide s is set in fillFont at points; a standard font's

@@ -166,11 +166,11 @@ func (a *App) evidence(ctx context.Context, st room.State, acct tandem.Account, 
 		}
 	}
 	agent := a.documentAgent(ctx, st.Account, log, d.ID)
-	completed, err := a.readFile(ctx, st.Account, d.Completed)
+	completed, err := a.readFile(ctx, st.Account, d.Completed, a.cfg.MaxPDFBytes+1)
 	if err != nil {
 		return nil, err
 	}
-	original, err := a.readFile(ctx, st.Account, d.File)
+	original, err := a.readFile(ctx, st.Account, d.File, a.cfg.MaxPDFBytes+1)
 	if err != nil {
 		return nil, err
 	}
@@ -213,21 +213,6 @@ func (a *App) documentAgent(ctx context.Context, account string, log []room.Even
 		return tandem.User{ID: e.Actor.ID, Name: e.Actor.Name}
 	}
 	return tandem.User{}
-}
-
-// readFile reads content of the account's files whole, up to the PDF
-// limit.
-func (a *App) readFile(ctx context.Context, account, sha string) ([]byte, error) {
-	f, err := a.openFile(ctx, account, sha)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, a.cfg.MaxPDFBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read file %s: %w", sha, err)
-	}
-	return b, nil
 }
 
 // SignedFile opens a document's signed PDF: not_sealed until it exists,

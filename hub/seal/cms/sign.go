@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	pdfapi "github.com/pdfcpu/pdfcpu/pkg/api"
@@ -30,6 +31,9 @@ type Sealer struct {
 	tsa    string
 	client *http.Client
 	name   string
+	// lastSize is the size the last seal's signature took: the next is
+	// likely the same, so the file is prepared once instead of twice.
+	lastSize atomic.Int64
 }
 
 var _ seal.Sealer = (*Sealer)(nil)
@@ -92,11 +96,15 @@ const sizeTries = 8
 // every verifier. A signature's size is known only once it is made (an
 // ECDSA value, a timestamp token vary by a few bytes), so the file is
 // prepared again with the size the last signature had, and signed again,
-// until they agree; should they not within sizeTries, the last seal,
+// until they agree (a seal starts from the size the previous one took, so
+// one round usually does); should they not within sizeTries, the last seal,
 // valid but padded with zeros, is kept (tandem verify refuses padding
 // that is not zeros).
 func (s *Sealer) Seal(ctx context.Context, pdf []byte, at time.Time) ([]byte, error) {
 	size := contentsSize
+	if last := int(s.lastSize.Load()); last > 0 {
+		size = last
+	}
 	var padded []byte
 	for range sizeTries {
 		out, n, kept, err := s.sealIn(ctx, pdf, at, size)
@@ -104,6 +112,7 @@ func (s *Sealer) Seal(ctx context.Context, pdf []byte, at time.Time) ([]byte, er
 			return nil, err
 		}
 		if n == kept {
+			s.lastSize.Store(int64(n))
 			return out, nil
 		}
 		padded, size = out, n
