@@ -1,7 +1,6 @@
 package room
 
 import (
-	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem"
@@ -261,11 +260,10 @@ func Remind(s State, c RemindCustomer) []Draft {
 
 // IsItem reports whether events of type t put something new in front of
 // the customer: a document, a request or a payment added to the room
-// ("document.added", "request.added", "payment.added"). Added by an agent
+// ("document.added", "request.added", "payment.requested"). Added by an agent
 // while the customer is away, such an event earns the customer a notice.
 func IsItem(t string) bool {
-	subject, action, _ := strings.Cut(t, ".")
-	return action == "added" && (subject == "document" || subject == "request" || subject == "payment")
+	return t == TypeDocumentAdded || t == TypeRequestAdded || t == TypePaymentRequested
 }
 
 // NoticeDue reports whether the customer of s should get a "new in your

@@ -283,7 +283,7 @@ func TestNotices(t *testing.T) {
 	if !room.NoticeDue(s, every, t0.Add(2*time.Hour)) {
 		t.Fatal("no notice for an item added after the customer left")
 	}
-	if !room.IsItem("payment.added") || room.IsItem("payment.paid") || room.IsItem("chat.added") {
+	if !room.IsItem("payment.requested") || !room.IsItem("request.added") || room.IsItem("payment.paid") || room.IsItem("chat.added") {
 		t.Fatal("IsItem")
 	}
 }

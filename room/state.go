@@ -80,6 +80,10 @@ type State struct {
 	ContactErased bool `json:"contact_erased,omitempty"`
 	// Documents are the room's documents, in the order they were added.
 	Documents []Document `json:"documents"`
+	// Requests are the documents asked of the customer, and Payments the
+	// payments, in the order they were added.
+	Requests []Request `json:"requests"`
+	Payments []Payment `json:"payments"`
 	// NewItemsAt is when an agent first added something the customer has
 	// not seen, while the customer was away; a notice or the customer's
 	// coming clears it.
@@ -205,13 +209,20 @@ func on[T any](f func(s *State, e Event, d T) error) applier {
 	}
 }
 
-// MarshalJSON writes s with its lists as arrays, never null: "documents"
-// is [] in a room without any, as clients are promised. UnmarshalJSON
+// MarshalJSON writes s with its lists as arrays, never null: "documents",
+// "requests" and "payments" are [] in a room without any, as clients are
+// promised. UnmarshalJSON
 // reads it back as a fold makes it (nil), so a state survives the trip.
 func (s State) MarshalJSON() ([]byte, error) {
 	type plain State
 	if s.Documents == nil {
 		s.Documents = []Document{}
+	}
+	if s.Requests == nil {
+		s.Requests = []Request{}
+	}
+	if s.Payments == nil {
+		s.Payments = []Payment{}
 	}
 	return json.Marshal(plain(s))
 }
@@ -224,6 +235,12 @@ func (s *State) UnmarshalJSON(b []byte) error {
 	}
 	if len(s.Documents) == 0 {
 		s.Documents = nil
+	}
+	if len(s.Requests) == 0 {
+		s.Requests = nil
+	}
+	if len(s.Payments) == 0 {
+		s.Payments = nil
 	}
 	return nil
 }
