@@ -159,11 +159,11 @@ func TestRequestFileLimitsAndNames(t *testing.T) {
 	s, id = withRequest(t)
 	for in, want := range map[string]string{
 		`C:\Users\sam\Pictures\ID front.jpg`: "ID front.jpg",
-		"../../etc/passwd":                  "passwd",
-		"evil\u202egpj.exe":                 "evilgpj.exe",
-		"":                                  "upload.jpg",
-		"..":                                "upload.jpg",
-		strings.Repeat("é", 300) + ".jpg":   strings.Repeat("é", room.MaxFileNameLen-4) + ".jpg",
+		"../../etc/passwd":                   "passwd",
+		"evil\u202egpj.exe":                  "evilgpj.exe",
+		"":                                   "upload.jpg",
+		"..":                                 "upload.jpg",
+		strings.Repeat("é", 300) + ".jpg":    strings.Repeat("é", room.MaxFileNameLen-4) + ".jpg",
 	} {
 		f := requestFile(in)
 		d := must(t)(room.UploadRequestFile(s, id, f))
