@@ -52,6 +52,9 @@ type Change struct {
 	// complete: recorded (or, for a document already recorded, its
 	// Completed set) so that Files.FileInUse sees them.
 	Documents []DocumentFiles
+	// RequestFiles are the files uploaded for the room's requests that the
+	// events record, so that Files.FileInUse sees them.
+	RequestFiles []RequestFile
 }
 
 // Erasure is what happens to a room's links and messages when its

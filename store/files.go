@@ -21,11 +21,21 @@ type DocumentFiles struct {
 	SealDue time.Time
 }
 
+// RequestFile is a file the customer uploaded for a request of a room. A
+// Change records it with its request.file_uploaded, so that the file stays
+// in the blob store for as long as the room tells of it — also once taken
+// back or replaced by a later round: the log still names it.
+type RequestFile struct {
+	Request string // the request's id in the room
+	File    string // the file's id in the room
+	SHA256  string
+}
+
 // Files tells which content of an account's blob store is still used.
 type Files interface {
-	// FileInUse reports whether an asset or a room's document of the
-	// account keeps the content sha256 (as an original, a completed or a
-	// signed PDF), so that it is removed from the blob store only when nothing
-	// does.
+	// FileInUse reports whether an asset, a room's document (as an
+	// original, a completed or a signed PDF) or a file uploaded for a
+	// room's request of the account keeps the content sha256, so that it
+	// is removed from the blob store only when nothing does.
 	FileInUse(ctx context.Context, account, sha256 string) (bool, error)
 }

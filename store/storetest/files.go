@@ -75,3 +75,33 @@ func testDocumentFiles(t *testing.T, open Open) {
 		t.Error("the document's file is no longer in use once the asset that shared it is deleted")
 	}
 }
+
+// Files uploaded for a room's request stay in use with the room, for its
+// account only.
+func testRequestFiles(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	s := f.newRoom(t, t0)
+	if f.inUse(t, f.account, shaB) {
+		t.Fatal("a file nothing keeps is in use")
+	}
+	c := appendChange(t, s, note(s.ID, s.Seq+1, t0, `{}`))
+	c.RequestFiles = []store.RequestFile{{Request: "rq_one", File: "fl_one", SHA256: shaB}}
+	prev := s
+	f.commit(t, c)
+	if !f.inUse(t, f.account, shaB) {
+		t.Error("a request's file is not in use")
+	}
+	if f.inUse(t, f.other, shaB) {
+		t.Error("another account's request keeps a file of this account")
+	}
+	// A change refused leaves no file recorded.
+	shaC := strings.Repeat("c", 64)
+	stale := appendChange(t, prev, note(prev.ID, prev.Seq+1, t0, `{}`))
+	stale.RequestFiles = []store.RequestFile{{Request: "rq_one", File: "fl_two", SHA256: shaC}}
+	if err := commit(f.st, stale); !isConflict(err, "seq_conflict") {
+		t.Fatalf("a stale change: %v, want seq_conflict", err)
+	}
+	if f.inUse(t, f.account, shaC) {
+		t.Error("a refused change recorded its request's file")
+	}
+}

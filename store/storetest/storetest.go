@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"TouchPresence", testTouchPresence},
 		{"ExpiredPresence", testExpiredPresence},
 		{"DocumentFiles", testDocumentFiles},
+		{"RequestFiles", testRequestFiles},
 		{"Sealings", testSealings},
 		{"SealKey", testSealKey},
 		{"ReapPresence", testReapPresence},

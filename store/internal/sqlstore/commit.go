@@ -38,7 +38,7 @@ func (s *DB) commitChange(ctx context.Context, c store.Change) error {
 // commitOne writes c, made ready by prepare, in tx: the room's row (made,
 // or found at c.Head and locked), the presence row and its count of
 // holders, the state, the new events, the rewritten ones, the erasure, the
-// documents' files, and then the links, revocations, messages and contact (after the erasure, so
+// documents' and requests' files, and then the links, revocations, messages and contact (after the erasure, so
 // those the change brings are kept as given). Any error leaves tx
 // to be rolled back; nothing of c may stay. It writes to tx only, so that
 // several changes may share a transaction (each under a savepoint: on
@@ -79,6 +79,9 @@ func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 		}
 	}
 	if err := writeDocuments(ctx, tx, c.Account, c.Room, c.Documents); err != nil {
+		return err
+	}
+	if err := writeRequestFiles(ctx, tx, c.Account, c.Room, c.RequestFiles); err != nil {
 		return err
 	}
 	return s.writeLinksAndMessages(ctx, tx, c)

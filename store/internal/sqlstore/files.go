@@ -36,13 +36,27 @@ func writeDocuments(ctx context.Context, tx *sqlx.Tx, account, roomID string, do
 	return nil
 }
 
+// writeRequestFiles records the files uploaded for a room's requests, in
+// tx.
+func writeRequestFiles(ctx context.Context, tx *sqlx.Tx, account, roomID string, files []store.RequestFile) error {
+	for _, f := range files {
+		_, err := tx.ExecContext(ctx, `INSERT INTO request_files (room_id, id, account_id, request_id, sha256) VALUES ($1, $2, $3, $4, $5)`,
+			roomID, f.File, account, f.Request, f.SHA256)
+		if err != nil {
+			return fmt.Errorf("record file %s of request %s: %w", f.File, f.Request, err)
+		}
+	}
+	return nil
+}
+
 // FileInUse implements store.Files.
 func (s *DB) FileInUse(ctx context.Context, account, sha256 string) (bool, error) {
 	var used bool
 	err := s.db.GetContext(ctx, &used, `SELECT EXISTS (SELECT 1 FROM assets WHERE account_id = $1 AND sha256 = $2)
 		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND sha256 = $2)
 		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND completed_sha256 = $2)
-		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND signed_sha256 = $2)`, account, sha256)
+		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND signed_sha256 = $2)
+		OR EXISTS (SELECT 1 FROM request_files WHERE account_id = $1 AND sha256 = $2)`, account, sha256)
 	if err != nil {
 		return false, fmt.Errorf("uses of file %s: %w", sha256, err)
 	}
