@@ -263,6 +263,116 @@ func TestScreenshots(t *testing.T) {
 		full(tab, "verify-changed-"+size.name)
 		closeTab()
 	}
+
+	requestShots(t, ctx, srv.url, agent, create, link, shot)
+}
+
+// requestShots adds the pictures of document and payment requests: the
+// agent's Document Request sheet, a review with one request rejected and
+// one sent, the customer's requests and the sandbox's card form on a
+// 360 px phone, and the agent's bubble of a payment made.
+func requestShots(t *testing.T, ctx context.Context, base string, agent *client.Client, create func(room.Mode, room.Channel, room.Customer) room.State, link func(string) string, shot func(context.Context, string)) {
+	t.Helper()
+	olivia := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Olivia Brown", Phone: "+14155550161"})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/console#/sessions/"+olivia.ID)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#connection", "live")
+	add := func(code, note string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(`#request-types li[data-type="`+code+`"] .type-add`), chromedp.WaitVisible(`#request-items li[data-type="`+code+`"]`)); err != nil {
+			t.Fatal(err)
+		}
+		if note != "" {
+			if err := chromedp.Do(ctx, chromedp.SendKeys(`#request-items li[data-type="`+code+`"] .item-note`, note)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#tools summary"), chromedp.Click("#tool-documents"), chromedp.WaitVisible(`#request-types li[data-type="photo_id"]`)); err != nil {
+		t.Fatal(err)
+	}
+	add("drivers_license", "front and back")
+	add("pay_stub", "last two months")
+	add("proof_of_address", "")
+	shot(ctx, "console-document-request-desktop")
+	if err := chromedp.Do(ctx, chromedp.Click("#request-send"), chromedp.WaitNotPresent("#request-documents")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "three requests", `document.querySelectorAll("#requests li.req-card").length === 3`)
+
+	// The customer sends the license (front and back) and a pay stub; the
+	// agent rejects the pay stub as cut off.
+	hc := customerHTTP(t, base, link(olivia.ID))
+	status, st := callJSON(t, hc, http.MethodGet, base+"/api/v1/rooms/"+olivia.ID+"?as=customer", "", nil)
+	reqs, _ := st["requests"].([]any)
+	if status != http.StatusOK || len(reqs) != 3 {
+		t.Fatalf("the customer's requests: %d %v", status, st)
+	}
+	id := func(i int) string { return reqs[i].(map[string]any)["id"].(string) }
+	reqURL := func(i int, path string) string {
+		return base + "/api/v1/rooms/" + olivia.ID + "/requests/" + id(i) + path + "?as=customer"
+	}
+	photo := photoJPEG(t, 1200, 800)
+	uploadAs(t, hc, reqURL(0, "/files"), "license-front.jpg", photo)
+	uploadAs(t, hc, reqURL(0, "/files"), "license-back.jpg", photoJPEG(t, 1200, 760))
+	uploadAs(t, hc, reqURL(1, "/files"), "pay-stub-march.pdf", formPDF("Pay stub, March", 1))
+	for _, i := range []int{0, 1} {
+		if status, out := callJSON(t, hc, http.MethodPost, reqURL(i, "/submit"), "", nil); status != http.StatusOK {
+			t.Fatalf("submit: %d %v", status, out)
+		}
+	}
+	if status, out := callJSON(t, http.DefaultClient, http.MethodPost, base+"/api/v1/rooms/"+olivia.ID+"/requests/"+id(1)+"/review", agent.Token(), map[string]string{"decision": "reject", "reason": "Cut off"}); status != http.StatusOK {
+		t.Fatalf("reject: %d %v", status, out)
+	}
+	waitText(t, ctx, `#requests li[data-request="`+id(1)+`"] .req-status`, "Rejected: Cut off")
+	waitJS(t, ctx, "the license's photos", `[...document.querySelectorAll("#requests .req-file img")].filter((i) => i.complete && i.naturalWidth > 0).length === 2`)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#requests-title").scrollIntoView(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "console-requests-review-desktop")
+
+	// The customer's requests on a phone: one sent, one to send again,
+	// one to send.
+	phone, closePhone := chromedp.NewContext(ctx)
+	defer closePhone()
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(link(olivia.ID))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, phone, "#status", "Connected to your agent")
+	waitText(t, phone, `#requests li[data-request="`+id(1)+`"] .request-reason`, "Cut off")
+	shot(phone, "room-requests-phone")
+
+	// A payment: the customer at the sandbox's card form, then paid.
+	status, out := callJSON(t, http.DefaultClient, http.MethodPost, base+"/api/v1/rooms/"+olivia.ID+"/payments", agent.Token(), map[string]string{"amount": "125.50", "currency": "USD", "description": "Deposit for policy 4411"})
+	if status != http.StatusCreated {
+		t.Fatalf("request a payment: %d %v", status, out)
+	}
+	pay := `#payments li.payment`
+	if err := chromedp.Do(phone, chromedp.WaitVisible(pay+" .payment-pay"), chromedp.Click(pay+" .payment-pay"), chromedp.WaitVisible("#card-number"),
+		chromedp.SendKeys("#card-number", "4242424242424242"), chromedp.SendKeys("#card-exp", "1230"), chromedp.SendKeys("#card-cvc", "123")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(phone, "room-card-form-phone")
+	if err := chromedp.Do(phone, chromedp.Click(pay+" .card-pay")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, phone, pay+" .payment-paid", "Paid")
+	waitText(t, ctx, "#payments .pay-status", "Paid")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#payments-title").scrollIntoView(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "console-payment-paid-desktop")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#requests-title").scrollIntoView(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "console-requests-phone")
 }
 
 // sendAndFill sends the template assetID to the room (the agent's loan

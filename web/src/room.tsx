@@ -1,13 +1,16 @@
 // The customer's room: who invited them, the connection to their agent
 // (a WebSocket that resumes from the last seq it saw after any drop, which
-// is how the agent sees them connected), and the documents the agent sent,
-// live: a new one appears as it is sent. A document opens to be filled and
-// signed (signing.tsx) at #/documents/{id}.
+// is how the agent sees them connected), and what the agent sent, live: the
+// documents to read, fill and sign (signing.tsx, at #/documents/{id}), the
+// documents asked of the customer (roomrequests.tsx) and the payments
+// asked for (roompayments.tsx). A new one appears as it is sent.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DocumentList } from "./documents";
 import { reconnecting } from "./reconnect";
-import { call, roomURL, type Doc, type RoomState } from "./roomapi";
+import { call, roomURL, type Doc, type DocRequest, type Payment, type RoomState } from "./roomapi";
+import { PaymentList } from "./roompayments";
+import { RequestList } from "./roomrequests";
 
 // signing loads the view of one document, and with it pdf.js and the
 // signature pad, the first time a document is opened.
@@ -31,6 +34,8 @@ function opened(): string {
 function Room() {
   const [info, setInfo] = useState<{ agent?: string; company?: string }>({});
   const [docs, setDocs] = useState<Doc[]>([]);
+  const [requests, setRequests] = useState<DocRequest[]>([]);
+  const [payments, setPayments] = useState<Payment[]>([]);
   const [conn, setConn] = useState({ text: "Connecting…", live: false });
   const [unavailable, setUnavailable] = useState(false);
   const [open, setOpen] = useState(opened());
@@ -40,18 +45,24 @@ function Room() {
   const seq = useRef(0);
   const known = useRef<Set<string> | null>(null);
 
-  // refresh reads the room's state again: the documents and where each
-  // stands. A new document is announced to screen readers.
+  // refresh reads the room's state again: the documents, requests and
+  // payments, and where each stands. Something new is announced to screen
+  // readers.
   const refresh = () =>
     call<RoomState>("GET", roomURL("")).then((s) => {
       if (s.seq < seq.current) return s;
       const ds = s.documents ?? [];
+      const rs = s.requests ?? [];
+      const ps = s.payments ?? [];
+      const all = [...ds.map((d) => ({ id: d.id, name: d.name })), ...rs.map((r) => ({ id: r.id, name: r.type.name })), ...ps.map((p) => ({ id: p.id, name: "a payment request" }))];
       if (known.current) {
-        const added = ds.filter((d) => !known.current!.has(d.id));
+        const added = all.filter((d) => !known.current!.has(d.id));
         if (added.length) setNews("New from your agent: " + added.map((d) => d.name).join(", "));
       }
-      known.current = new Set(ds.map((d) => d.id));
+      known.current = new Set(all.map((d) => d.id));
       setDocs(ds);
+      setRequests(rs);
+      setPayments(ps);
       return s;
     });
 
@@ -74,7 +85,7 @@ function Room() {
             }
             if (typeof f.seq === "number" && f.type.indexOf(".") > 0) {
               seq.current = Math.max(seq.current, f.seq);
-              if (f.type.startsWith("document.")) refresh().catch(() => {});
+              if (/^(document|request|payment)\./.test(f.type)) refresh().catch(() => {});
             }
           },
           (code) => {
@@ -107,7 +118,12 @@ function Room() {
   // A document read before it was sealed never hides the signed copy
   // the room's state has already shown.
   const onDoc = (d: Doc) => setDocs((ds) => ds.map((x) => (x.id === d.id ? { ...d, signed: d.signed ?? x.signed } : x)));
+  // A request or payment the customer changed shows at once, before the
+  // room's state says so.
+  const onRequest = (r: DocRequest) => setRequests((rs) => rs.map((x) => (x.id === r.id ? r : x)));
+  const onPayment = (p: Payment) => setPayments((ps) => ps.map((x) => (x.id === p.id ? p : x)));
   const doc = docs.find((d) => d.id === open);
+  const nothing = !docs.length && !requests.length && !payments.length;
   const title = info.agent ? "Your secure room with " + info.agent : "Your secure room";
   return (
     <>
@@ -134,10 +150,26 @@ function Room() {
         )
       ) : (
         !unavailable && (
-          <section class="card" aria-labelledby="docs-title">
-            <h2 id="docs-title">Documents</h2>
-            <DocumentList docs={docs} />
-          </section>
+          <>
+            {payments.length > 0 && (
+              <section class="card" aria-labelledby="payments-title">
+                <h2 id="payments-title">{payments.length > 1 ? "Payments" : "Payment"}</h2>
+                <PaymentList payments={payments} onPayment={onPayment} />
+              </section>
+            )}
+            {requests.length > 0 && (
+              <section class="card" aria-labelledby="requests-title">
+                <h2 id="requests-title">Documents to send</h2>
+                <RequestList requests={requests} onRequest={onRequest} />
+              </section>
+            )}
+            {(docs.length > 0 || nothing) && (
+              <section class="card" aria-labelledby="docs-title">
+                <h2 id="docs-title">{requests.length ? "Documents to read and sign" : "Documents"}</h2>
+                <DocumentList docs={docs} />
+              </section>
+            )}
+          </>
         )
       )}
       {!doc && <p class="hint">This page is private to you. Do not forward the link you received.</p>}

@@ -1,14 +1,14 @@
 // The hub's API as the customer's room page calls it. Every request says
 // ?as=customer: a browser where an agent is signed in too sends both
 // cookies, and this page is the customer's (docs/protocol.md).
-import type { Doc as RoomDoc, DocStatus, FieldType } from "./types";
+import type { DocRequest, Doc as RoomDoc, DocStatus, FieldType, Payment, RequestFile } from "./types";
 
 // APIError is the hub's error, or one this page makes for a failed request.
 // retryAfter is the seconds a 429 asks to wait.
 export type APIError = { code: string; message: string; fields?: string[]; status?: number; retryAfter?: number };
 
 // The room's documents are the types the console reads too (types.ts).
-export type { DocStatus, FieldType };
+export type { DocRequest, DocStatus, FieldType, Payment, RequestFile };
 // Field is a field of a sent document, as the room's state lists it.
 export type Field = RoomDoc["fields"][number];
 // Doc is a document of the room, as the room's state lists it.
@@ -20,6 +20,8 @@ export type RoomState = {
   company?: string;
   agent?: { name?: string };
   documents?: Doc[];
+  requests?: DocRequest[];
+  payments?: Payment[];
 };
 
 // roomID is the room of this page, the last part of its path.
@@ -63,4 +65,14 @@ export async function call<T>(method: string, url: string, body?: unknown): Prom
 export function message(err: unknown): string {
   const m = (err as APIError)?.message;
   return typeof m === "string" && m ? m : "Something went wrong. Try again in a moment.";
+}
+
+// requestURL is the address of path under document request req.
+export function requestURL(req: string, path = ""): string {
+  return roomURL("/requests/" + req + path);
+}
+
+// paymentURL is the address of path under payment request pay.
+export function paymentURL(pay: string, path = ""): string {
+  return roomURL("/payments/" + pay + path);
 }

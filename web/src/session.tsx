@@ -5,11 +5,15 @@ import { api, type APIError } from "./api";
 import { AssetsPanel } from "./assets";
 import { Attach } from "./attach";
 import { DocumentCard } from "./documentcard";
+import { PaymentCard } from "./paymentcard";
+import { RequestCard } from "./requestcard";
+import { RequestDocuments } from "./requestdocuments";
+import { RequestPayment } from "./requestpayment";
 import { useRoomStream } from "./roomstream";
 import { SendDocument } from "./senddocument";
 import { TemplateEditor } from "./templateeditor";
 import { Timeline } from "./timeline";
-import type { Asset, Me, Room } from "./types";
+import type { Asset, DocRequest, Me, Payment, Room } from "./types";
 import { chip, spaced } from "./words";
 
 export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: () => void }) {
@@ -24,6 +28,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
   const [sending, setSending] = useState<Asset | null>(null);
   const [editing, setEditing] = useState<{ asset: Asset; uploaded: boolean } | null>(null);
   const [attaching, setAttaching] = useState(false);
+  const [tool, setTool] = useState<"" | "documents" | "payment">("");
   const [library, setLibrary] = useState(0); // counts the library's changes
   const admin = me.user.role === "admin";
 
@@ -42,6 +47,15 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
     search?.focus();
   };
   const refresh = () => api<Room>("GET", "/rooms/" + id).then(newer).catch(() => undefined);
+  // A request or payment the agent changed shows at once, before the
+  // room's state says so.
+  const withRequest = (r: DocRequest) => setRoom((old) => old && { ...old, requests: (old.requests ?? []).map((x) => (x.id === r.id ? r : x)) });
+  const withPayment = (p: Payment) => setRoom((old) => old && { ...old, payments: (old.payments ?? []).map((x) => (x.id === p.id ? p : x)) });
+  // pickTool opens a tool and folds the menu away.
+  const pickTool = (t: "documents" | "payment") => (e: Event) => {
+    (e.currentTarget as HTMLElement).closest("details")?.removeAttribute("open");
+    setTool(t);
+  };
 
   async function act(path: string, body?: unknown) {
     setError("");
@@ -82,7 +96,10 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
             <button type="button" class="secondary" id="attach" disabled={room.status === "closed"} onClick={() => setAttaching(true)}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5l-8.5 8.5a5 5 0 01-7-7L14 4.5a3.5 3.5 0 015 5l-8.5 8.5a2 2 0 01-3-3L15 7.5" /></svg>Attach</button>
             <details class="menu" id="tools">
               <summary>Tools</summary>
-              <p class="muted">No tools yet.</p>
+              <div class="menu-items">
+                <button type="button" class="link" id="tool-documents" disabled={room.status === "closed"} onClick={pickTool("documents")}>Document Request</button>
+                <button type="button" class="link" id="tool-payment" disabled={room.status === "closed"} onClick={pickTool("payment")}>Payment Request</button>
+              </div>
             </details>
           </span>
         </div>
@@ -108,12 +125,30 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
             </ul>
           )}
         </section>
+        {(room.requests ?? []).length > 0 && (
+          <section aria-labelledby="requests-title">
+            <h2 id="requests-title">Requested documents</h2>
+            <ul class="req-cards" id="requests" aria-live="polite">
+              {(room.requests ?? []).map((r) => <RequestCard key={r.id} roomId={id} req={r} preplanned={room.status === "pending"} onChange={withRequest} />)}
+            </ul>
+          </section>
+        )}
+        {(room.payments ?? []).length > 0 && (
+          <section aria-labelledby="payments-title">
+            <h2 id="payments-title">Payments</h2>
+            <ul class="pay-cards" id="payments" aria-live="polite">
+              {(room.payments ?? []).map((p) => <PaymentCard key={p.id} roomId={id} pay={p} preplanned={room.status === "pending"} onChange={withPayment} />)}
+            </ul>
+          </section>
+        )}
         <h2>Timeline</h2>
         <Timeline events={events} />
       </div>
       <AssetsPanel admin={admin} version={library} onPick={(a) => setSending(a)} onEdit={(a, uploaded) => setEditing({ asset: a, uploaded: !!uploaded })} />
       {sending && <SendDocument roomId={id} asset={sending} preplanned={room.status === "pending"} onClose={() => setSending(null)} onSent={() => { setSending(null); refresh(); }} />}
       {attaching && <Attach roomId={id} preplanned={room.status === "pending"} onClose={() => setAttaching(false)} onSent={() => { setAttaching(false); refresh(); }} />}
+      {tool === "documents" && <RequestDocuments roomId={id} preplanned={room.status === "pending"} onClose={() => setTool("")} onSent={() => { setTool(""); refresh(); }} />}
+      {tool === "payment" && <RequestPayment roomId={id} preplanned={room.status === "pending"} onClose={() => setTool("")} onSent={() => { setTool(""); refresh(); }} />}
       {editing && <TemplateEditor asset={editing.asset} uploaded={editing.uploaded} onClose={() => setEditing(null)} onSaved={() => setLibrary((n) => n + 1)} />}
     </main>
   );

@@ -1,7 +1,9 @@
 // The session's timeline: a line per event of the room's log, in words,
 // with the documents' events named after the document and its fields,
 // a line when the customer has filled every required field, and the
-// SHA-256 of each signed PDF the hub seals.
+// SHA-256 of each signed PDF the hub seals. Document requests are named
+// after the type asked for, payments after their amount.
+import { money } from "./money";
 import type { RoomEvent } from "./types";
 import { words } from "./words";
 
@@ -16,10 +18,22 @@ const q = (s: string) => "“" + s + "”";
 // document's fields from document.added on.
 export function lines(events: RoomEvent[]): Line[] {
   const docs = new Map<string, DocInfo>();
+  const requests = new Map<string, string>(); // a request's type's name
+  const payments = new Map<string, string>(); // a payment's amount
   const out: Line[] = [];
   for (const e of events) {
     const d = e.data ?? {};
     const line = (text: string, key = String(e.seq), hash?: string) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text, hash });
+    if (e.type.startsWith("request.")) {
+      if (e.type === "request.added") requests.set(d.id, d.type?.name ?? "a document");
+      line(requestWords(e, q(requests.get(d.request ?? d.id) ?? "a document")));
+      continue;
+    }
+    if (e.type.startsWith("payment.")) {
+      if (e.type === "payment.requested") payments.set(d.id, money(fromMinor(d.amount_minor), d.currency) + (d.description ? " (" + d.description + ")" : ""));
+      line(paymentWords(e, payments.get(d.payment ?? d.id) ?? "a payment"));
+      continue;
+    }
     if (!e.type.startsWith("document.")) {
       line(words(e));
       continue;
@@ -67,6 +81,49 @@ export function lines(events: RoomEvent[]): Line[] {
     }
   }
   return out;
+}
+
+// fromMinor writes minor units (cents) as an amount: 12550 → "125.50".
+const fromMinor = (n: number) => Math.floor(n / 100) + "." + String(n % 100).padStart(2, "0");
+
+// requestWords says what happened to the document request named name.
+function requestWords(e: RoomEvent, name: string): string {
+  const d = e.data ?? {};
+  switch (e.type) {
+    case "request.added": return "Agent asked for " + name + (d.note ? ": " + d.note : "");
+    case "request.file_uploaded": return "Customer uploaded “" + (d.file?.name ?? "a file") + "” for " + name;
+    case "request.file_removed": return "Customer removed a file from " + name;
+    case "request.submitted": return "Customer sent " + name + " for review";
+    case "request.accepted": return "Agent accepted " + name;
+    case "request.rejected": return "Agent rejected " + name + (d.reason ? ": " + d.reason : "");
+  }
+  return "Change to " + name;
+}
+
+// declineWords are the card networks' reasons in words, for the codes
+// the hub may give without a reason of its own.
+const declineWords: Record<string, string> = {
+  card_declined: "the card was declined",
+  insufficient_funds: "insufficient funds",
+  expired_card: "the card has expired",
+  incorrect_cvc: "the security code is wrong",
+  processing_error: "the card could not be processed",
+};
+
+// paymentWords says what happened to the payment described by what.
+function paymentWords(e: RoomEvent, what: string): string {
+  const d = e.data ?? {};
+  const why = d.reason || declineWords[d.code] || "";
+  const card = d.card_last4 ? " with the card ending " + d.card_last4 : "";
+  switch (e.type) {
+    case "payment.requested": return "Agent requested a payment of " + what;
+    case "payment.started": return "Customer started paying " + what;
+    case "payment.paid": return "Customer paid " + what + card;
+    case "payment.declined": return "Payment of " + what + " declined" + (why ? ": " + why : "");
+    case "payment.failed": return "Payment of " + what + " failed" + (why ? ": " + why : "");
+    case "payment.canceled": return (d.by === "customer" ? "Customer declined to pay " : "Agent withdrew the payment request of ") + what + (d.reason && d.by === "customer" ? ": " + d.reason : "");
+  }
+  return "Change to the payment of " + what;
 }
 
 export function Timeline({ events }: { events: RoomEvent[] }) {

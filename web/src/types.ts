@@ -14,6 +14,8 @@ export type Room = {
   updated_at: string;
   agent: { id: string; name: string };
   documents?: Doc[];
+  requests?: DocRequest[];
+  payments?: Payment[];
 };
 
 export type RoomEvent = { room: string; seq: number; type: string; at: string; actor: { kind: string; name?: string }; data: any };
@@ -70,3 +72,58 @@ export const fieldTypes: { type: FieldType; label: string }[] = [
   { type: "signature", label: "Signature" },
   { type: "initials", label: "Initials" },
 ];
+
+// DocumentType is a kind of document of the account's catalog that an
+// agent can ask the customer for.
+export type DocumentType = { id: string; code: string; name: string; category: string; description?: string; retired?: boolean };
+
+// RequestStatus is where a document request stands: asked for, files
+// sent for review, accepted, or rejected (the customer uploads again).
+export type RequestStatus = "requested" | "uploaded" | "accepted" | "rejected";
+
+// RequestFile is a file the customer uploaded for a request, in the
+// current round.
+export type RequestFile = { id: string; name: string; content_type: string; size: number; uploaded_at: string };
+
+// DocRequest is a document the agent asked the customer for, as the
+// room's state lists it; reason is the last rejection's. files are those
+// of the current round: once rejected, the files rejected, until the
+// customer's next upload starts a new round.
+export type DocRequest = {
+  id: string;
+  type: { id: string; code: string; name: string; category: string };
+  note?: string;
+  status: RequestStatus;
+  files: RequestFile[];
+  reason?: string;
+  added_at: string;
+  updated_at: string;
+};
+
+// PaymentStatus is where a payment request stands: paid and canceled are
+// final; after declined or failed the customer may try again.
+export type PaymentStatus = "requested" | "paid" | "declined" | "failed" | "canceled";
+
+// Payment is an amount the agent asked the customer to pay, as the
+// room's state lists it; started_at says the customer is at the checkout.
+export type Payment = {
+  id: string;
+  amount: string;
+  amount_minor: number;
+  currency: string;
+  description?: string;
+  status: PaymentStatus;
+  provider?: string;
+  started_at?: string;
+  transaction?: string;
+  card_last4?: string;
+  // code is the provider's, for a declined or failed attempt
+  // (card_declined, insufficient_funds…); reason says it in words.
+  code?: string;
+  reason?: string;
+  // canceled_by is who canceled it: the agent withdrew it, or the
+  // customer declined to pay.
+  canceled_by?: "agent" | "customer";
+  requested_at: string;
+  updated_at: string;
+};
