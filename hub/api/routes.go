@@ -82,6 +82,12 @@ func (s *Server) routes() *mux.Router {
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
 	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))
 	api.Handle(doc+"/decline", s.methods(byMethod{post: s.requireRoomAccess(s.handleDecline)}))
+	pay := "/rooms/" + roomIDPattern + "/payments/" + paymentIDPattern
+	api.Handle("/rooms/"+roomIDPattern+"/payments", s.methods(byMethod{post: s.requireAgent(s.handleRequestPayment)}))
+	api.Handle(pay+"/cancel", s.methods(byMethod{post: s.requireRoomAccess(s.handleCancelPayment)}))
+	api.Handle(pay+"/checkout", s.methods(byMethod{post: s.requireRoomAccess(s.handleCheckout)}))
+	api.Handle(pay+"/card", s.methods(byMethod{post: s.requireRoomAccess(s.handlePayByCard)}))
+	api.Handle("/hooks/{provider:[a-z0-9]+}", s.methods(byMethod{post: s.handlePaymentWebhook}))
 	api.Handle("/rooms/"+roomIDPattern+"/ws", s.methods(byMethod{get: s.requireRoomAccess(s.handleRoomSocket)}))
 	if len(s.cfg.DevOutbox) > 0 {
 		api.Handle("/dev/outbox", s.methods(byMethod{get: s.requireAgent(s.handleDevOutbox)}))
