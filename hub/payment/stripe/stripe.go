@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v82"
@@ -74,14 +73,6 @@ type Config struct {
 type Provider struct {
 	cfg    Config
 	client *stripego.Client
-
-	// started remembers the checkouts opened by this process, by
-	// idempotency key, until they expire. Stripe answers a key it has
-	// seen with the first response only if the parameters are the same,
-	// and a later Start would ask for a later expiry: Start returns the
-	// remembered checkout rather than asking again.
-	mu      sync.Mutex
-	started map[string]payment.Checkout
 }
 
 // New returns a Provider; it makes no call.
@@ -105,9 +96,8 @@ func New(c Config) (*Provider, error) {
 		bc.URL = stripego.String(strings.TrimRight(c.APIURL, "/"))
 	}
 	return &Provider{
-		cfg:     c,
-		client:  stripego.NewClient(c.SecretKey, stripego.WithBackends(stripego.NewBackendsWithConfig(bc))),
-		started: make(map[string]payment.Checkout),
+		cfg:    c,
+		client: stripego.NewClient(c.SecretKey, stripego.WithBackends(stripego.NewBackendsWithConfig(bc))),
 	}, nil
 }
 
@@ -122,9 +112,13 @@ func (p *Provider) SignatureHeader() string { return "Stripe-Signature" }
 // currency the account cannot take) is payment_refused with Stripe's
 // words; Stripe being unreachable or failing is payment_unavailable.
 func (p *Provider) Start(ctx context.Context, r payment.Request) (payment.Checkout, error) {
-	now := p.cfg.Now()
-	if c, ok := p.remembered(r.IdempotencyKey, now); ok {
-		return c, nil
+	// Stripe answers a key it has seen with its first response only if
+	// the parameters are the same: the caller derives the expiry from the
+	// key's time (payment.Request.ExpiresAt), so that a Start repeated by
+	// any instance, after any restart, asks for the very same session.
+	expires := r.ExpiresAt
+	if expires.IsZero() {
+		expires = p.cfg.Now().Add(CheckoutTTL)
 	}
 	name := r.Description
 	if name == "" {
@@ -148,7 +142,7 @@ func (p *Provider) Start(ctx context.Context, r payment.Request) (payment.Checko
 		// The intent's events (payment_intent.payment_failed) carry the
 		// intent's metadata, not the session's.
 		PaymentIntentData: &stripego.CheckoutSessionCreatePaymentIntentDataParams{Metadata: meta},
-		ExpiresAt:         stripego.Int64(now.Add(CheckoutTTL).Unix()),
+		ExpiresAt:         stripego.Int64(expires.Unix()),
 	}
 	if r.IdempotencyKey != "" {
 		params.SetIdempotencyKey(r.IdempotencyKey)
@@ -161,38 +155,7 @@ func (p *Provider) Start(ctx context.Context, r payment.Request) (payment.Checko
 	if s.ExpiresAt > 0 {
 		c.ExpiresAt = time.Unix(s.ExpiresAt, 0).UTC()
 	}
-	p.remember(r.IdempotencyKey, c, now)
 	return c, nil
-}
-
-// remembered returns the checkout this process opened with key, if it is
-// still open.
-func (p *Provider) remembered(key string, now time.Time) (payment.Checkout, bool) {
-	if key == "" {
-		return payment.Checkout{}, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.started[key]
-	if !ok || !now.Before(c.ExpiresAt) {
-		return payment.Checkout{}, false
-	}
-	return c, true
-}
-
-// remember keeps c under key, and forgets the checkouts that have expired.
-func (p *Provider) remember(key string, c payment.Checkout, now time.Time) {
-	if key == "" || c.ExpiresAt.IsZero() {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for k, old := range p.started {
-		if !now.Before(old.ExpiresAt) {
-			delete(p.started, k)
-		}
-	}
-	p.started[key] = c
 }
 
 // classify turns an error of the Stripe API into Tandem's. The

@@ -112,24 +112,30 @@ func TestStartWithTheSameKeyReturnsTheSameSession(t *testing.T) {
 	if again != first {
 		t.Errorf("the same key gave %+v, then %+v", first, again)
 	}
-	// The same hub later, when the expiry it would ask for has moved on
-	// (Stripe would refuse the key with other parameters): it remembers the
-	// open checkout.
+	// The same payment opened again 10 minutes later: the caller sends the
+	// expiry derived from the key's time, so Stripe's idempotency answers
+	// with the same session, whichever instance asks.
 	at := now
 	p, err := stripe.New(stripe.Config{SecretKey: secretKey, WebhookSecret: webhookSecret, APIURL: fake.URL,
 		Now: func() time.Time { return at }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Start(ctx, request()); err != nil {
+	keyed := request()
+	keyed.IdempotencyKey, keyed.ExpiresAt = "py_1/3", now.Add(time.Hour)
+	opened, err := p.Start(ctx, keyed)
+	if err != nil {
 		t.Fatal(err)
 	}
 	at = now.Add(10 * time.Minute)
-	if c, err := p.Start(ctx, request()); err != nil || c != first {
-		t.Errorf("started again 10 minutes later: %+v, %v; want %+v", c, err, first)
+	if c, err := p.Start(ctx, keyed); err != nil || c != opened {
+		t.Errorf("started again 10 minutes later: %+v, %v; want %+v", c, err, opened)
 	}
-	if n := len(fake.Sessions()); n != 1 {
-		t.Errorf("the fake has %d sessions, want 1", n)
+	if s, _ := fake.Session(opened.Session); s.ExpiresAt != now.Add(time.Hour).Unix() {
+		t.Errorf("the session expires at %d, want the request's %d", s.ExpiresAt, now.Add(time.Hour).Unix())
+	}
+	if n := len(fake.Sessions()); n != 2 {
+		t.Errorf("the fake has %d sessions, want 2", n)
 	}
 
 	r := request()
