@@ -15,6 +15,7 @@ const (
 	roomIDPattern    = "{id:rm_[a-z2-7]{24}}"
 	contactIDPattern = "{id:ct_[a-z2-7]{24}}"
 	assetIDPattern   = "{id:as_[a-z2-7]{24}}"
+	docTypeIDPattern = "{id:dt_[a-z2-7]{24}}"
 	// A document's id is made by the hub; a field's comes from its
 	// template and has room.Field's rules (room.MaxFieldIDLen).
 	documentIDPattern = "{doc:dc_[a-z2-7]{24}}"
@@ -60,6 +61,10 @@ func (s *Server) routes() *mux.Router {
 	}))
 	api.Handle("/assets/"+assetIDPattern+"/fields", s.methods(byMethod{put: s.requireAgent(s.handleAssetFields)}))
 	api.Handle("/assets/"+assetIDPattern+"/file", s.methods(byMethod{get: s.requireAgent(s.handleAssetFile)}))
+	api.Handle("/document-types", s.methods(byMethod{
+		get: s.requireAgent(s.handleDocumentTypes), post: s.requireAgent(s.handleCreateDocumentType),
+	}))
+	api.Handle("/document-types/"+docTypeIDPattern, s.methods(byMethod{patch: s.requireAgent(s.handleUpdateDocumentType)}))
 	api.Handle("/rooms", s.methods(byMethod{post: s.requireAgent(s.handleCreateRoom), get: s.requireAgent(s.handleRooms)}))
 	api.Handle("/feed", s.methods(byMethod{get: s.requireAgent(s.handleFeed)}))
 	api.Handle("/rooms/"+roomIDPattern, s.methods(byMethod{get: s.requireRoomAccess(s.handleRoom)}))

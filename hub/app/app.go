@@ -121,6 +121,7 @@ type App struct {
 	runner   runner
 	kick     chan struct{} // wakes the dispatcher
 	sealKick chan struct{} // wakes the sealing worker
+	seeded   sync.Map      // accounts whose document types this instance has seeded
 
 	// ctx lives as long as the app; Stop cancels it.
 	ctx    context.Context
