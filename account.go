@@ -43,6 +43,9 @@ type AccountSettings struct {
 	// email, the signed PDF of each document they complete, once it is
 	// sealed.
 	EmailSignedCopy bool `json:"email_signed_copy,omitempty"`
+	// Currency is the ISO 4217 code payment requests are in unless the
+	// agent picks another; default USD.
+	Currency string `json:"currency,omitempty"`
 }
 
 // DefaultPhoneRegion is an account's phone region unless set.

@@ -25,6 +25,10 @@ const (
 
 var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
 
+// currencyCode is the shape of an ISO 4217 code; which ones payment
+// requests take is the room's to say (room.CheckCurrency).
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
 // placeholders are those a template may use.
 var placeholders = map[string]bool{"{customer}": true, "{agent}": true, "{company}": true, "{link}": true, "{valid}": true}
 
@@ -58,6 +62,10 @@ func ValidateSettings(s AccountSettings) (AccountSettings, error) {
 	case "", "all", "team", "own":
 	default:
 		return bad("contact_scope must be all, team or own, not %q", s.ContactScope)
+	}
+	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+	if s.Currency != "" && !currencyCode.MatchString(s.Currency) {
+		return bad("currency %q must be an ISO 4217 code such as USD, EUR or GBP", s.Currency)
 	}
 	if (s.RemindAfterHours == 0) != (s.RemindMax == 0) {
 		return bad("remind_after_hours and remind_max go together: set both, or neither for no reminders")

@@ -1,7 +1,7 @@
 // Package store defines how Tandem keeps its records: accounts, users,
 // sign-ins, room passes, password resets, rooms and their event logs, room links, the
-// outbox, and which hub instances customers are connected through, and the asset
-// library. The
+// outbox, and which hub instances customers are connected through, the asset
+// library and the catalog of document types. The
 // interfaces here are implemented by store/sqlite (the embedded default)
 // and store/postgres, and both pass the conformance suite in
 // store/storetest.
@@ -50,6 +50,7 @@ type Store interface {
 	Assets
 	Files
 	Sealings
+	DocumentTypes
 }
 
 // IsUnavailable reports whether err says the store could not be reached

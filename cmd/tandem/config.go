@@ -53,7 +53,8 @@ type config struct {
 
 	MetricsToken string
 
-	Seal sealConfig
+	Seal     sealConfig
+	Payments paymentConfig
 }
 
 // loadConfig reads the environment through getenv. Every setting is
@@ -155,6 +156,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
 	if c.Seal, err = readSealConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.Payments, err = readPaymentConfig(getenv); err != nil {
 		return c, err
 	}
 	if !app.ValidPhoneRegion(c.PhoneRegion) {

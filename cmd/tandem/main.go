@@ -186,6 +186,10 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	payments, err := openPayments(cfg.Payments, log)
+	if err != nil {
+		return err
+	}
 	h, err := api.New(api.Config{
 		Store:     st,
 		Broker:    broker,
@@ -203,6 +207,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		MaxImageBytes: cfg.MaxImageBytes,
 		Sealer:        sealer,
 		Verifier:      cms.NewVerifier(keys.Root()),
+		Payments:      payments,
 
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,

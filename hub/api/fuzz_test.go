@@ -98,6 +98,7 @@ type fuzzHub struct {
 	open    string // the room of re-engage and activity
 	contact string
 	asset   string // an asset of the library (its file is not needed)
+	docType string // a document type of the catalog
 	codes   map[string]map[int]bool
 }
 
@@ -157,6 +158,11 @@ func newFuzzHub(f testing.TB, st store.Store) *fuzzHub {
 		CreatedBy: u.ID, CreatedAt: now, UpdatedAt: now}); err != nil {
 		f.Fatal(err)
 	}
+	dt, err := s.app.CreateDocumentType(ctx, h.caller, app.NewDocumentType{Code: "fuzz_letter", Name: "Letter", Category: "Letters"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h.docType = dt.ID
 	return h
 }
 
@@ -192,6 +198,8 @@ var bodyRoutes = []bodyRoute{
 	{"settings", http.MethodPut, func(*fuzzHub) string { return "/api/v1/account/settings" }, true},
 	{"asset fields", http.MethodPut, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset + "/fields" }, true},
 	{"asset patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/assets/" + h.asset }, true},
+	{"document type", http.MethodPost, func(*fuzzHub) string { return "/api/v1/document-types" }, true},
+	{"document type patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/document-types/" + h.docType }, true},
 	{"send document", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/documents" }, true},
 }
 

@@ -100,6 +100,9 @@ var (
 	// refused whatever the asset, and another account's admin gets the
 	// answer of an asset that does not exist.
 	assetOfAForAdmins = isoExpect{stranger: 401, agentB: 403, adminB: 404, customerR2: 401, customerR1: 401, agentA: 403, adminA: allowed}
+	// A document type of A's catalog, changed by A's admins only, as an
+	// asset is.
+	docTypeOfAForAdmins = assetOfAForAdmins
 )
 
 // isoFixture is what a caller who may succeed works on instead of R1 or the
@@ -116,6 +119,7 @@ const (
 	aContact                    // a new contact of A
 	aSession                    // a new sign-in of the caller
 	anAsset                     // a new asset of A
+	aDocType                    // a new document type of A
 	aDocument                   // a document of R1 sent and not touched yet
 )
 
@@ -162,6 +166,11 @@ var isolationTable = map[string]isoRoute{
 	"PATCH /api/v1/assets/{id}":      {want: assetOfAForAdmins, body: `{"name":"Mallory's form","folder":"Mallory"}`, fresh: anAsset},
 	"PUT /api/v1/assets/{id}/fields": {want: assetOfAForAdmins, body: `{"fields":[{"type":"text","role":"customer","label":"Mallory","page":1,"x":0,"y":0,"w":0.5,"h":0.1}]}`, fresh: anAsset},
 	"DELETE /api/v1/assets/{id}":     {want: assetOfAForAdmins, fresh: anAsset},
+
+	"GET /api/v1/document-types":  {want: anyAgent, query: "q=Acme&include_retired=1"},
+	"POST /api/v1/document-types": {want: anyAdmin, body: `{"code":"mallory_statement","name":"Mallory's statement","category":"Mallory"}`},
+	"PATCH /api/v1/document-types/{id}": {want: docTypeOfAForAdmins, body: `{"name":"Mallory's type","category":"Mallory","retired":true}`,
+		fresh: aDocType},
 
 	"GET /api/v1/contacts":         {want: anyAgent, query: "q=Cora"},
 	"GET /api/v1/contacts/{id}":    {want: contactOfA},
@@ -224,9 +233,10 @@ type isoCaller struct {
 	secrets []string
 }
 
-// isoTarget is what a request names: a room, a contact, an asset, and in
-// the room a document (doc, sent) and a completed one (done).
-type isoTarget struct{ room, contact, asset, doc, done string }
+// isoTarget is what a request names: a room, a contact, an asset, a
+// document type, and in the room a document (doc, sent) and a completed
+// one (done).
+type isoTarget struct{ room, contact, asset, docType, doc, done string }
 
 // isoBoundary and isoUploadBody are an upload of a one-page PDF.
 const isoBoundary = "isolationboundary"
@@ -387,8 +397,13 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID}
-	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), doc: room.NewID("dc"), done: room.NewID("dc")}
+	docType, err := e.agent.CreateDocumentType(ctx, client.NewDocumentType{Code: "acme_loan_letter", Name: "Acme Loan Letter", Category: "Acme letters"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID, docType: docType.ID}
+	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), docType: room.NewID("dt"),
+		doc: room.NewID("dc"), done: room.NewID("dc")}
 	w.isoDocuments(t)
 
 	// What each side must never read of the other.
@@ -396,7 +411,7 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	r2 := []string{"Remy Second", "+14155550172"}
 	contact := []string{"Cora Contact", "cora@contact.test"}
 	peopleA := []string{"ana@acme.test", "bo@acme.test"}
-	assetA := []string{"Acme Loan Form", "Acme forms"}
+	assetA := []string{"Acme Loan Form", "Acme forms", "Acme Loan Letter", "acme_loan_letter", "Acme letters"}
 	allA := slices.Concat(r1, r2, contact, peopleA, assetA, []string{e.account})
 	allB := []string{"Bea Globex", "+14155550181", "gia@globex.test", "bram@globex.test", accountB}
 
@@ -541,6 +556,8 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.contact, nil
 			case name == "id" && strings.HasSuffix(before, "/assets/"):
 				return tg.asset, nil
+			case name == "id" && strings.HasSuffix(before, "/document-types/"):
+				return tg.docType, nil
 			case name == "doc" && (strings.HasSuffix(tmpl, "/completed") || strings.HasSuffix(tmpl, "/signed")):
 				return tg.done, nil
 			case name == "doc":
@@ -661,6 +678,13 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 		}
 		tg.asset = a.ID
 		return tg, c.hdr
+	case aDocType:
+		dt, err := w.e.agent.CreateDocumentType(ctx, client.NewDocumentType{Code: fmt.Sprintf("fresh_%d", w.fresh), Name: fmt.Sprintf("Fresh type %d", w.fresh), Category: "Fresh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.docType = dt.ID
+		return tg, c.hdr
 	case aDocument:
 		if len(w.spare) == 0 {
 			t.Fatal("no spare document of R1 left: make more in isoDocuments")
@@ -692,6 +716,7 @@ type isoSnapshot struct {
 	rooms, contacts  int
 	r1Link, r2Status string
 	assets           string // A's library and its asset, as the admin reads them
+	docTypes         string // A's catalog of document types, retired ones too
 }
 
 func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
@@ -717,6 +742,9 @@ func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
 	w.getJSON(t, "/api/v1/assets", &assets)
 	w.getJSON(t, "/api/v1/assets/"+w.real.asset, &asset)
 	s.assets = string(assets) + string(asset)
+	var docTypes json.RawMessage
+	w.getJSON(t, "/api/v1/document-types?include_retired=1", &docTypes)
+	s.docTypes = string(docTypes)
 	return s
 }
 
@@ -745,7 +773,7 @@ func (w *isoWorld) getJSON(t *testing.T, p string, v any) {
 // normalize is an answer with the ids of tg written as placeholders, so
 // the answers about a real and a ghost isoTarget compare.
 func (w *isoWorld) normalize(b []byte, tg isoTarget) string {
-	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}", tg.asset, "{asset}").Replace(string(b))
+	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}", tg.asset, "{asset}", tg.docType, "{docType}").Replace(string(b))
 }
 
 // routeKey is a mux path template with its variables' patterns left out:

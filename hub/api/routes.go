@@ -15,6 +15,7 @@ const (
 	roomIDPattern    = "{id:rm_[a-z2-7]{24}}"
 	contactIDPattern = "{id:ct_[a-z2-7]{24}}"
 	assetIDPattern   = "{id:as_[a-z2-7]{24}}"
+	docTypeIDPattern = "{id:dt_[a-z2-7]{24}}"
 	// A document's id is made by the hub; a field's comes from its
 	// template and has room.Field's rules (room.MaxFieldIDLen).
 	documentIDPattern = "{doc:dc_[a-z2-7]{24}}"
@@ -60,6 +61,10 @@ func (s *Server) routes() *mux.Router {
 	}))
 	api.Handle("/assets/"+assetIDPattern+"/fields", s.methods(byMethod{put: s.requireAgent(s.handleAssetFields)}))
 	api.Handle("/assets/"+assetIDPattern+"/file", s.methods(byMethod{get: s.requireAgent(s.handleAssetFile)}))
+	api.Handle("/document-types", s.methods(byMethod{
+		get: s.requireAgent(s.handleDocumentTypes), post: s.requireAgent(s.handleCreateDocumentType),
+	}))
+	api.Handle("/document-types/"+docTypeIDPattern, s.methods(byMethod{patch: s.requireAgent(s.handleUpdateDocumentType)}))
 	api.Handle("/rooms", s.methods(byMethod{post: s.requireAgent(s.handleCreateRoom), get: s.requireAgent(s.handleRooms)}))
 	api.Handle("/feed", s.methods(byMethod{get: s.requireAgent(s.handleFeed)}))
 	api.Handle("/rooms/"+roomIDPattern, s.methods(byMethod{get: s.requireRoomAccess(s.handleRoom)}))
@@ -82,6 +87,12 @@ func (s *Server) routes() *mux.Router {
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
 	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))
 	api.Handle(doc+"/decline", s.methods(byMethod{post: s.requireRoomAccess(s.handleDecline)}))
+	pay := "/rooms/" + roomIDPattern + "/payments/" + paymentIDPattern
+	api.Handle("/rooms/"+roomIDPattern+"/payments", s.methods(byMethod{post: s.requireAgent(s.handleRequestPayment)}))
+	api.Handle(pay+"/cancel", s.methods(byMethod{post: s.requireRoomAccess(s.handleCancelPayment)}))
+	api.Handle(pay+"/checkout", s.methods(byMethod{post: s.requireRoomAccess(s.handleCheckout)}))
+	api.Handle(pay+"/card", s.methods(byMethod{post: s.requireRoomAccess(s.handlePayByCard)}))
+	api.Handle("/hooks/{provider:[a-z0-9]+}", s.methods(byMethod{post: s.handlePaymentWebhook}))
 	api.Handle("/rooms/"+roomIDPattern+"/ws", s.methods(byMethod{get: s.requireRoomAccess(s.handleRoomSocket)}))
 	if len(s.cfg.DevOutbox) > 0 {
 		api.Handle("/dev/outbox", s.methods(byMethod{get: s.requireAgent(s.handleDevOutbox)}))

@@ -18,6 +18,7 @@ import (
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/hub/blob"
+	"github.com/tandemhq/tandem/hub/payment"
 	"github.com/tandemhq/tandem/hub/seal"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
@@ -49,6 +50,9 @@ type Config struct {
 	// (nil: the page says this hub cannot).
 	Sealer   seal.Sealer
 	Verifier seal.Verifier
+	// Payments collects payment requests (payment/sandbox by default,
+	// payment/stripe); nil refuses checkouts.
+	Payments payment.Provider
 	// DevOutbox names the channels whose messages are only kept and shown
 	// (GET /api/v1/dev/outbox lists their messages, links included) by
 	// the dev outbox. Messages of other channels, which go to real
@@ -145,7 +149,7 @@ func New(cfg Config) (*Server, error) {
 	a, err := app.New(app.Config{
 		Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Sender: cfg.Sender,
 		Blobs: cfg.Blobs, MaxPDFBytes: cfg.MaxPDFBytes, MaxImageBytes: cfg.MaxImageBytes, OnCompleted: cfg.OnCompleted,
-		Sealer: cfg.Sealer, Verifier: cfg.Verifier,
+		Sealer: cfg.Sealer, Verifier: cfg.Verifier, Payments: cfg.Payments,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,

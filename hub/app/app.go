@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub"
 	"github.com/tandemhq/tandem/hub/blob"
+	"github.com/tandemhq/tandem/hub/payment"
 	"github.com/tandemhq/tandem/hub/seal"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/room"
@@ -53,6 +54,9 @@ type Config struct {
 	// Verifier checks sealed PDFs for the public verify page; nil answers
 	// that this hub cannot check them.
 	Verifier seal.Verifier
+	// Payments collects the rooms' payment requests (payment/sandbox,
+	// payment/stripe); nil refuses checkouts with payments_unavailable.
+	Payments payment.Provider
 
 	LinkTTL    time.Duration // how long a room link is valid; default 7 days
 	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
@@ -117,6 +121,7 @@ type App struct {
 	runner   runner
 	kick     chan struct{} // wakes the dispatcher
 	sealKick chan struct{} // wakes the sealing worker
+	seeded   sync.Map      // accounts whose document types this instance has seeded
 
 	// ctx lives as long as the app; Stop cancels it.
 	ctx    context.Context

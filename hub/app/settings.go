@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
@@ -21,6 +22,9 @@ func (a *App) PutSettings(ctx context.Context, c Caller, s tandem.AccountSetting
 	s, err := tandem.ValidateSettings(s)
 	if err != nil {
 		return s, err
+	}
+	if _, err := room.CheckCurrency(s.Currency); s.Currency != "" && err != nil {
+		return s, tandem.Coded(tandem.KindInvalid, "invalid_settings", "currency: %s", tandem.ErrorMessage(err))
 	}
 	return s, a.store.UpdateAccountSettings(ctx, c.Account(), s)
 }

@@ -70,6 +70,10 @@ type Request struct {
 	// IdempotencyKey makes Start and Charge safe to call again: the
 	// provider takes one payment per key.
 	IdempotencyKey string
+	// ExpiresAt is when a checkout Start opens closes: derived from the
+	// key's time by the caller, so that a repeated Start sends the very
+	// same parameters, as idempotent requests must.
+	ExpiresAt time.Time
 }
 
 // Checkout is where the customer pays.

@@ -80,6 +80,12 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"AssetFields", testAssetFields},
 		{"AssetsScoped", testAssetsScoped},
 		{"DeleteAsset", testDeleteAsset},
+		{"DocumentTypes", testDocumentTypes},
+		{"DocumentTypesCodeTaken", testDocumentTypesCodeTaken},
+		{"DocumentTypesSeed", testDocumentTypesSeed},
+		{"DocumentTypesRetired", testDocumentTypesRetired},
+		{"DocumentTypesUpdate", testDocumentTypesUpdate},
+		{"DocumentTypesScoped", testDocumentTypesScoped},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
