@@ -125,8 +125,10 @@ function CardForm({ pay, onResult, onAgain, onCancel }: { pay: Payment; onResult
     e.preventDefault();
     const problems: typeof bad = {};
     if (!luhn(number)) problems.number = "Check the card number.";
+    const month = Number(exp.slice(0, 2));
     if (!/^\d{2}\/\d{2}$/.test(exp)) problems.exp = "Enter the expiry as MM/YY.";
-    else if (!expiry(exp)) problems.exp = "This card has expired, or the month is not right.";
+    else if (month < 1 || month > 12) problems.exp = "The month is 01 to 12.";
+    else if (!expiry(exp)) problems.exp = "This card has expired.";
     if (!/^\d{3,4}$/.test(cvc)) problems.cvc = "Enter the 3 or 4 digits on the back.";
     setBad(problems);
     setError("");
@@ -161,7 +163,7 @@ function CardForm({ pay, onResult, onAgain, onCancel }: { pay: Payment; onResult
   return (
     <form class="card-form" noValidate onSubmit={pay_}>
       <p class="sandbox-banner" role="note">
-        <strong>Sandbox: no money moves.</strong> Test card 4242 4242 4242 4242
+        <strong>Sandbox: no money moves.</strong> Test card <span class="nowrap">4242 4242 4242 4242</span>
       </p>
       <label for="card-number">Card number</label>
       <input id="card-number" inputMode="numeric" autoComplete="cc-number" placeholder="1234 1234 1234 1234" value={number} aria-invalid={bad.number ? "true" : undefined}

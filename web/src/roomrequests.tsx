@@ -170,9 +170,11 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
             <input ref={chooser} class="sr-only file-input" type="file" accept={chooseTypes} multiple tabIndex={-1} aria-hidden="true" onChange={pick} />
           </div>
           <p class="problem small" role="alert">{error}</p>
-          <button type="button" class="primary request-send" disabled={busy || sending || files.length === 0} onClick={submit}>
-            {busy ? "Sending…" : sending ? "Uploading…" : files.length > 1 ? "Send " + files.length + " files" : "Send"}
-          </button>
+          {(files.length > 0 || local.length > 0) && (
+            <button type="button" class="primary request-send" disabled={busy || sending || files.length === 0} onClick={submit}>
+              {busy ? "Sending…" : sending ? "Uploading…" : files.length > 1 ? "Send " + files.length + " files" : "Send"}
+            </button>
+          )}
         </>
       )}
     </li>
