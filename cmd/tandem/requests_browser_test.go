@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/payment/stripe/stripetest"
 	"github.com/tandemhq/tandem/room"
 )
 
@@ -278,4 +279,52 @@ func uploadAs(t *testing.T, hc *http.Client, url, name string, file []byte) map[
 		t.Fatalf("upload %s to %s: %d %v", name, url, res.StatusCode, out)
 	}
 	return out
+}
+
+// With Stripe, Pay takes the customer to Stripe's page (a fake here) and
+// the agent sees them paying; back in the room from Stripe with paid=1,
+// the payment reads "confirming" until Stripe's webhook says it is paid,
+// then Paid on both sides without a reload.
+func TestBrowserStripePaymentReturn(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
+	requireConsole(t)
+	ctx := browser(t)
+	fake := stripetest.New(t, stripetest.Options{SecretKey: "sk_test_tandem"})
+	srv := consoleServer(t, map[string]string{"STRIPE_SECRET_KEY": "sk_test_tandem", "STRIPE_WEBHOOK_SECRET": fake.WebhookSecret(), "STRIPE_API_URL": fake.URL})
+	fake.SetWebhookURL(srv.url + "/api/v1/hooks/stripe")
+	agent := adminClient(t, srv.url)
+	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
+	msgs, err := agent.DevOutbox(context.Background())
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("dev outbox: %v %v", msgs, err)
+	}
+	p, err := agent.RequestPayment(context.Background(), s.ID, client.PaymentRequest{Amount: "80", Currency: "EUR", Description: "Deposit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agentSession(t, ctx, srv.url, s.ID)
+	bubble := `#payments li[data-payment="` + p.ID + `"]`
+	waitText(t, ctx, bubble+" .pay-amount", "80.00 EUR")
+
+	cust := customerTab(t, ctx, msgs[0].Link)
+	if err := chromedp.Do(cust, chromedp.Click(`#payments li.payment .payment-pay`), chromedp.WaitVisible("#pay")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, bubble+" .pay-status", "Customer is paying…")
+	sessions := fake.Sessions()
+	if len(sessions) != 1 {
+		t.Fatalf("Stripe sessions: %+v", sessions)
+	}
+	// Back in the room as Stripe sends them back, before its webhook.
+	if err := chromedp.Do(cust, chromedp.Navigate(srv.url+"/room/"+s.ID+"?payment="+p.ID+"&paid=1")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, cust, "#payments .payment-confirming", "Payment received — confirming…")
+	waitText(t, cust, "#status", "Connected to your agent")
+	if err := fake.Pay(sessions[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, cust, "#payments .payment-paid", "Paid")
+	waitText(t, ctx, bubble+" .pay-status", "Paid")
+	notReloaded(t, ctx)
 }

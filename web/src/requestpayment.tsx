@@ -8,6 +8,10 @@ import { amountProblem, currencies, tidyAmount } from "./money";
 import { Sheet } from "./sheet";
 import type { Payment } from "./types";
 
+// sentence starts the hub's message with a capital and ends it with a
+// full stop.
+const sentence = (m: string) => (m ? m[0].toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".") : m);
+
 export function RequestPayment({ roomId, preplanned, onClose, onSent }: { roomId: string; preplanned: boolean; onClose: () => void; onSent: (p: Payment) => void }) {
   const [amount, setAmount] = useState("");
   const [currency, setCurrency] = useState("USD");
@@ -40,7 +44,7 @@ export function RequestPayment({ roomId, preplanned, onClose, onSent }: { roomId
       const r = await api<{ payment: Payment }>("POST", "/rooms/" + roomId + "/payments", { amount: tidyAmount(amount), currency, description: description.trim() || undefined });
       onSent(r.payment);
     } catch (err) {
-      if ((err as APIError).code === "invalid_amount") setProblem(message(err));
+      if ((err as APIError).code === "invalid_amount") setProblem(sentence(message(err)));
       else setError(message(err));
     } finally {
       setBusy(false);

@@ -61,6 +61,13 @@ export async function call<T>(method: string, url: string, body?: unknown): Prom
   return data as T;
 }
 
+// said is the hub's message of err as a sentence: a capital first, a
+// full stop last.
+export function said(err: unknown): string {
+  const m = message(err);
+  return m[0].toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
+}
+
 // message is what to show for any thrown error.
 export function message(err: unknown): string {
   const m = (err as APIError)?.message;

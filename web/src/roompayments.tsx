@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { digits, expiry, expiryInput, luhn, spacedNumber } from "./card";
 import { money } from "./money";
-import { call, message, paymentURL, type Payment } from "./roomapi";
+import { call, paymentURL, said, type Payment } from "./roomapi";
 
 // returned is the payment the page came back to from Stripe's checkout,
 // and whether Stripe said it was paid.
@@ -44,7 +44,7 @@ function PaymentItem({ pay, confirming, onPayment }: { pay: Payment; confirming:
       else setError("Payment cannot start right now. Try again in a moment.");
       setBusy(false);
     } catch (err) {
-      setError(message(err));
+      setError(said(err));
       setBusy(false);
     }
   }
@@ -57,7 +57,7 @@ function PaymentItem({ pay, confirming, onPayment }: { pay: Payment; confirming:
       setDeclining(false);
       onPayment(r.payment);
     } catch (err) {
-      setError(message(err));
+      setError(said(err));
     } finally {
       setBusy(false);
     }
@@ -143,7 +143,7 @@ function CardForm({ pay, onResult, onAgain, onCancel }: { pay: Payment; onResult
       if (p.status === "declined" || p.status === "failed") setDeclined(p.reason || "The card was declined.");
       onResult(p);
     } catch (err) {
-      setError(message(err));
+      setError(said(err));
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,7 @@
 // (the others are kept); then Send, for the agent to review. A rejected
 // request says why and takes new files; an accepted one is done.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, message, requestURL, type DocRequest, type RequestFile } from "./roomapi";
+import { call, requestURL, said, type DocRequest, type RequestFile } from "./roomapi";
 import { isHEIC, isPDF, prepare, sendFile } from "./photo";
 
 // Upload is a file on its way to the hub: its progress (0 to 1), or the
@@ -72,7 +72,7 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
       if (r.request) onRequest(r.request);
       drop(u.key);
     } catch (err) {
-      patch(u.key, { error: message(err) });
+      patch(u.key, { error: said(err) });
     }
   }
 
@@ -99,7 +99,7 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
       const r = await call<{ request: DocRequest }>("DELETE", requestURL(req.id, "/files/" + f.id));
       onRequest(r.request);
     } catch (err) {
-      setError(message(err));
+      setError(said(err));
     }
   }
 
@@ -110,7 +110,7 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
       const r = await call<{ request: DocRequest }>("POST", requestURL(req.id, "/submit"));
       onRequest(r.request);
     } catch (err) {
-      setError(message(err));
+      setError(said(err));
     } finally {
       setBusy(false);
     }
