@@ -87,6 +87,12 @@ func (s *Server) routes() *mux.Router {
 	api.Handle(doc+"/viewed", s.methods(byMethod{post: s.requireRoomAccess(s.handleViewed)}))
 	api.Handle(doc+"/complete", s.methods(byMethod{post: s.requireRoomAccess(s.handleComplete)}))
 	api.Handle(doc+"/decline", s.methods(byMethod{post: s.requireRoomAccess(s.handleDecline)}))
+	req := "/rooms/" + roomIDPattern + "/requests/" + requestIDPattern
+	api.Handle("/rooms/"+roomIDPattern+"/requests", s.methods(byMethod{post: s.requireAgent(s.handleAddRequests)}))
+	api.Handle(req+"/files", s.methods(byMethod{post: s.requireRoomAccess(s.handleUploadRequestFile)}))
+	api.Handle(req+"/files/"+fileIDPattern, s.methods(byMethod{get: s.requireRoomAccess(s.handleRequestFile), del: s.requireRoomAccess(s.handleRemoveRequestFile)}))
+	api.Handle(req+"/submit", s.methods(byMethod{post: s.requireRoomAccess(s.handleSubmitRequest)}))
+	api.Handle(req+"/review", s.methods(byMethod{post: s.requireAgent(s.handleReviewRequest)}))
 	pay := "/rooms/" + roomIDPattern + "/payments/" + paymentIDPattern
 	api.Handle("/rooms/"+roomIDPattern+"/payments", s.methods(byMethod{post: s.requireAgent(s.handleRequestPayment)}))
 	api.Handle(pay+"/cancel", s.methods(byMethod{post: s.requireRoomAccess(s.handleCancelPayment)}))

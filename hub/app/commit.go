@@ -29,6 +29,8 @@ type Plan struct {
 	Erase   *store.Erasure
 	// Documents are the files of documents the drafts add or complete.
 	Documents []store.DocumentFiles
+	// RequestFiles are the files uploaded for requests the drafts record.
+	RequestFiles []store.RequestFile
 }
 
 // empty reports whether the plan changes nothing.
@@ -156,7 +158,7 @@ func (a *App) write(ctx context.Context, s room.State, create bool, p Plan) (roo
 	ch := store.Change{
 		Account: account, Room: s.ID, Create: create, Head: s.Seq, Events: evs, State: next,
 		Rewrite: p.Rewrite, Erase: p.Erase, Links: p.Links, RevokeLinks: p.Revoke, Messages: p.Messages,
-		Contact: p.Contact, Presence: p.Presence, Documents: p.Documents,
+		Contact: p.Contact, Presence: p.Presence, Documents: p.Documents, RequestFiles: p.RequestFiles,
 	}
 	if err := a.store.Commit(ctx, []store.Change{ch})[0]; err != nil {
 		return s, err
