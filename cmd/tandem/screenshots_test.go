@@ -326,7 +326,7 @@ func requestShots(t *testing.T, ctx context.Context, base string, agent *client.
 		t.Fatalf("reject: %d %v", status, out)
 	}
 	waitText(t, ctx, `#requests li[data-request="`+id(1)+`"] .req-status`, "Rejected: Cut off")
-	waitJS(t, ctx, "the license's photos", `[...document.querySelectorAll("#requests .req-file img")].filter((i) => i.complete && i.naturalWidth > 0).length === 2`)
+	waitJS(t, ctx, "the license's photos and the pay stub's first page", `[...document.querySelectorAll("#requests .req-file img")].filter((i) => i.complete && i.naturalWidth > 0).length === 2 && !!document.querySelector("#requests .thumb.pdf canvas[data-drawn]")`)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#requests-title").scrollIntoView(); true`)); err != nil {
 		t.Fatal(err)
 	}

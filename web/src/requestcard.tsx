@@ -4,8 +4,9 @@
 // PDFs in the PDF viewer, a HEIC photo where the browser can show one,
 // each to download. Once the customer has sent them: Accept, or Reject
 // with a reason the customer reads.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, message } from "./api";
+import { drawPage } from "./pdf";
 import { PdfPages, usePDF } from "./pdfview";
 import { isHEIC, isPDF } from "./photo";
 import { Sheet } from "./sheet";
@@ -118,7 +119,12 @@ export function RequestCard({ roomId, req, preplanned, onChange }: { roomId: str
 function FileThumb({ f, url, onOpen }: { f: RequestFile; url: string; onOpen: () => void }) {
   const [broken, setBroken] = useState(false);
   if (isPDF(f)) {
-    return <button type="button" class="thumb tile" onClick={onOpen} aria-label={"Open " + f.name}>PDF</button>;
+    return (
+      <button type="button" class="thumb pdf" onClick={onOpen} aria-label={"Open " + f.name}>
+        <PdfThumb url={url} />
+        <span class="badge">PDF</span>
+      </button>
+    );
   }
   if (broken) {
     return isHEIC(f) ? (
@@ -132,6 +138,17 @@ function FileThumb({ f, url, onOpen }: { f: RequestFile; url: string; onOpen: ()
       <img src={url} alt={f.name} loading="lazy" onError={() => setBroken(true)} />
     </button>
   );
+}
+
+// PdfThumb draws a PDF's first page small, the top of it in view.
+function PdfThumb({ url }: { url: string }) {
+  const { doc } = usePDF(url);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (doc && c) drawPage(doc, 1, c, 160).then(() => c.setAttribute("data-drawn", ""), () => undefined);
+  }, [doc]);
+  return <canvas ref={canvas} aria-hidden="true" />;
 }
 
 // FileViewer shows one file large: an image at its size (at most the
