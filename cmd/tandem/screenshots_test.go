@@ -327,6 +327,11 @@ func requestShots(t *testing.T, ctx context.Context, base string, agent *client.
 	}
 	waitText(t, ctx, `#requests li[data-request="`+id(1)+`"] .req-status`, "Rejected: Cut off")
 	waitJS(t, ctx, "the license's photos and the pay stub's first page", `[...document.querySelectorAll("#requests .req-file img")].filter((i) => i.complete && i.naturalWidth > 0).length === 2 && !!document.querySelector("#requests .thumb.pdf canvas[data-drawn]")`)
+	// The license's review, Reject opened: the quick reasons.
+	license := `#requests li[data-request="` + id(0) + `"]`
+	if err := chromedp.Do(ctx, chromedp.Click(license+" .req-reject"), chromedp.WaitVisible(license+" .quick-reasons")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#requests-title").scrollIntoView(); true`)); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ export function PaymentCard({ roomId, pay, preplanned, onChange }: { roomId: str
     setBusy(true);
     setError("");
     try {
-      const r = await api<{ payment: Payment }>("POST", "/rooms/" + roomId + "/payments/" + pay.id + "/cancel", { reason: "Withdrawn by the agent" });
+      const r = await api<{ payment: Payment }>("POST", "/rooms/" + roomId + "/payments/" + pay.id + "/cancel", {});
       setConfirming(false);
       onChange(r.payment);
     } catch (err) {
