@@ -13,6 +13,7 @@ FUZZ_TARGETS := \
 	./room:FuzzApply \
 	./room:FuzzValidateCustomer \
 	./room:FuzzCanonical \
+	./room:FuzzParseAmount \
 	./hub:FuzzReplyTo \
 	./hub/app:FuzzE164 \
 	./hub/api:FuzzRequestBody \
