@@ -70,3 +70,7 @@ export const fieldTypes: { type: FieldType; label: string }[] = [
   { type: "signature", label: "Signature" },
   { type: "initials", label: "Initials" },
 ];
+
+// DocumentType is a kind of document of the account's catalog, which
+// agents request from customers. code never changes.
+export type DocumentType = { id: string; code: string; name: string; category: string; description: string; retired: boolean };
