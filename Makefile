@@ -13,6 +13,7 @@ FUZZ_TARGETS := \
 	./room:FuzzApply \
 	./room:FuzzValidateCustomer \
 	./room:FuzzCanonical \
+	./room:FuzzParseAmount \
 	./hub:FuzzReplyTo \
 	./hub/app:FuzzE164 \
 	./hub/api:FuzzRequestBody \
@@ -88,4 +89,4 @@ clean:
 
 ## screenshots: regenerate docs/screenshots (the console and the customer's room at desktop and phone sizes) in headless Chromium
 screenshots: web
-	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^Test(Screenshots|AuditTrailScreenshot)$$' ./cmd/tandem
+	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^Test(Screenshots|AuditTrailScreenshot|BrowserDocumentTypes)$$' ./cmd/tandem

@@ -67,7 +67,8 @@ func maskTo(ch Channel, to string) string {
 // every event that carries them (room.created, room.invited,
 // room.contact_changed, invitation.reminded, invitation.noticed, the
 // provider's words in invitation.delivery, which may quote the address,
-// and the name of the customer as an actor). Seqs, types, times and everything else stay as they were:
+// the names of the files uploaded for requests, and the name of the
+// customer as an actor). Seqs, types, times and everything else stay as they were:
 // the log still tells what happened, and when, without saying to whom.
 func Redact(evs []Event) ([]Event, error) {
 	out := make([]Event, len(evs))
@@ -85,6 +86,9 @@ func Redact(evs []Event) ([]Event, error) {
 		case TypeDelivery:
 			// A provider's words may quote the number or address.
 			e.Data, err = rewrite(e.Data, func(d *Delivery) { d.Reason = "" })
+		case TypeRequestFileUploaded:
+			// People name their files after themselves ("Sam Lee ID.jpg").
+			e.Data, err = rewrite(e.Data, func(d *RequestFileUploaded) { d.File.Name = fileName("", d.File.ContentType) })
 		}
 		if err != nil {
 			return nil, tandem.Errorf(tandem.KindInternal, "redact %s #%d: %v", e.Type, e.Seq, err)

@@ -26,9 +26,23 @@ func TestRedact(t *testing.T) {
 	log = append(log, mustNumber(t, "rm_1", c.Seq, ds...)...)
 	c = fold(t, log)
 	log = append(log, mustNumber(t, "rm_1", c.Seq, room.Join(c, room.CustomerParticipant, room.RoleCustomer, "")...)...)
+	// An ID photo the customer named after themselves.
+	c = fold(t, log)
+	rq := room.NewID("rq")
+	added, err := room.AddRequests(c, agent, []room.NewRequest{{ID: rq, Type: room.RequestType{ID: "dt_1", Code: "photo_id", Name: "Photo ID"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log = append(log, mustNumber(t, "rm_1", c.Seq, added...)...)
+	c = fold(t, log)
+	up, err := room.UploadRequestFile(c, rq, room.RequestFile{ID: room.NewID("fl"), Name: "Sam Lee ID.jpg", ContentType: "image/jpeg", Size: 9, SHA256: strings.Repeat("d", 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log = append(log, mustNumber(t, "rm_1", c.Seq, up)...)
 	// The customer's address and browser are personal data too; the
 	// agent's stay.
-	log[len(log)-1].Origin = &room.Origin{IP: "203.0.113.9", UserAgent: "Sam's phone"}
+	log[len(log)-3].Origin = &room.Origin{IP: "203.0.113.9", UserAgent: "Sam's phone"}
 	log[1].Origin = &room.Origin{IP: "198.51.100.1", UserAgent: "agent browser"}
 
 	red, err := room.Redact(log)
@@ -55,6 +69,9 @@ func TestRedact(t *testing.T) {
 	st := fold(t, red)
 	if st.Customer.Name != room.ErasedName || st.Customer.Email != "•••@•••" || st.Customer.Phone != "" || st.Invite.To != "•••@•••" {
 		t.Fatalf("state after redaction: %+v %+v", st.Customer, st.Invite)
+	}
+	if f := st.Requests[0].Files[0]; f.Name != "upload.jpg" || f.SHA256 != strings.Repeat("d", 64) {
+		t.Fatalf("the uploaded file after redaction: %+v", f)
 	}
 	// The erasure is recorded once.
 	e := room.EraseContact(fold(t, log), agent, "ct_1")

@@ -91,7 +91,7 @@ func SubmitRequest(s State, reqID string) (Draft, error) {
 		return Draft{}, err
 	}
 	if len(r.Files) == 0 {
-		return Draft{}, tandem.Coded(tandem.KindIncomplete, "file_required", "add a file to %s before sending it", r.Type.Name)
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "file_required", "add a file to %s before sending it", r.Type.Name)
 	}
 	return Draft{Type: TypeRequestSubmitted, Actor: Actor{Kind: ActorCustomer}, Data: RequestRef{Request: reqID}}, nil
 }

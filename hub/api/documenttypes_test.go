@@ -10,6 +10,7 @@ import (
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // typeCodes lists c's catalog (q, includeRetired) as its codes.
@@ -263,5 +264,39 @@ func TestDocumentTypeValidation(t *testing.T) {
 	ts, err := e.agent.DocumentTypes(ctx, "lease", false)
 	if err != nil || len(ts) != 1 || ts[0] != dt {
 		t.Errorf("after refused patches: %+v, %v, want %+v", ts, err, dt)
+	}
+}
+
+// A document request looks its type up by id, on any instance: retired
+// types resolve (a request already made names one), another account's do
+// not.
+func TestDocumentTypeLookup(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	ts, err := e.agent.DocumentTypes(ctx, "passport", false)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("passport: %+v, %v", ts, err)
+	}
+	yes := true
+	if _, err := e.agent.UpdateDocumentType(ctx, ts[0].ID, client.DocumentTypePatch{Retired: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.peer() // an instance that has not read the catalog yet
+	got, err := p.hub.DocumentTypeForTest(ctx, e.account, ts[0].ID)
+	if err != nil || got.Code != "passport" || got.Name != "Passport" || !got.Retired || got.Account != e.account {
+		t.Errorf("a retired type looked up on another instance: %+v, %v", got, err)
+	}
+	other, _ := e.newAgent("Globex", "gia@globex.test", "Gia")
+	if _, err := p.hub.DocumentTypeForTest(ctx, other, ts[0].ID); tandem.ErrorCode(err) != "document_type_not_found" {
+		t.Errorf("another account's type: %v, want document_type_not_found", err)
+	}
+	// The other account's catalog was seeded by the look-up: its own
+	// presets are there, with ids of their own.
+	if ots, err := p.hub.DocumentTypeForTest(ctx, other, room.NewID("dt")); tandem.ErrorCode(err) != "document_type_not_found" {
+		t.Errorf("an unknown id: %+v, %v", ots, err)
+	}
+	n, err := e.st.DocumentTypes(ctx, other, store.DocumentTypeQuery{Q: "passport"})
+	if err != nil || len(n) != 1 || n[0].ID == ts[0].ID {
+		t.Errorf("the other account's presets after a look-up: %+v, %v", n, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // AppendForTest appends one event of type typ to a room through the same
@@ -46,3 +47,9 @@ func (s *Server) RouterForTest() *mux.Router { return s.router }
 // SealDueForTest runs one sealing round now and returns how many seals
 // it made.
 func (s *Server) SealDueForTest(ctx context.Context) int { return s.app.SealDue(ctx) }
+
+// DocumentTypeForTest looks a document type up as a document request
+// does.
+func (s *Server) DocumentTypeForTest(ctx context.Context, account, id string) (store.DocumentType, error) {
+	return s.app.DocumentType(ctx, account, id)
+}

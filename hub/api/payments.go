@@ -57,6 +57,9 @@ func (s *Server) handleCancelPayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.customerWrite(w, r) {
+		return
+	}
 	p, err := s.app.CancelPayment(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), mux.Vars(r)["pay"], req.Reason)
 	s.answer(w, r, http.StatusOK, map[string]any{"payment": p}, err)
 }
@@ -65,6 +68,9 @@ func (s *Server) handleCancelPayment(w http.ResponseWriter, r *http.Request) {
 // {"url"} of the provider's page, or {"form":"sandbox"} for the room's own
 // card form.
 func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) {
+	if !s.customerWrite(w, r) {
+		return
+	}
 	co, err := s.app.Checkout(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), mux.Vars(r)["pay"])
 	s.answer(w, r, http.StatusOK, co, err)
 }
@@ -80,6 +86,9 @@ func (s *Server) handlePayByCard(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !s.customerWrite(w, r) {
 		return
 	}
 	p, err := s.app.PayByCard(r.Context(), principalFrom(r.Context()).Caller, roomIDFrom(r), mux.Vars(r)["pay"],

@@ -1,10 +1,11 @@
 // The agent console: sign-in, then its pages by the address bar's hash
-// (the sessions, a session, the dev outbox). It talks to the hub only
+// (the sessions, a session, the document types, the dev outbox). It talks to the hub only
 // through the documented REST and WebSocket API (docs/protocol.md), with
 // the session cookie the hub sets at sign-in.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
+import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
 import { Outbox } from "./outbox";
@@ -12,7 +13,7 @@ import { SessionView } from "./session";
 import type { Me } from "./types";
 
 // useRoute is the console's place, from the address bar's hash: #/ (the
-// sessions), #/sessions/{id}, #/outbox.
+// sessions), #/sessions/{id}, #/document-types (admins), #/outbox.
 function useRoute(): string {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
@@ -35,6 +36,7 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
   if (session) return <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
   if (route === "/outbox" && outbox) return <Outbox />;
+  if (route === "/document-types" && me.user.role === "admin") return <DocumentTypes />;
   return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
 }
 

@@ -117,7 +117,8 @@ export function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: (
       <p class="muted bar" id="whoami">
         <span>Signed in as {me.user.name} · {me.account.name}</span>
         <span>
-          {outbox && <a href="#/outbox" id="outbox-link">Dev outbox</a>}{" "}
+          {me.user.role === "admin" && <><a href="#/document-types" id="types-link">Document types</a>{" · "}</>}
+          {outbox && <><a href="#/outbox" id="outbox-link">Dev outbox</a>{" · "}</>}
           <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
         </span>
       </p>

@@ -86,7 +86,7 @@ export function RequestDocuments({ roomId, preplanned, onClose, onSent }: { room
           ) : types.length === 0 ? (
             <p class="muted" id="request-none">No document type matches “{q.trim()}”. An admin can add types to the catalog.</p>
           ) : (
-            <div class="type-list" id="request-types">
+            <div class="type-pick" id="request-types">
               {groups.map(([category, ts]) => (
                 <section key={category} aria-label={category}>
                   <h3>{category}</h3>

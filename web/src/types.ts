@@ -73,9 +73,9 @@ export const fieldTypes: { type: FieldType; label: string }[] = [
   { type: "initials", label: "Initials" },
 ];
 
-// DocumentType is a kind of document of the account's catalog that an
-// agent can ask the customer for.
-export type DocumentType = { id: string; code: string; name: string; category: string; description?: string; retired?: boolean };
+// DocumentType is a kind of document of the account's catalog, which
+// agents request from customers. code never changes.
+export type DocumentType = { id: string; code: string; name: string; category: string; description: string; retired: boolean };
 
 // RequestStatus is where a document request stands: asked for, files
 // sent for review, accepted, or rejected (the customer uploads again).
