@@ -389,8 +389,9 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 	}
 }
 
-// In a pre-planned session a document sent from the library waits: its
-// card says so until Invite client sends it with the link.
+// In a pre-planned session a document sent from the library waits, and so
+// does a payment request: their card and bubble say so until Invite
+// client sends them with the link.
 func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -410,6 +411,10 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	}
 	card := `#documents li.doc-card .doc-status`
 	waitText(t, ctx, card, "Waiting for Invite client")
+	if _, err := agent.RequestPayment(context.Background(), s.ID, client.PaymentRequest{Amount: "40", Description: "Deposit"}); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#payments .pay-status", "Waiting for Invite client")
 	if wide := evalJS[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
 		t.Fatal("the session scrolls sideways at 360 px")
 	}
@@ -418,6 +423,7 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	}
 	waitText(t, ctx, card, "Sent")
 	waitText(t, ctx, "#timeline", "Document “Credit application” sent")
+	waitText(t, ctx, "#payments .pay-status", "Requested")
 }
 
 // Attach (the paperclip): a damaged PDF is refused in the hub's words; an

@@ -107,8 +107,13 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("dev outbox: %v %v", msgs, err)
 	}
-	photo := filepath.Join(t.TempDir(), "IMG_0001.jpg")
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "IMG_0001.jpg")
 	if err := os.WriteFile(photo, photoJPEG(t, 3000, 2000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notes := filepath.Join(dir, "notes.pdf") // not a PDF: the hub refuses it
+	if err := os.WriteFile(notes, []byte("just some notes, not a document"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -127,15 +132,18 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 	item := "#requests li.request"
 	waitText(t, cust, item, "Photo ID")
 	waitText(t, cust, item, "front and back")
-	upload := func() {
+	send := func() {
 		t.Helper()
-		if err := chromedp.Do(cust, chromedp.SetUploadFiles(item+" .file-input", []string{photo}), chromedp.WaitVisible(item+" .upload[data-file] img.thumb"),
-			chromedp.WaitNotPresent(item+" .upload[data-uploading]"), chromedp.Click(item+" .request-send")); err != nil {
+		if err := chromedp.Do(cust, chromedp.Click(item+" .request-send")); err != nil {
 			t.Fatal(err)
 		}
 		waitText(t, cust, item+" .chip", "being reviewed")
 	}
-	upload()
+	if err := chromedp.Do(cust, chromedp.SetUploadFiles(item+" .file-input", []string{photo}), chromedp.WaitVisible(item+" .upload[data-file] img.thumb"),
+		chromedp.WaitNotPresent(item+" .upload[data-uploading]")); err != nil {
+		t.Fatal(err)
+	}
+	send()
 	fits(t, cust, "the room with a request")
 
 	// The agent sees the photo, made smaller than the camera's 3000 px.
@@ -156,9 +164,20 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 	waitText(t, ctx, card+" .req-status", "Rejected")
 	waitText(t, ctx, "#timeline", "Agent rejected “Photo ID”: Blurry")
 
-	// The customer reads why, and sends a new photo.
+	// The customer reads why and picks a new photo with a file the hub
+	// refuses: that one says why, with Retry, and the photo is kept.
 	waitText(t, cust, item+" .request-reason", "Blurry")
-	upload()
+	if err := chromedp.Do(cust, chromedp.SetUploadFiles(item+" .file-input", []string{photo, notes}), chromedp.WaitVisible(item+" .upload.failed .upload-retry"),
+		chromedp.WaitVisible(item+" .upload[data-file] img.thumb")); err != nil {
+		t.Fatal(err)
+	}
+	if msg := textOf(t, cust, item+" .upload.failed .problem"); msg == "" || strings.Contains(msg, "_") {
+		t.Fatalf("the refused file says %q", msg)
+	}
+	if err := chromedp.Do(cust, chromedp.Click(item+" .upload.failed .upload-drop"), chromedp.WaitNotPresent(item+" .upload.failed")); err != nil {
+		t.Fatal(err)
+	}
+	send()
 	waitText(t, ctx, card+" .req-status", "Uploaded — review")
 	if err := chromedp.Do(ctx, chromedp.Click(card+" .req-accept")); err != nil {
 		t.Fatal(err)

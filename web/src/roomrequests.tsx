@@ -156,7 +156,7 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
                   {u.error && (
                     <span class="upload-fix">
                       <button type="button" class="secondary upload-retry" onClick={() => upload(u)}>Retry</button>
-                      <button type="button" class="quiet" onClick={() => drop(u.key)} aria-label={"Remove " + u.file.name}>Remove</button>
+                      <button type="button" class="quiet upload-drop" onClick={() => drop(u.key)} aria-label={"Remove " + u.file.name}>Remove</button>
                     </span>
                   )}
                 </li>

@@ -19,6 +19,7 @@ const q = (s: string) => "“" + s + "”";
 export function lines(events: RoomEvent[]): Line[] {
   const docs = new Map<string, DocInfo>();
   const requests = new Map<string, string>(); // a request's type's name
+  const files = new Map<string, string>(); // an uploaded file's name
   const payments = new Map<string, string>(); // a payment's amount
   const out: Line[] = [];
   for (const e of events) {
@@ -26,7 +27,8 @@ export function lines(events: RoomEvent[]): Line[] {
     const line = (text: string, key = String(e.seq), hash?: string) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text, hash });
     if (e.type.startsWith("request.")) {
       if (e.type === "request.added") requests.set(d.id, d.type?.name ?? "a document");
-      line(requestWords(e, q(requests.get(d.request ?? d.id) ?? "a document")));
+      if (e.type === "request.file_uploaded" && d.file?.id) files.set(d.file.id, d.file.name);
+      line(requestWords(e, q(requests.get(d.request ?? d.id) ?? "a document"), files.get(d.file)));
       continue;
     }
     if (e.type.startsWith("payment.")) {
@@ -86,13 +88,14 @@ export function lines(events: RoomEvent[]): Line[] {
 // fromMinor writes minor units (cents) as an amount: 12550 → "125.50".
 const fromMinor = (n: number) => Math.floor(n / 100) + "." + String(n % 100).padStart(2, "0");
 
-// requestWords says what happened to the document request named name.
-function requestWords(e: RoomEvent, name: string): string {
+// requestWords says what happened to the document request named name;
+// removed is the name of the file removed, if known.
+function requestWords(e: RoomEvent, name: string, removed?: string): string {
   const d = e.data ?? {};
   switch (e.type) {
     case "request.added": return "Agent asked for " + name + (d.note ? ": " + d.note : "");
     case "request.file_uploaded": return "Customer uploaded “" + (d.file?.name ?? "a file") + "” for " + name;
-    case "request.file_removed": return "Customer removed a file from " + name;
+    case "request.file_removed": return "Customer removed " + (removed ? "“" + removed + "”" : "a file") + " from " + name;
     case "request.submitted": return "Customer sent " + name + " for review";
     case "request.accepted": return "Agent accepted " + name;
     case "request.rejected": return "Agent rejected " + name + (d.reason ? ": " + d.reason : "");
