@@ -197,8 +197,9 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 }
 
 // The agent asks for 125.5 with Tools → Payment Request (written back as
-// 125.50); the customer, on a phone, pays with the sandbox's test card,
-// and the agent's bubble turns Paid without a reload.
+// 125.50); the customer, on a phone, tries the sandbox's declined test
+// card, reads why, tries again with the one that pays, and the agent's
+// bubble follows, Declined then Paid, without a reload.
 func TestBrowserSandboxPayment(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -240,7 +241,14 @@ func TestBrowserSandboxPayment(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, cust, ".sandbox-banner", "Sandbox: no money moves. Test card 4242 4242 4242 4242")
-	if err := chromedp.Do(cust, chromedp.SendKeys("#card-number", "4242424242424242"), chromedp.SendKeys("#card-exp", "1230"), chromedp.SendKeys("#card-cvc", "123")); err != nil {
+	if err := chromedp.Do(cust, chromedp.SendKeys("#card-number", "4000000000000002"), chromedp.SendKeys("#card-exp", "1230"), chromedp.SendKeys("#card-cvc", "123"),
+		chromedp.Click(pay+" .card-pay")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, cust, pay+" .card-declined", "Declined: Your card was declined.")
+	waitText(t, ctx, bubble+" .pay-status", "Declined: Your card was declined.")
+	if err := chromedp.Do(cust, chromedp.Click(pay+" .card-again"), chromedp.WaitVisible("#card-number"), chromedp.WaitNotPresent(pay+" .card-declined"),
+		chromedp.SendKeys("#card-number", "4242424242424242"), chromedp.SendKeys("#card-exp", "1230"), chromedp.SendKeys("#card-cvc", "123")); err != nil {
 		t.Fatal(err)
 	}
 	if v := evalJS[string](t, cust, `document.querySelector("#card-number").value + " " + document.querySelector("#card-exp").value`); v != "4242 4242 4242 4242 12/30" {
