@@ -7,7 +7,7 @@ import { money } from "./money";
 import type { Payment } from "./types";
 
 // paymentStatus says where a payment stands, in the agent's words.
-export function paymentStatus(p: Payment, preplanned = false): string {
+function paymentStatus(p: Payment, preplanned = false): string {
   switch (p.status) {
     case "paid":
       return "Paid" + (p.card_last4 ? " · card ending " + p.card_last4 : "");
@@ -23,7 +23,7 @@ export function paymentStatus(p: Payment, preplanned = false): string {
 }
 
 // final says whether a payment can change no more.
-export const final = (p: Payment) => p.status === "paid" || p.status === "canceled";
+const final = (p: Payment) => p.status === "paid" || p.status === "canceled";
 
 export function PaymentCard({ roomId, pay, preplanned, onChange }: { roomId: string; pay: Payment; preplanned: boolean; onChange: (p: Payment) => void }) {
   const [confirming, setConfirming] = useState(false);

@@ -5,7 +5,7 @@
 // it cannot, the photo goes as it is: the hub takes HEIC.
 
 // maxSide is the longest side, in pixels, a photo is sent at.
-export const maxSide = 2400;
+const maxSide = 2400;
 
 // isHEIC says whether a file is a HEIC or HEIF photo, by its type or name
 // (some phones give no type).

@@ -20,14 +20,13 @@ const statusWords: Record<string, string> = {
 };
 
 // quickReasons are the reasons an agent most often gives, one click each.
-export const quickReasons = ["Blurry", "Expired", "Wrong document", "Cut off"];
+const quickReasons = ["Blurry", "Expired", "Wrong document", "Cut off"];
 
 // size writes a file's size for people: 340 KB, 2.1 MB.
-export function size(n: number): string {
+function size(n: number): string {
   if (n < 1024 * 1024) return Math.max(1, Math.round(n / 1024)) + " KB";
   return (n / 1024 / 1024).toFixed(1) + " MB";
 }
-
 
 export function RequestCard({ roomId, req, preplanned, onChange }: { roomId: string; req: DocRequest; preplanned: boolean; onChange: (r: DocRequest) => void }) {
   const [rejecting, setRejecting] = useState(false);
