@@ -71,8 +71,10 @@ export function sendFile<T>(url: string, file: File, onProgress: (share: number)
         // no JSON: a proxy's page, say
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
+      else if (data.error) reject(data.error);
+      // A proxy in front of the hub may refuse a large body with a page.
       else if (xhr.status === 413) reject({ code: "too_large", message: "This file is too large. Take a new photo, or choose a smaller file." });
-      else reject(data.error ?? { code: "http_" + xhr.status, message: "Something went wrong (" + xhr.status + "). Try again in a moment." });
+      else reject({ code: "http_" + xhr.status, message: "Something went wrong (" + xhr.status + "). Try again in a moment." });
     };
     const form = new FormData();
     form.set("file", file, file.name);
