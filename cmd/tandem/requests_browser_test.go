@@ -93,9 +93,10 @@ func fits(t *testing.T, tab context.Context, what string) {
 
 // The agent asks for a photo ID with Tools → Document Request. The
 // customer, on a phone, uploads a large photo (made smaller in the
-// browser) and sends it; the agent, live in the console, sees it and
-// rejects it as blurry; the customer reads why, sends another, and the
-// agent accepts it: each side follows without reloading.
+// browser), takes it back, uploads it again and sends it; the agent, live
+// in the console, sees it and rejects it as blurry; the customer reads
+// why, sends another, and the agent accepts it: each side follows without
+// reloading.
 func TestBrowserDocumentRequestReviewed(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -139,8 +140,11 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 		}
 		waitText(t, cust, item+" .chip", "being reviewed")
 	}
-	if err := chromedp.Do(cust, chromedp.SetUploadFiles(item+" .file-input", []string{photo}), chromedp.WaitVisible(item+" .upload[data-file] img.thumb"),
-		chromedp.WaitNotPresent(item+" .upload[data-uploading]")); err != nil {
+	// A photo taken back before sending, then taken again.
+	uploaded := item + " .upload[data-file] img.thumb"
+	if err := chromedp.Do(cust, chromedp.SetUploadFiles(item+" .file-input", []string{photo}), chromedp.WaitVisible(uploaded),
+		chromedp.Click(item+" .upload-remove"), chromedp.WaitNotPresent(uploaded),
+		chromedp.SetUploadFiles(item+" .file-input", []string{photo}), chromedp.WaitVisible(uploaded), chromedp.WaitNotPresent(item+" .upload[data-uploading]")); err != nil {
 		t.Fatal(err)
 	}
 	send()
@@ -188,7 +192,7 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 		t.Fatal("an accepted request still asks for files")
 	}
 	timeline := textOf(t, ctx, "#timeline")
-	for _, want := range []string{"Customer uploaded “IMG_0001.jpg” for “Photo ID”", "Customer sent “Photo ID” for review", "Agent accepted “Photo ID”"} {
+	for _, want := range []string{"Customer uploaded “IMG_0001.jpg” for “Photo ID”", "Customer removed “IMG_0001.jpg” from “Photo ID”", "Customer sent “Photo ID” for review", "Agent accepted “Photo ID”"} {
 		if !strings.Contains(timeline, want) {
 			t.Errorf("the timeline has no %q:\n%s", want, timeline)
 		}
