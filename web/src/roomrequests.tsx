@@ -117,6 +117,13 @@ function RequestItem({ req, onRequest }: { req: DocRequest; onRequest: (r: DocRe
   }
 
   const sending = local.some((u) => !u.error);
+  // Leaving the page mid-upload asks first: the upload would be lost.
+  useEffect(() => {
+    if (!sending) return;
+    const ask = (e: BeforeUnloadEvent) => e.preventDefault();
+    addEventListener("beforeunload", ask);
+    return () => removeEventListener("beforeunload", ask);
+  }, [sending]);
   return (
     <li class={"request " + req.status} data-request={req.id} data-status={req.status}>
       <div class="request-head">
