@@ -28,6 +28,7 @@ func pathOf(t *testing.T, tpl string) string {
 		"{id:rm_[a-z2-7]{24}}", room.NewID("rm"),
 		"{id:ct_[a-z2-7]{24}}", room.NewID("ct"),
 		"{id:as_[a-z2-7]{24}}", room.NewID("as"),
+		"{id:dt_[a-z2-7]{24}}", room.NewID("dt"),
 		"{doc:dc_[a-z2-7]{24}}", room.NewID("dc"),
 		"{field:[A-Za-z0-9_-]{1,64}}", "signature",
 		"{provider:[a-z0-9]+}", "twilio",
