@@ -1,12 +1,10 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 
@@ -27,31 +25,8 @@ type assetAnswer struct {
 // UploadAsset adds the PDF read from pdf to the library, named name in
 // folder ("" for the top). Admins only.
 func (c *Client) UploadAsset(ctx context.Context, name, folder, filename string, pdf io.Reader) (Asset, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"name": name, "folder": folder} {
-		if err := mw.WriteField(k, v); err != nil {
-			return Asset{}, fmt.Errorf("client: upload asset: %w", err)
-		}
-	}
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		return Asset{}, fmt.Errorf("client: upload asset: %w", err)
-	}
-	if _, err := io.Copy(fw, pdf); err != nil {
-		return Asset{}, fmt.Errorf("client: upload asset: %w", err)
-	}
-	if err := mw.Close(); err != nil {
-		return Asset{}, fmt.Errorf("client: upload asset: %w", err)
-	}
-	u := c.endpoint(nil, "api", "v1", "assets")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &body)
-	if err != nil {
-		return Asset{}, fmt.Errorf("client: upload asset: %w", err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
 	var out assetAnswer
-	err = c.send(req, "POST "+u.Path, &out)
+	err := c.upload(ctx, "upload asset", []string{"name", name, "folder", folder}, filename, pdf, &out, "api", "v1", "assets")
 	return out.Asset, err
 }
 

@@ -1,12 +1,10 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 
 	"github.com/tandemhq/tandem/room"
@@ -48,40 +46,16 @@ func (c *Client) AddDocument(ctx context.Context, roomID, assetID string, values
 // AttachDocument sends a PDF, JPEG or PNG read from file to the room.
 // Agents only.
 func (c *Client) AttachDocument(ctx context.Context, roomID string, a Attachment, file io.Reader) (Document, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fail := func(err error) (Document, error) { return Document{}, fmt.Errorf("client: attach document: %w", err) }
-	parts := map[string]any{"fields": a.Fields, "values": a.Values}
-	if err := mw.WriteField("name", a.Name); err != nil {
-		return fail(err)
-	}
-	for k, v := range parts {
+	fields := []string{"name", a.Name}
+	for k, v := range map[string]any{"fields": a.Fields, "values": a.Values} {
 		b, err := json.Marshal(v)
 		if err != nil {
-			return fail(err)
+			return Document{}, fmt.Errorf("client: attach document: %w", err)
 		}
-		if err := mw.WriteField(k, string(b)); err != nil {
-			return fail(err)
-		}
+		fields = append(fields, k, string(b))
 	}
-	fw, err := mw.CreateFormFile("file", a.Filename)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := io.Copy(fw, file); err != nil {
-		return fail(err)
-	}
-	if err := mw.Close(); err != nil {
-		return fail(err)
-	}
-	u := c.endpoint(nil, "api", "v1", "rooms", roomID, "documents")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &body)
-	if err != nil {
-		return fail(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
 	var out documentAnswer
-	err = c.send(req, "POST "+u.Path, &out)
+	err := c.upload(ctx, "attach document", fields, a.Filename, file, &out, "api", "v1", "rooms", roomID, "documents")
 	return out.Document, err
 }
 

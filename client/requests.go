@@ -1,11 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 
 	"github.com/tandemhq/tandem/room"
@@ -48,29 +45,8 @@ func (c *Client) AddRequests(ctx context.Context, roomID string, items ...Reques
 // UploadRequestFile uploads a file (a photo or a PDF) for request reqID:
 // the customer only.
 func (c *Client) UploadRequestFile(ctx context.Context, roomID, reqID, filename string, file io.Reader) (Request, RequestFile, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fail := func(err error) (Request, RequestFile, error) {
-		return Request{}, RequestFile{}, fmt.Errorf("client: upload request file: %w", err)
-	}
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := io.Copy(fw, file); err != nil {
-		return fail(err)
-	}
-	if err := mw.Close(); err != nil {
-		return fail(err)
-	}
-	u := c.endpoint(nil, c.requestPath(roomID, reqID, "files")...)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &body)
-	if err != nil {
-		return fail(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
 	var out requestAnswer
-	err = c.send(req, "POST "+u.Path, &out)
+	err := c.upload(ctx, "upload request file", nil, filename, file, &out, c.requestPath(roomID, reqID, "files")...)
 	return out.Request, out.File, err
 }
 

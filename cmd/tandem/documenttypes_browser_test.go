@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store/sqlite"
 )
 
 // An admin keeps the catalog of document types in the console: the preset
@@ -106,4 +113,39 @@ func TestBrowserDocumentTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#types-empty", "No document type matches.")
+}
+
+// An agent who is not an admin has no link to the document types, and
+// the page's address shows the sessions instead.
+func TestBrowserDocumentTypesAdminsOnly(t *testing.T) {
+	t.Parallel() // each has its own hub and Chromium
+	requireConsole(t)
+	ctx := browser(t)
+	data := t.TempDir()
+	srv := consoleServer(t, map[string]string{"TANDEM_DATA_DIR": data})
+	bg := context.Background()
+	me, err := adminClient(t, srv.url).Me(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The embedded store takes a second user beside the running hub, as
+	// another process would.
+	st, err := sqlite.Open(bg, filepath.Join(data, "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hash, _ := bcrypt.GenerateFromPassword([]byte(adminPassword), bcrypt.MinCost)
+	if err := st.CreateUser(bg, tandem.User{ID: room.NewID("us"), Account: me.Account.ID, Email: "bo@example.com", Name: "Bo",
+		Role: tandem.RoleAgent, PasswordHash: string(hash), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/console#/document-types"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "bo@example.com"), chromedp.SendKeys("#password", adminPassword), chromedp.Click("#submit"),
+		chromedp.WaitVisible("#start")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#whoami", "Signed in as Bo")
+	evalBool(t, ctx, `!document.querySelector("#types-link") && !document.querySelector("#types") && document.querySelector("h1").textContent === "Sessions"`,
+		"an agent sees no document types")
 }

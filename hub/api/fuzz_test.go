@@ -201,7 +201,18 @@ var bodyRoutes = []bodyRoute{
 	{"document type", http.MethodPost, func(*fuzzHub) string { return "/api/v1/document-types" }, true},
 	{"document type patch", http.MethodPatch, func(h *fuzzHub) string { return "/api/v1/document-types/" + h.docType }, true},
 	{"send document", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/documents" }, true},
+	{"request documents", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/requests" }, true},
+	{"review", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/requests/" + fuzzRequest + "/review" }, true},
+	{"request payment", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/payments" }, true},
+	{"cancel payment", http.MethodPost, func(h *fuzzHub) string { return "/api/v1/rooms/" + h.open + "/payments/" + fuzzPayment + "/cancel" }, true},
 }
+
+// fuzzRequest and fuzzPayment are ids of a request and a payment that no
+// room has: their routes still read and check the body first.
+const (
+	fuzzRequest = "rq_fuzzfuzzfuzzfuzzfuzzfuzz"
+	fuzzPayment = "py_fuzzfuzzfuzzfuzzfuzzfuzz"
+)
 
 // errorShape is the protocol's error body, exactly.
 type errorShape struct {
@@ -290,6 +301,10 @@ var requestBodies = []string{
 	`{"fields":[{"id":"a","type":"text","role":"agent","label":"\u0000","page":1,"x":0,"y":0,"w":1,"h":1}]}`,
 	`{"fields":[{"type":"date","role":"customer","page":3,"x":-1,"y":2,"w":0,"h":1e308}]}`, `{"fields":null}`,
 	`{"name":"Loan form","folder":"Auto loans/Credit"}`, `{"name":"\u0000","folder":"a//b"}`, `{"folder":""}`,
+	`{"items":[{"type_id":"dt_` + strings.Repeat("a", 24) + `","note":"last two months"}]}`, `{"items":[]}`, `{"items":[{"type_id":"x"}]}`,
+	`{"decision":"reject","reason":""}`, `{"decision":"accept"}`,
+	`{"amount":"125.50","currency":"USD","description":"Deposit"}`, `{"amount":125.5}`, `{"amount":"1e3","currency":"usd"}`, `{"amount":"0.001"}`,
+	`{"amount":"12,50","currency":"JPY"}`, `{"amount":"99999999999999999999999"}`,
 	`{"unknown":1}`, `{} {}`, `{}x`, `{`, `[`, `[]`, `"string"`, `42`, `true`, `1e999`, `{"email":1}`,
 	`{"email":"\ud800"}`, "{\"email\":\"\xff\"}", `{"mode":{"nested":[1,2,3]}}`, `{"customer":[]}`,
 	`{"remind_max":1.5}`, `{"what":"a","what":"b"}`, "\xef\xbb\xbf{}",

@@ -22,6 +22,7 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/hub/api"
 	"github.com/tandemhq/tandem/hub/app/pdftest"
+	"github.com/tandemhq/tandem/hub/payment/sandbox"
 	"github.com/tandemhq/tandem/hub/sender"
 	"github.com/tandemhq/tandem/hub/sender/twilio"
 	"github.com/tandemhq/tandem/room"
@@ -121,6 +122,9 @@ const (
 	anAsset                     // a new asset of A
 	aDocType                    // a new document type of A
 	aDocument                   // a document of R1 sent and not touched yet
+	aFiledRequest               // a request of R1 with a file, not sent yet
+	aSentRequest                // a request of R1 sent for review
+	aPayment                    // a payment request of R1, not paid
 )
 
 // isoRoute is the expectation of one route, and the request that tries it.
@@ -201,10 +205,25 @@ var isolationTable = map[string]isoRoute{
 	"POST /api/v1/rooms/{id}/documents/{doc}/viewed":        {want: customerOfR1Only, body: `{"page":1}`},
 	"POST /api/v1/rooms/{id}/documents/{doc}/complete":      {want: customerOfR1Only, fresh: aDocument},
 	"POST /api/v1/rooms/{id}/documents/{doc}/decline":       {want: customerOfR1Only, body: `{"reason":"isolation"}`, fresh: aDocument},
-	"POST /api/v1/rooms/{id}/invite":                        {want: roomOfAForAgents, fresh: aPreplannedRoom},
-	"POST /api/v1/rooms/{id}/close":                         {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
-	"POST /api/v1/rooms/{id}/reengage":                      {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
-	"GET /api/v1/dev/outbox":                                {want: anyAdmin},
+	// Requests and payments: agents ask (in a fresh live room, as for
+	// documents) and review; the customer alone uploads, sends and pays;
+	// both read the files and may cancel a payment.
+	"POST /api/v1/rooms/{id}/requests":                      {want: roomOfAForAgents, body: `{"items":[{"type_id":"{doctype}","note":"isolation"}]}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/requests/{req}/files":          {want: customerOfR1Only, body: isoPhotoBody, ctype: "multipart/form-data; boundary=" + isoBoundary},
+	"GET /api/v1/rooms/{id}/requests/{req}/files/{file}":    {want: roomOfA},
+	"DELETE /api/v1/rooms/{id}/requests/{req}/files/{file}": {want: customerOfR1Only, fresh: aFiledRequest},
+	"POST /api/v1/rooms/{id}/requests/{req}/submit":         {want: customerOfR1Only, fresh: aFiledRequest},
+	"POST /api/v1/rooms/{id}/requests/{req}/review":         {want: roomOfAForAgents, body: `{"decision":"accept"}`, fresh: aSentRequest},
+	"POST /api/v1/rooms/{id}/payments":                      {want: roomOfAForAgents, body: `{"amount":"12.50","currency":"USD"}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/payments/{pay}/cancel":         {want: roomOfA, body: `{"reason":"isolation"}`, fresh: aPayment},
+	"POST /api/v1/rooms/{id}/payments/{pay}/checkout":       {want: customerOfR1Only},
+	"POST /api/v1/rooms/{id}/payments/{pay}/card":           {want: customerOfR1Only, body: `{"number":"4242424242424242","exp_month":12,"exp_year":2040,"cvc":"123"}`, fresh: aPayment},
+	"POST /api/v1/hooks/{provider}": {want: everyone(404), public: "a payment provider calls it and proves it by its signature, not by our credentials; this hub (the sandbox) takes no webhooks, from anyone",
+		body: `{"type":"checkout.session.completed"}`},
+	"POST /api/v1/rooms/{id}/invite":   {want: roomOfAForAgents, fresh: aPreplannedRoom},
+	"POST /api/v1/rooms/{id}/close":    {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/reengage": {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
+	"GET /api/v1/dev/outbox":           {want: anyAdmin},
 	"POST /api/v1/hooks/{provider}/status": {want: everyone(403), public: "the provider calls it, and proves it by its signature (X-Twilio-Signature), not by our credentials: without one every caller is refused, an admin too",
 		body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered", ctype: "application/x-www-form-urlencoded"},
 
@@ -236,7 +255,7 @@ type isoCaller struct {
 // isoTarget is what a request names: a room, a contact, an asset, a
 // document type, and in the room a document (doc, sent) and a completed
 // one (done).
-type isoTarget struct{ room, contact, asset, docType, doc, done string }
+type isoTarget struct{ room, contact, asset, docType, doc, done, req, file, pay string }
 
 // isoBoundary and isoUploadBody are an upload of a one-page PDF.
 const isoBoundary = "isolationboundary"
@@ -244,6 +263,10 @@ const isoBoundary = "isolationboundary"
 var isoUploadBody = "--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nUploaded form\r\n" +
 	"--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
 	string(pdftest.PDF(1, false)) + "\r\n--" + isoBoundary + "--\r\n"
+
+// isoPhotoBody is an upload of a small PNG, for a request.
+var isoPhotoBody = "--" + isoBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"id.png\"\r\nContent-Type: image/png\r\n\r\n" +
+	string(pdftest.PNG(20, 10)) + "\r\n--" + isoBoundary + "--\r\n"
 
 // isoWorld is the hub the table runs against.
 type isoWorld struct {
@@ -262,6 +285,10 @@ type isoWorld struct {
 	// R1 sent and untouched, for the steps that spend one (aDocument).
 	docAsset string
 	spare    []string
+	// Requests and payments of R1 for the steps that spend one: filed
+	// (a file uploaded, not sent), sent (waiting for review), payments
+	// not paid; each with its file, for the filed ones.
+	spareFiled, spareSent, sparePay []isoTarget
 }
 
 func TestIsolation(t *testing.T) {
@@ -347,6 +374,7 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 			t.Fatal(err)
 		}
 		cfg.Callbacks = map[string]sender.StatusCallback{"twilio": tw}
+		cfg.Payments = &sandbox.Provider{}
 	})
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
@@ -403,7 +431,7 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	}
 	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID, docType: docType.ID}
 	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), docType: room.NewID("dt"),
-		doc: room.NewID("dc"), done: room.NewID("dc")}
+		doc: room.NewID("dc"), done: room.NewID("dc"), req: room.NewID("rq"), file: room.NewID("fl"), pay: room.NewID("py")}
 	w.isoDocuments(t)
 
 	// What each side must never read of the other.
@@ -463,6 +491,57 @@ func (w *isoWorld) isoDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	signed(t, cust, w.r1.ID, w.real.done)
+	w.isoRequests(t, cust)
+}
+
+// isoRequests puts requests and payments in R1, before anyone connects to
+// it, as isoDocuments does documents: the real ones every step aims at
+// (a request with a file, not sent; a payment), and spares for the steps
+// that spend one.
+func (w *isoWorld) isoRequests(t *testing.T, cust *client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	// A preset type: what a request asks for is the customer's to read,
+	// and the catalog's own entries (Acme Loan Letter) are the secrets of
+	// other callers.
+	types, err := w.e.agent.DocumentTypes(ctx, "photo_id", false)
+	if err != nil || len(types) != 1 {
+		t.Fatalf("the preset type: %+v, %v", types, err)
+	}
+	items := make([]client.RequestItem, 5)
+	for i := range items {
+		items[i] = client.RequestItem{TypeID: types[0].ID}
+	}
+	rs, err := w.e.agent.AddRequests(ctx, w.r1.ID, items...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := make([]isoTarget, len(rs))
+	for i, r := range rs {
+		_, f, err := cust.UploadRequestFile(ctx, w.r1.ID, r.ID, "id.png", bytes.NewReader(pdftest.PNG(20, 10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed[i] = isoTarget{req: r.ID, file: f.ID}
+	}
+	for _, r := range filed[3:] {
+		if _, err := cust.SubmitRequest(ctx, w.r1.ID, r.req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.real.req, w.real.file = filed[0].req, filed[0].file
+	w.spareFiled, w.spareSent = filed[1:3], filed[3:]
+	for i := range 5 {
+		p, err := w.e.agent.RequestPayment(ctx, w.r1.ID, client.PaymentRequest{Amount: "9.99", Currency: "USD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			w.real.pay = p.ID
+		} else {
+			w.sparePay = append(w.sparePay, isoTarget{pay: p.ID})
+		}
+	}
 }
 
 // isoSignIn creates a user of account with role and signs them in.
@@ -564,6 +643,12 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.doc, nil
 			case name == "field":
 				return "cf", nil
+			case name == "req":
+				return tg.req, nil
+			case name == "file":
+				return tg.file, nil
+			case name == "pay":
+				return tg.pay, nil
 			case name == "token":
 				return w.token, nil
 			case name == "provider":
@@ -574,7 +659,7 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 			t.Fatal(err)
 		}
 	}
-	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA, "{docasset}", w.docAsset)
+	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA, "{docasset}", w.docAsset, "{doctype}", w.real.docType)
 	if rc.query != "" {
 		p += "?" + subst.Replace(rc.query)
 	}
@@ -684,6 +769,19 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 			t.Fatal(err)
 		}
 		tg.docType = dt.ID
+		return tg, c.hdr
+	case aFiledRequest, aSentRequest, aPayment:
+		spares := map[isoFixture]*[]isoTarget{aFiledRequest: &w.spareFiled, aSentRequest: &w.spareSent, aPayment: &w.sparePay}[f]
+		if len(*spares) == 0 {
+			t.Fatal("no spare request or payment of R1 left: make more in isoRequests")
+		}
+		next := (*spares)[0]
+		*spares = (*spares)[1:]
+		if next.req != "" {
+			tg.req, tg.file = next.req, next.file
+		} else {
+			tg.pay = next.pay
+		}
 		return tg, c.hdr
 	case aDocument:
 		if len(w.spare) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,8 +210,28 @@ func TestPaymentInPreplannedRoom(t *testing.T) {
 	if len(view.Payments) != 1 || view.Payments[0].ID != p.ID || view.Payments[0].Amount != "40.00" {
 		t.Fatalf("the customer's room: %+v", view.Payments)
 	}
+	feed, err := e.agent.Feed(ctx, client.FeedQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.Close()
 	if got, err := cust.PayByCard(ctx, st.ID, p.ID, client.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 2040, CVC: "999"}); err != nil || got.Status != room.PaymentPaid {
 		t.Fatalf("paid: %+v, %v", got, err)
+	}
+	// The account feed, which the console's session list follows, carries
+	// the room as the payment changed it.
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		states, err := feed.Next(fctx)
+		if err != nil {
+			t.Fatalf("the feed never showed the payment paid: %v", err)
+		}
+		if i := slices.IndexFunc(states, func(s room.State) bool {
+			return s.ID == st.ID && len(s.Payments) == 1 && s.Payments[0].Status == room.PaymentPaid
+		}); i >= 0 {
+			break
+		}
 	}
 }
 
