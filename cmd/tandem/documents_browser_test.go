@@ -391,7 +391,7 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 
 // In a pre-planned session a document sent from the library waits, and so
 // does a payment request: their card and bubble say so until Invite
-// client sends them with the link.
+// client sends them with the link. The payment is then withdrawn.
 func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -424,6 +424,12 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 	waitText(t, ctx, card, "Sent")
 	waitText(t, ctx, "#timeline", "Document “Credit application” sent")
 	waitText(t, ctx, "#payments .pay-status", "Requested")
+	// The agent thinks better of the payment and withdraws it.
+	if err := chromedp.Do(ctx, chromedp.Click("#payments .pay-withdraw"), chromedp.Click("#payments .pay-withdraw-confirm")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#payments .pay-status", "Canceled · withdrawn")
+	waitText(t, ctx, "#timeline", "Agent withdrew the payment request of 40.00 USD (Deposit)")
 }
 
 // Attach (the paperclip): a damaged PDF is refused in the hub's words; an
