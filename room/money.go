@@ -84,15 +84,16 @@ const DefaultCurrency = "USD"
 // currencies are the ISO 4217 codes of current currencies whose minor unit
 // is a hundredth: the ones a two-decimal amount is right for. Currencies
 // without decimals (JPY, KRW) or with three (KWD, BHD) are left out rather
-// than mis-scaled.
+// than mis-scaled, and so are HUF and TWD, which card providers charge in
+// whole units only (Stripe refuses 125.50 HUF).
 var currencies = strings.Fields(`
 AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN
 BWP BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR
-FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR JMD KES KGS
+FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG IDR ILS INR JMD KES KGS
 KHR KYD KZT LAK LBP LKR LRD LSL MAD MDL MKD MMK MNT MOP MRU MUR MVR MWK MXN
 MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR
 SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY
-TTD TWD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR ZMW ZWG`)
+TTD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR ZMW ZWG`)
 
 // Currencies lists the currencies a payment request may be in, sorted.
 func Currencies() []string { return slices.Clone(currencies) }

@@ -48,7 +48,9 @@ func init() {
 	problem := func(status PaymentStatus) applier {
 		return on(func(s *State, e Event, d PaymentProblem) error {
 			return s.changePayment(d.Payment, e.At, func(p *Payment) {
-				p.Status, p.Code, p.Reason, p.StartedAt = status, d.Code, d.Reason, nil
+				// The checkout stays open: the customer may try another
+				// card on it.
+				p.Status, p.Code, p.Reason = status, d.Code, d.Reason
 				if d.CardLast4 != "" {
 					p.CardLast4 = d.CardLast4
 				}
@@ -91,8 +93,10 @@ type Payment struct {
 	Status      PaymentStatus `json:"status"`
 	// Provider is who the customer last paid or tried to pay through.
 	Provider string `json:"provider,omitempty"`
-	// StartedAt is set while the customer is at the checkout: from
-	// payment.started to the outcome.
+	// StartedAt is when the customer last went to the checkout
+	// (payment.started); it stays through a decline, since the checkout
+	// stays open for another try, and is cleared when the request is paid
+	// or canceled.
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// Transaction is the provider's id of the money taken, once paid.
 	Transaction string `json:"transaction,omitempty"`

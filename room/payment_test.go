@@ -49,7 +49,7 @@ func TestPaymentAttempts(t *testing.T) {
 	s = applyDrafts(t, s, mustDrafts(t)(room.SettlePayment(s, room.PaymentOutcome{Payment: id, Provider: "sandbox", Status: room.PaymentDeclined,
 		Code: "insufficient_funds", Reason: "Your card has insufficient funds.", CardLast4: "9995"}))...)
 	p, _ := s.Payment(id)
-	if p.Status != room.PaymentDeclined || p.Code != "insufficient_funds" || p.CardLast4 != "9995" || p.StartedAt != nil {
+	if p.Status != room.PaymentDeclined || p.Code != "insufficient_funds" || p.CardLast4 != "9995" || p.StartedAt == nil {
 		t.Fatalf("declined: %+v", p)
 	}
 	s = applyDrafts(t, s, must(t)(room.StartPayment(s, id, "sandbox", "")))

@@ -98,7 +98,10 @@ type Request struct {
 	Files []RequestFile `json:"files"`
 	// Reason is why the agent last rejected the item: kept until the
 	// customer sends it again.
-	Reason    string    `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Uploads counts the files uploaded for the item over all its rounds,
+	// those taken back included: every one stays in the blob store.
+	Uploads   int       `json:"uploads"`
 	AddedAt   time.Time `json:"added_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -139,6 +142,7 @@ const (
 	MaxRequestsPerRoom = 100
 	MaxRequestItems    = 20 // items one request adds
 	MaxRequestFiles    = 10 // files of one round of one item
+	MaxRequestUploads  = 50 // files of one item over all its rounds
 	MaxNoteLen         = 500
 	MaxRejectReasonLen = 500
 	MaxFileNameLen     = 200
@@ -160,6 +164,7 @@ func applyRequestFileUploaded(s *State, e Event, d RequestFileUploaded) error {
 			r.Status, r.Files = RequestRequested, nil
 		}
 		r.Files = append(append([]RequestFile(nil), r.Files...), f)
+		r.Uploads++
 	})
 }
 

@@ -155,6 +155,20 @@ func TestRequestFileLimitsAndNames(t *testing.T) {
 	}
 	_, err := room.UploadRequestFile(s, id, requestFile("one-more.jpg"))
 	wantCode(t, err, "too_many_files")
+	// Taking files back does not make room for ever: every upload stays
+	// in the blob store.
+	for i := room.MaxRequestFiles; i < room.MaxRequestUploads; i++ {
+		r, _ := s.Request(id)
+		s = applyDrafts(t, s, must(t)(room.RemoveRequestFile(s, id, r.Files[0].ID)))
+		s = applyDrafts(t, s, must(t)(room.UploadRequestFile(s, id, requestFile("again.jpg"))))
+	}
+	r, _ := s.Request(id)
+	s = applyDrafts(t, s, must(t)(room.RemoveRequestFile(s, id, r.Files[0].ID)))
+	_, err = room.UploadRequestFile(s, id, requestFile("one-too-many.jpg"))
+	wantCode(t, err, "too_many_files")
+	if r, _ = s.Request(id); r.Uploads != room.MaxRequestUploads || len(r.Files) != room.MaxRequestFiles-1 {
+		t.Fatalf("after %d uploads: %d counted, %d files", room.MaxRequestUploads, r.Uploads, len(r.Files))
+	}
 
 	s, id = withRequest(t)
 	for in, want := range map[string]string{

@@ -59,6 +59,9 @@ func UploadRequestFile(s State, reqID string, f RequestFile) (Draft, error) {
 	if err != nil {
 		return Draft{}, err
 	}
+	if r.Uploads >= MaxRequestUploads {
+		return Draft{}, tandem.Coded(tandem.KindInvalid, "too_many_files", "%s has had %d files uploaded, the most an item takes: ask your agent", r.Type.Name, MaxRequestUploads)
+	}
 	if r.Status == RequestRequested && len(r.Files) >= MaxRequestFiles {
 		return Draft{}, tandem.Coded(tandem.KindInvalid, "too_many_files", "an item takes at most %d files; remove one first", MaxRequestFiles)
 	}

@@ -186,7 +186,9 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	payments, err := openPayments(cfg.Payments, log)
+	// The dev outbox reaches no one: a simulation, whose payments are the
+	// sandbox's unless Stripe is set.
+	payments, err := openPayments(cfg.Payments, len(dev) > 0, log)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/hub/app"
 	"github.com/tandemhq/tandem/hub/broker/memory"
+	"github.com/tandemhq/tandem/hub/payment/sandbox"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 	"github.com/tandemhq/tandem/store/postgres/pgtest"
@@ -119,6 +120,7 @@ func newFuzzHub(f testing.TB, st store.Store) *fuzzHub {
 		// Past the limit every sign-in would be a 429 before its body
 		// is used: the limiter is not what is fuzzed here.
 		LoginPerMinute: math.MaxInt32,
+		Payments:       &sandbox.Provider{},
 	})
 	if err != nil {
 		f.Fatal(err)

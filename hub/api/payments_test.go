@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,6 +178,16 @@ func TestSandboxPayments(t *testing.T) {
 	}
 }
 
+// A hub without a payment provider takes no payment request: its
+// customer could not pay it.
+func TestPaymentsNeedAProvider(t *testing.T) {
+	e := newEnv(t, nil)
+	st := e.liveRoom()
+	if _, err := e.agent.RequestPayment(context.Background(), st.ID, client.PaymentRequest{Amount: "10"}); apiCode(t, err) != "payments_unavailable" {
+		t.Fatalf("a payment request without a provider: %v", err)
+	}
+}
+
 // A pre-planned room's payment request waits for Invite client, then is
 // the customer's to pay.
 func TestPaymentInPreplannedRoom(t *testing.T) {
@@ -264,13 +275,18 @@ func TestStripePayments(t *testing.T) {
 	if _, err := cust.PayByCard(ctx, st.ID, p.ID, client.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 2040, CVC: "1"}); apiCode(t, err) != "card_form_unavailable" {
 		t.Fatalf("a card typed in the hub with Stripe: %v", err)
 	}
-	co, err := cust.Checkout(ctx, st.ID, p.ID)
-	if err != nil || !strings.HasPrefix(co.URL, fake.URL+"/pay/") {
-		t.Fatalf("checkout: %+v, %v", co, err)
+	// Two tabs open the checkout at once: one session, one page to pay on.
+	var co, again client.Checkout
+	var errCo, errAgain error
+	var wg sync.WaitGroup
+	wg.Go(func() { co, errCo = cust.Checkout(ctx, st.ID, p.ID) })
+	wg.Go(func() { again, errAgain = cust.Checkout(ctx, st.ID, p.ID) })
+	wg.Wait()
+	if errCo != nil || errAgain != nil || !strings.HasPrefix(co.URL, fake.URL+"/pay/") {
+		t.Fatalf("checkout: %+v, %v; %+v, %v", co, errCo, again, errAgain)
 	}
-	again, err := cust.Checkout(ctx, st.ID, p.ID)
-	if err != nil || again.URL != co.URL || len(fake.Sessions()) != 1 {
-		t.Fatalf("checkout again: %+v (first %s), %d sessions, %v", again, co.URL, len(fake.Sessions()), err)
+	if again.URL != co.URL || len(fake.Sessions()) != 1 {
+		t.Fatalf("checkout twice: %s and %s, %d sessions", co.URL, again.URL, len(fake.Sessions()))
 	}
 	cs := fake.Sessions()[0]
 	if cs.Amount != 12550 || cs.Currency != "eur" || cs.Metadata[stripe.MetaPayment] != p.ID || !strings.Contains(cs.SuccessURL, "/room/"+st.ID+"?paid=1&payment="+p.ID) {
@@ -299,6 +315,11 @@ func TestStripePayments(t *testing.T) {
 	}
 	if view, _ = e.agent.Room(ctx, st.ID); view.Payments[0].Status != room.PaymentDeclined || view.Payments[0].Code != "insufficient_funds" {
 		t.Fatalf("declined on Stripe: %+v", view.Payments[0])
+	}
+	// Trying again from the room after the decline leads back to the same
+	// page, still open: never a second session to pay on.
+	if retry, err := cust.Checkout(ctx, st.ID, p.ID); err != nil || retry.URL != co.URL || len(fake.Sessions()) != 1 {
+		t.Fatalf("checkout after a decline: %+v (first %s), %d sessions, %v", retry, co.URL, len(fake.Sessions()), err)
 	}
 	if err := fake.Pay(cs.ID); err != nil {
 		t.Fatal(err)

@@ -24,11 +24,15 @@ type NewPayment struct {
 	Description string
 }
 
-// RequestPayment puts a payment request in the room: agents only. In a
+// RequestPayment puts a payment request in the room: agents only; refused
+// with payments_unavailable by a hub without a payment provider. In a
 // pre-planned room it waits, like everything staged, for Invite client.
 func (a *App) RequestPayment(ctx context.Context, c Caller, roomID string, np NewPayment) (room.Payment, error) {
 	if err := agentOnly(c, "request a payment"); err != nil {
 		return room.Payment{}, err
+	}
+	if _, err := a.payments(); err != nil {
+		return room.Payment{}, err // the customer could not pay it
 	}
 	if np.Currency == "" {
 		acct, err := a.store.Account(ctx, c.Account())
@@ -68,22 +72,26 @@ type Checkout struct {
 	Form string `json:"form,omitempty"`
 }
 
-// checkoutReuse is how long a checkout the customer opened is offered
-// again rather than a new one: while the customer comes and goes, they
-// land on the same page. checkoutLife is how long a checkout stays open
-// at the provider, counted from the time its key was made, so that a
-// reused one still has half an hour left.
+// checkoutLife is how long a checkout stays open at the provider, counted
+// from its payment.started (Stripe's longest, 24 hours); checkoutReuse is
+// how long after it the same checkout is offered again rather than a new
+// one, so that a customer who comes and goes, opens a second tab or tries
+// another card after a decline lands on the one page they may pay on.
+// Past it a new checkout is opened, leaving the old one at least
+// checkoutLife - checkoutReuse to be replaced while still open.
 const (
-	checkoutReuse = 25 * time.Minute
-	checkoutLife  = time.Hour
+	checkoutLife  = 24 * time.Hour
+	checkoutReuse = 23 * time.Hour
 )
 
 // Checkout opens the payment of payID for the customer: customers only.
 // A paid or canceled request cannot be paid again (payment_paid,
-// payment_canceled). For a provider with its own page, the checkout
-// opened in the last checkoutReuse is given again (the same idempotency
-// key makes the provider return it); otherwise a new one is opened and
-// payment.started recorded.
+// payment_canceled). For a provider with its own page, payment.started is
+// committed first — its time makes the checkout's idempotency key and
+// expiry — and the checkout is then asked of the provider: a second call,
+// from another tab, instance or retry, within checkoutReuse finds that
+// payment.started and asks with the same key, and the provider returns
+// the same checkout instead of opening a second one.
 func (a *App) Checkout(ctx context.Context, c Caller, roomID, payID string) (Checkout, error) {
 	if err := customerOnly(c); err != nil {
 		return Checkout{}, err
@@ -92,23 +100,35 @@ func (a *App) Checkout(ctx context.Context, c Caller, roomID, payID string) (Che
 	if err != nil {
 		return Checkout{}, err
 	}
-	s, err := a.store.Room(ctx, c.Account(), roomID)
+	if _, ok := prov.(payment.CardProvider); ok {
+		s, err := a.store.Room(ctx, c.Account(), roomID)
+		if err != nil {
+			return Checkout{}, err
+		}
+		if _, err := room.StartPayment(s, payID, prov.Name(), ""); err != nil {
+			return Checkout{}, err
+		}
+		return Checkout{Form: prov.Name()}, nil // payment.started goes with the charge
+	}
+	var s room.State
+	s, err = a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
+		d, err := room.StartPayment(s, payID, prov.Name(), "")
+		if err != nil {
+			return Plan{}, err
+		}
+		if p, _ := s.Payment(payID); openCheckout(p, prov.Name(), a.now()) {
+			return Plan{}, nil // the checkout opened already
+		}
+		return Plan{Drafts: []room.Draft{d}}, nil
+	})
 	if err != nil {
 		return Checkout{}, err
 	}
-	if _, err := room.StartPayment(s, payID, prov.Name(), ""); err != nil {
-		return Checkout{}, err
-	}
-	if _, ok := prov.(payment.CardProvider); ok {
-		return Checkout{Form: prov.Name()}, nil // payment.started goes with the charge
-	}
 	p, _ := s.Payment(payID)
-	since := a.now()
-	reuse := p.StartedAt != nil && p.Provider == prov.Name() && since.Sub(*p.StartedAt) < checkoutReuse
-	if reuse {
-		since = *p.StartedAt
+	if p.StartedAt == nil {
+		return Checkout{}, tandem.Errorf(tandem.KindInternal, "payment %s has no checkout after payment.started", payID)
 	}
-	req, err := a.paymentRequest(ctx, s, p, since)
+	req, err := a.paymentRequest(ctx, s, p, *p.StartedAt)
 	if err != nil {
 		return Checkout{}, err
 	}
@@ -116,16 +136,13 @@ func (a *App) Checkout(ctx context.Context, c Caller, roomID, payID string) (Che
 	if err != nil {
 		return Checkout{}, err
 	}
-	if !reuse {
-		_, err = a.paymentStep(ctx, c, roomID, payID, func(s room.State) ([]room.Draft, error) {
-			d, err := room.StartPayment(s, payID, prov.Name(), co.Session)
-			return []room.Draft{d}, err
-		})
-		if err != nil {
-			return Checkout{}, err
-		}
-	}
 	return Checkout{URL: co.URL}, nil
+}
+
+// openCheckout reports whether p has a checkout of provider open at now,
+// to be offered again.
+func openCheckout(p room.Payment, provider string, now time.Time) bool {
+	return p.StartedAt != nil && p.Provider == provider && now.Sub(*p.StartedAt) < checkoutReuse
 }
 
 // PayByCard pays payment payID with the card the customer typed in the

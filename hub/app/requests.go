@@ -144,18 +144,9 @@ func (a *App) uploadKind(file io.ReadSeeker) (string, int64, error) {
 	if size == 0 {
 		return "", 0, tandem.Coded(tandem.KindInvalid, "empty_file", "the file is empty")
 	}
+	// A photo is judged by its own signature first: "%PDF-" in its
+	// metadata does not make it a PDF.
 	switch kind := sniffedType(head); {
-	case bytes.Contains(head, pdfMagic):
-		if size > a.cfg.MaxPDFBytes {
-			return tooLarge("a PDF", a.cfg.MaxPDFBytes)
-		}
-		if _, err := readPDF(file); err != nil {
-			return "", 0, err
-		}
-		if _, err := file.Seek(0, io.SeekStart); err != nil {
-			return "", 0, fmt.Errorf("read the upload: %w", err)
-		}
-		return "application/pdf", a.cfg.MaxPDFBytes, nil
 	case kind == "image/jpeg" || kind == "image/png":
 		if size > a.cfg.MaxImageBytes {
 			return tooLarge("a photo", a.cfg.MaxImageBytes)
@@ -176,6 +167,17 @@ func (a *App) uploadKind(file io.ReadSeeker) (string, int64, error) {
 			return tooLarge("a photo", a.cfg.MaxImageBytes)
 		}
 		return heifKind(head), a.cfg.MaxImageBytes, nil
+	case bytes.Contains(head, pdfMagic):
+		if size > a.cfg.MaxPDFBytes {
+			return tooLarge("a PDF", a.cfg.MaxPDFBytes)
+		}
+		if _, err := readPDF(file); err != nil {
+			return "", 0, err
+		}
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return "", 0, fmt.Errorf("read the upload: %w", err)
+		}
+		return "application/pdf", a.cfg.MaxPDFBytes, nil
 	default:
 		return "", 0, tandem.Coded(tandem.KindInvalid, "unsupported_type", "send a photo (JPEG, PNG or HEIC) or a PDF; this file is %s", kind)
 	}
