@@ -23,7 +23,7 @@ FUZZ_TARGETS := \
 	./hub/sender/twilio:FuzzParseCallback \
 	./hub/seal/cms:FuzzVerify
 FUZZTIME ?= 60s
-FUZZTIME_SHORT ?= 2s
+FUZZTIME_SHORT ?= 1s
 # Each new input that widens coverage is minimised first, for at most
 # this long: Go's default (60s) would eat a short run.
 FUZZMINIMIZETIME ?= 5s
@@ -45,9 +45,13 @@ run: web
 build: web
 	$(GO) build -o bin/tandem ./cmd/tandem
 
-## test: run every test, with the race detector, against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1), then fuzz-short
+## test: run every test against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1), with the race detector but for the browser tests, then fuzz-short
+# The browser tests (cmd/tandem's TestBrowser…) check the pages, and run
+# without the race detector beside the others: the server code they drive
+# runs under it in hub/api's tests, which reach every route, and the race
+# detector would only slow the hub they watch.
 test: web
-	$(GO) test -race -count=1 $(PKGS)
+	@log=$$(mktemp); $(GO) test -count=1 -run '^TestBrowser' ./cmd/tandem > $$log 2>&1 & browser=$$!; 	$(GO) test -race -count=1 -skip '^TestBrowser' $(PKGS); race=$$?; 	wait $$browser; ui=$$?; echo "browser tests (no race detector):"; cat $$log; rm -f $$log; 	[ $$race -eq 0 ] && [ $$ui -eq 0 ]
 	@$(MAKE) --no-print-directory fuzz-short
 
 # run-fuzz fuzzes each of FUZZ_TARGETS for $(1), one after another
@@ -56,7 +60,7 @@ define run-fuzz
 	@GO="$(GO)" .ci/fuzz $(1) $(FUZZMINIMIZETIME) $(FUZZ_TARGETS)
 endef
 
-## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (2s) per fuzz target (their seeds run with every go test)
+## fuzz-short: a brief fuzzing pass, FUZZTIME_SHORT (1s) per fuzz target (their seeds run with every go test)
 fuzz-short:
 	$(call run-fuzz,$(FUZZTIME_SHORT))
 

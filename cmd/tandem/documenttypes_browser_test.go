@@ -25,7 +25,8 @@ func TestBrowserDocumentTypes(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
-	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
+	data := t.TempDir()
+	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance", "TANDEM_DATA_DIR": data})
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatal(err)
 	}
@@ -113,16 +114,10 @@ func TestBrowserDocumentTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#types-empty", "No document type matches.")
-}
 
-// An agent who is not an admin has no link to the document types, and
-// the page's address shows the sessions instead.
-func TestBrowserDocumentTypesAdminsOnly(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
-	requireConsole(t)
-	ctx := browser(t)
-	data := t.TempDir()
-	srv := consoleServer(t, map[string]string{"TANDEM_DATA_DIR": data})
+	// An agent who is not an admin has no link to the document types, and
+	// the page's address shows the sessions instead: in a browser context
+	// of its own (cookies apart), beside the admin's.
 	bg := context.Background()
 	me, err := adminClient(t, srv.url).Me(bg)
 	if err != nil {
@@ -140,12 +135,14 @@ func TestBrowserDocumentTypesAdminsOnly(t *testing.T) {
 		Role: tandem.RoleAgent, PasswordHash: string(hash), CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/console#/document-types"), chromedp.WaitVisible("#email"),
+	agent, closeAgent := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	defer closeAgent()
+	if err := chromedp.Do(agent, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/console#/document-types"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", "bo@example.com"), chromedp.SendKeys("#password", adminPassword), chromedp.Click("#submit"),
 		chromedp.WaitVisible("#start")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "#whoami", "Signed in as Bo")
-	evalBool(t, ctx, `!document.querySelector("#types-link") && !document.querySelector("#types") && document.querySelector("h1").textContent === "Sessions"`,
+	waitText(t, agent, "#whoami", "Signed in as Bo")
+	evalBool(t, agent, `!document.querySelector("#types-link") && !document.querySelector("#types") && document.querySelector("h1").textContent === "Sessions"`,
 		"an agent sees no document types")
 }
