@@ -97,8 +97,11 @@ func TestBenchEndToEnd(t *testing.T) {
 	if len(r.Errors) != 0 {
 		t.Errorf("errors: %v", r.Errors)
 	}
-	if r.Appended < 50 || r.Latency.Samples == 0 || r.Latency.P50 <= 0 || r.Latency.P99 < r.Latency.P50 {
-		t.Errorf("appended %d, latency %+v: want about 100 events and their latencies", r.Appended, r.Latency)
+	// 50 a second for 2 s is about 100 events; a machine busy with other
+	// tests falls short of the rate, which is the load tool's to measure,
+	// not this test's: it needs enough events to see none lost.
+	if r.Appended < 20 || r.Latency.Samples == 0 || r.Latency.P50 <= 0 || r.Latency.P99 < r.Latency.P50 {
+		t.Errorf("appended %d, latency %+v: want at least 20 events and their latencies", r.Appended, r.Latency)
 	}
 	// Every event reaches both subscriptions of its room, plus the
 	// customers' own joins and leaves.

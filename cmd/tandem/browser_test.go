@@ -382,8 +382,11 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	waitText(t, ctx, "#new-error", "not a phone number")
 
 	// Start session with a suggestion.
-	if err := chromedp.Do(ctx, clearInput("#new-name"), chromedp.SendKeys("#new-name", "Sami"),
-		chromedp.WaitVisible("#suggestions button"), chromedp.Click("#suggestions button")); err != nil {
+	if err := chromedp.Do(ctx, clearInput("#new-name"), chromedp.SendKeys("#new-name", "Sami")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the name typed whole", `document.querySelector("#new-name").value === "Sami"`)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("#suggestions button"), chromedp.Click("#suggestions button")); err != nil {
 		t.Fatal(err)
 	}
 	if phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#new-phone").value`)); err != nil || phone != "+14155552671" {

@@ -23,12 +23,18 @@ export function NewSession({ mode, onCreated, onCancel }: { mode: "live" | "prep
       setSuggestions([]);
       return;
     }
+    // Only the answer for what is typed now counts: an earlier search
+    // answering late must not replace it.
+    let current = true;
     const t = setTimeout(() => {
       api<{ contacts: Contact[] }>("GET", "/contacts?limit=5&q=" + encodeURIComponent(query))
-        .then((r) => setSuggestions(r.contacts))
-        .catch(() => setSuggestions([]));
+        .then((r) => current && setSuggestions(r.contacts))
+        .catch(() => current && setSuggestions([]));
     }, 200);
-    return () => clearTimeout(t);
+    return () => {
+      current = false;
+      clearTimeout(t);
+    };
   }, [query]);
 
   function pick(c: Contact) {
