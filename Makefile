@@ -45,16 +45,19 @@ run: web
 build: web
 	$(GO) build -o bin/tandem ./cmd/tandem
 
-## test: run every test against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1), with the race detector but for the browser tests, then fuzz-short
+## test: run every test against the real PostgreSQL (skipped loudly if unreachable unless REQUIRE_SERVICES=1), with the race detector but for the browser tests, and fuzz-short
 # The browser tests (cmd/tandem's TestBrowser…) check the pages and run
 # without the race detector, after the others: the server code they drive
 # runs under it in hub/api's tests, which reach every route, and the race
 # detector would only slow the hub they watch (four minutes instead of
-# one and a half on two cores).
+# one and a half on two cores). The brief fuzzing pass runs beside them,
+# its output shown once they end: the browser tests mostly wait on
+# Chromium and leave a core to spare.
 test: web
 	$(GO) test -race -count=1 -skip '^TestBrowser' $(PKGS)
-	$(GO) test -count=1 -run '^TestBrowser' ./cmd/tandem
-	@$(MAKE) --no-print-directory fuzz-short
+	@log=$$(mktemp); $(MAKE) --no-print-directory fuzz-short > $$log 2>&1 & fuzz=$$!; \
+	$(GO) test -count=1 -run '^TestBrowser' ./cmd/tandem; ui=$$?; \
+	wait $$fuzz; fz=$$?; cat $$log; rm -f $$log; [ $$ui -eq 0 ] && [ $$fz -eq 0 ]
 
 # run-fuzz fuzzes each of FUZZ_TARGETS for $(1), one after another
 # (.ci/fuzz also tells Go's fuzztime deadline race from a finding).

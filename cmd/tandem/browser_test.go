@@ -102,10 +102,12 @@ func saveArtifacts(t *testing.T, ctx context.Context, console func() []string) {
 }
 
 // clearInput empties the input sel, as a person selecting its text and
-// deleting it would before typing anew.
+// deleting it would before typing anew: the page hears the input, so a
+// page that keeps the field's value (Preact's controlled inputs) keeps ""
+// and does not write the old text back on its next render.
 func clearInput(sel string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").value = ""`)(ctx, tgt)
+		_, err := chromedp.Evaluate[any](`(() => { const i = document.querySelector("`+sel+`"); i.value = ""; i.dispatchEvent(new Event("input", { bubbles: true })); })()`)(ctx, tgt)
 		return chromedp.Void{}, err
 	}
 }
