@@ -237,14 +237,17 @@ func (s *socket) writeJSON(ctx context.Context, v any) error {
 }
 
 // write sends one frame with the core's write deadline: a client that does
-// not take it in time is closed as slow.
+// not take it in time is closed as slow. A frame begun is finished, within
+// that deadline, even if ctx ends meanwhile: coder/websocket drops the
+// connection when a Write's context ends, and a shutdown that caught a
+// frame half-written would then leave the client an EOF instead of 1001.
+// The write loop sees ctx ended before its next frame.
 func (s *socket) write(ctx context.Context, b []byte) error {
-	wctx, cancel := context.WithTimeout(ctx, s.core.cfg.WriteTimeout)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.core.cfg.WriteTimeout)
 	defer cancel()
 	err := s.c.Write(wctx, websocket.MessageText, b)
-	// wctx keeps the first reason it ended: the deadline, or ctx (client
-	// gone, shutdown) before it. Once the deadline closed the socket the
-	// read loop fails too and cancels ctx, so ctx is no guide here.
+	// Once the deadline closed the socket the read loop fails too and
+	// cancels ctx, so ctx is no guide here: wctx's deadline is.
 	if err != nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
 		return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
 	}
