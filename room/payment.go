@@ -118,12 +118,12 @@ type PaymentRequest struct {
 	Description string `json:"description,omitempty"`
 }
 
-// PaymentStarted is the data of payment.started: the provider, and its id
-// of the checkout, if it has one.
+// PaymentStarted is the data of payment.started: the provider the
+// customer went to pay through. For a provider with its own page, the
+// event's time makes the checkout's idempotency key (hub/app).
 type PaymentStarted struct {
 	Payment  string `json:"payment"`
 	Provider string `json:"provider"`
-	Session  string `json:"session,omitempty"`
 }
 
 // PaymentReceipt is the data of payment.paid.

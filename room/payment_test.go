@@ -42,7 +42,7 @@ func TestPaymentRequest(t *testing.T) {
 // provider repeating itself adds nothing.
 func TestPaymentAttempts(t *testing.T) {
 	s, id := withPayment(t)
-	s = applyDrafts(t, s, must(t)(room.StartPayment(s, id, "sandbox", "")))
+	s = applyDrafts(t, s, must(t)(room.StartPayment(s, id, "sandbox")))
 	if p, _ := s.Payment(id); p.StartedAt == nil || p.Provider != "sandbox" {
 		t.Fatalf("started: %+v", p)
 	}
@@ -52,7 +52,7 @@ func TestPaymentAttempts(t *testing.T) {
 	if p.Status != room.PaymentDeclined || p.Code != "insufficient_funds" || p.CardLast4 != "9995" || p.StartedAt == nil {
 		t.Fatalf("declined: %+v", p)
 	}
-	s = applyDrafts(t, s, must(t)(room.StartPayment(s, id, "sandbox", "")))
+	s = applyDrafts(t, s, must(t)(room.StartPayment(s, id, "sandbox")))
 	if p, _ := s.Payment(id); p.Status != room.PaymentRequested || p.Code != "" {
 		t.Fatalf("a new attempt keeps the old decline: %+v", p)
 	}
@@ -74,7 +74,7 @@ func TestPaymentAttempts(t *testing.T) {
 	paid.Transaction = "pi_2"
 	_, err = room.SettlePayment(s, paid)
 	wantCode(t, err, "paid_twice")
-	_, err = room.StartPayment(s, id, "sandbox", "")
+	_, err = room.StartPayment(s, id, "sandbox")
 	wantCode(t, err, "payment_paid")
 	_, err = room.CancelPayment(s, docAgent, id, "")
 	wantCode(t, err, "payment_paid")
@@ -93,7 +93,7 @@ func TestPaymentCancel(t *testing.T) {
 	if p.Status != room.PaymentCanceled || p.CanceledBy != room.ActorCustomer || p.Reason != "I will pay at the branch" {
 		t.Fatalf("canceled: %+v", p)
 	}
-	_, err = room.StartPayment(s, id, "sandbox", "")
+	_, err = room.StartPayment(s, id, "sandbox")
 	wantCode(t, err, "payment_canceled")
 	if ds, _ := room.SettlePayment(s, room.PaymentOutcome{Payment: id, Status: room.PaymentFailed}); len(ds) != 0 {
 		t.Fatal("a failure after the cancel was recorded")

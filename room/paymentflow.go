@@ -46,14 +46,13 @@ func RequestPayment(s State, agent Actor, p NewPayment) (Draft, error) {
 }
 
 // StartPayment records the customer going to the checkout of payment
-// payID through provider (session: the provider's id of the checkout, if
-// any). A paid or canceled request cannot be paid (payment_paid,
+// payID through provider. A paid or canceled request cannot be paid (payment_paid,
 // payment_canceled); a declined or failed one can be tried again.
-func StartPayment(s State, payID, provider, session string) (Draft, error) {
+func StartPayment(s State, payID, provider string) (Draft, error) {
 	if _, err := openPayment(s, payID); err != nil {
 		return Draft{}, err
 	}
-	return Draft{Type: TypePaymentStarted, Actor: Actor{Kind: ActorCustomer}, Data: PaymentStarted{Payment: payID, Provider: provider, Session: session}}, nil
+	return Draft{Type: TypePaymentStarted, Actor: Actor{Kind: ActorCustomer}, Data: PaymentStarted{Payment: payID, Provider: provider}}, nil
 }
 
 // PaymentOutcome is how a payment attempt ended, as the provider told it.

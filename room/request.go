@@ -2,6 +2,7 @@ package room
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func init() {
 	register(TypeRequestFileUploaded, on(applyRequestFileUploaded))
 	register(TypeRequestFileRemoved, on(func(s *State, e Event, d RequestFileRef) error {
 		return s.changeRequest(d.Request, e.At, func(r *Request) {
-			r.Files = withoutFile(r.Files, d.File)
+			r.Files = slices.DeleteFunc(slices.Clone(r.Files), func(f RequestFile) bool { return f.ID == d.File })
 		})
 	}))
 	register(TypeRequestSubmitted, on(func(s *State, e Event, d RequestRef) error {
@@ -166,17 +167,6 @@ func applyRequestFileUploaded(s *State, e Event, d RequestFileUploaded) error {
 		r.Files = append(append([]RequestFile(nil), r.Files...), f)
 		r.Uploads++
 	})
-}
-
-// withoutFile returns files without the one of id, in a new slice.
-func withoutFile(files []RequestFile, id string) []RequestFile {
-	out := make([]RequestFile, 0, len(files))
-	for _, f := range files {
-		if f.ID != id {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // changeRequest changes the request id of s through a copy, so that

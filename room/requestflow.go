@@ -50,20 +50,31 @@ func AddRequests(s State, agent Actor, items []NewRequest) ([]Draft, error) {
 	return drafts, nil
 }
 
-// UploadRequestFile records a file the customer uploaded for request
-// reqID: while it waits for files (requested) or was rejected, whose first
-// new file starts a new round. f's ID, SHA256, ContentType and Size are
-// the caller's, who kept the file; its name is cleaned here.
-func UploadRequestFile(s State, reqID string, f RequestFile) (Draft, error) {
+// CheckUpload says whether the customer may upload a file for request
+// reqID now: while it waits for files (requested) or was rejected, with
+// room left in its round and over its life. The hub asks before it keeps
+// the file; UploadRequestFile asks again on the state it commits to.
+func CheckUpload(s State, reqID string) error {
 	r, err := customerRequest(s, reqID, RequestRequested, RequestRejected)
 	if err != nil {
-		return Draft{}, err
+		return err
 	}
 	if r.Uploads >= MaxRequestUploads {
-		return Draft{}, tandem.Coded(tandem.KindInvalid, "too_many_files", "%s has had %d files uploaded, the most an item takes: ask your agent", r.Type.Name, MaxRequestUploads)
+		return tandem.Coded(tandem.KindInvalid, "too_many_files", "%s has had %d files uploaded, the most an item takes: ask your agent", r.Type.Name, MaxRequestUploads)
 	}
 	if r.Status == RequestRequested && len(r.Files) >= MaxRequestFiles {
-		return Draft{}, tandem.Coded(tandem.KindInvalid, "too_many_files", "an item takes at most %d files; remove one first", MaxRequestFiles)
+		return tandem.Coded(tandem.KindInvalid, "too_many_files", "an item takes at most %d files; remove one first", MaxRequestFiles)
+	}
+	return nil
+}
+
+// UploadRequestFile records a file the customer uploaded for request
+// reqID, if CheckUpload allows it; the first new file of a rejected
+// request starts a new round. f's ID, SHA256, ContentType and Size are
+// the caller's, who kept the file; its name is cleaned here.
+func UploadRequestFile(s State, reqID string, f RequestFile) (Draft, error) {
+	if err := CheckUpload(s, reqID); err != nil {
+		return Draft{}, err
 	}
 	if !ValidID("fl", f.ID) || !validSHA256(f.SHA256) || f.ContentType == "" || f.Size <= 0 {
 		return Draft{}, tandem.Errorf(tandem.KindInvalid, "a request's file needs an id, a SHA-256, a content type and a size")

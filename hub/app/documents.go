@@ -165,20 +165,12 @@ func (a *App) AttachDocument(ctx context.Context, c Caller, roomID string, att A
 // attachedPDF is an attached file as a PDF: a PDF as it is, an image
 // drawn on a page of its own size; anything else is unsupported_type.
 func (a *App) attachedPDF(file io.ReadSeeker) (io.ReadSeeker, error) {
-	size, err := file.Seek(0, io.SeekEnd)
+	head, size, err := uploadHead(file)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	head := make([]byte, 1024)
-	n, _ := io.ReadFull(file, head)
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	switch kind := sniffedType(head[:n]); {
-	case bytes.Contains(head[:n], pdfMagic):
+	switch kind := sniffedType(head); {
+	case bytes.Contains(head, pdfMagic):
 		if size > a.cfg.MaxPDFBytes {
 			return nil, tandem.Errorf(tandem.KindTooLarge, "a PDF is at most %s", SizeWords(a.cfg.MaxPDFBytes))
 		}

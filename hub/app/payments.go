@@ -105,14 +105,14 @@ func (a *App) Checkout(ctx context.Context, c Caller, roomID, payID string) (Che
 		if err != nil {
 			return Checkout{}, err
 		}
-		if _, err := room.StartPayment(s, payID, prov.Name(), ""); err != nil {
+		if _, err := room.StartPayment(s, payID, prov.Name()); err != nil {
 			return Checkout{}, err
 		}
 		return Checkout{Form: prov.Name()}, nil // payment.started goes with the charge
 	}
 	var s room.State
 	s, err = a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
-		d, err := room.StartPayment(s, payID, prov.Name(), "")
+		d, err := room.StartPayment(s, payID, prov.Name())
 		if err != nil {
 			return Plan{}, err
 		}
@@ -165,7 +165,7 @@ func (a *App) PayByCard(ctx context.Context, c Caller, roomID, payID string, car
 	if err != nil {
 		return room.Payment{}, err
 	}
-	if _, err := room.StartPayment(s, payID, prov.Name(), ""); err != nil {
+	if _, err := room.StartPayment(s, payID, prov.Name()); err != nil {
 		return room.Payment{}, err
 	}
 	p, _ := s.Payment(payID)
@@ -178,7 +178,7 @@ func (a *App) PayByCard(ctx context.Context, c Caller, roomID, payID string, car
 		return room.Payment{}, err
 	}
 	return a.paymentStep(ctx, c, roomID, payID, func(s room.State) ([]room.Draft, error) {
-		start, err := room.StartPayment(s, payID, prov.Name(), "")
+		start, err := room.StartPayment(s, payID, prov.Name())
 		if err != nil {
 			return nil, err
 		}

@@ -26,21 +26,37 @@ func init() {
 // pdfMagic starts every PDF file.
 var pdfMagic = []byte("%PDF-")
 
+// uploadHead reads what an upload is judged by: its size and its first
+// kilobyte, leaving file at its start.
+func uploadHead(file io.ReadSeeker) (head []byte, size int64, err error) {
+	if size, err = file.Seek(0, io.SeekEnd); err != nil {
+		return nil, 0, fmt.Errorf("read the upload: %w", err)
+	}
+	if _, err = file.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, fmt.Errorf("read the upload: %w", err)
+	}
+	head = make([]byte, 1024)
+	n, err := io.ReadFull(file, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, 0, fmt.Errorf("read the upload: %w", err)
+	}
+	if _, err = file.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, fmt.Errorf("read the upload: %w", err)
+	}
+	return head[:n], size, nil
+}
+
 // sniffPDF refuses content that is not a PDF, judged by its first bytes
 // only: never by a file's name or the type its sender claims.
 func sniffPDF(r io.ReadSeeker) error {
-	head := make([]byte, 1024)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read the upload: %w", err)
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("read the upload: %w", err)
+	head, _, err := uploadHead(r)
+	if err != nil {
+		return err
 	}
 	// Some writers put a few bytes before the header; readers accept
 	// it within the first kilobyte.
-	if !bytes.Contains(head[:n], pdfMagic) {
-		return tandem.Coded(tandem.KindInvalid, "unsupported_type", "the file is not a PDF (it is %s)", sniffedType(head[:n]))
+	if !bytes.Contains(head, pdfMagic) {
+		return tandem.Coded(tandem.KindInvalid, "unsupported_type", "the file is not a PDF (it is %s)", sniffedType(head))
 	}
 	return nil
 }

@@ -88,8 +88,7 @@ func (a *App) UploadRequestFile(ctx context.Context, c Caller, roomID, reqID, fi
 	if err != nil {
 		return room.Request{}, room.RequestFile{}, err
 	}
-	probe := room.RequestFile{ID: room.NewID("fl"), Name: filename, ContentType: "application/pdf", Size: 1, SHA256: emptySHA256}
-	if _, err := room.UploadRequestFile(s, reqID, probe); err != nil {
+	if err := room.CheckUpload(s, reqID); err != nil {
 		return room.Request{}, room.RequestFile{}, err // refused before the file is kept
 	}
 	kind, max, err := a.uploadKind(file)
@@ -103,7 +102,7 @@ func (a *App) UploadRequestFile(ctx context.Context, c Caller, roomID, reqID, fi
 	if err != nil {
 		return room.Request{}, room.RequestFile{}, err
 	}
-	f := room.RequestFile{ID: probe.ID, Name: filename, ContentType: kind, Size: ref.Size, SHA256: ref.SHA256}
+	f := room.RequestFile{ID: room.NewID("fl"), Name: filename, ContentType: kind, Size: ref.Size, SHA256: ref.SHA256}
 	st, err := a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
 		d, err := room.UploadRequestFile(s, reqID, f)
 		return Plan{Drafts: []room.Draft{d}, RequestFiles: []store.RequestFile{{Request: reqID, File: f.ID, SHA256: f.SHA256}}}, err
@@ -117,26 +116,14 @@ func (a *App) UploadRequestFile(ctx context.Context, c Caller, roomID, reqID, fi
 	return r, kept, nil
 }
 
-// emptySHA256 is the SHA-256 of nothing: a well-formed stand-in.
-const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
 // uploadKind judges an upload by its first bytes: its content type and the
 // most bytes a file of that type may have. It checks a photo's dimensions
 // (JPEG, PNG) and a PDF's structure; a HEIC photo, which no library here
 // decodes, is taken by its header. file is left at its start.
 func (a *App) uploadKind(file io.ReadSeeker) (string, int64, error) {
-	size, err := file.Seek(0, io.SeekEnd)
+	head, size, err := uploadHead(file)
 	if err != nil {
-		return "", 0, fmt.Errorf("read the upload: %w", err)
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return "", 0, fmt.Errorf("read the upload: %w", err)
-	}
-	head := make([]byte, 1024)
-	n, _ := io.ReadFull(file, head)
-	head = head[:n]
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return "", 0, fmt.Errorf("read the upload: %w", err)
+		return "", 0, err
 	}
 	tooLarge := func(what string, max int64) (string, int64, error) {
 		return "", 0, tandem.Errorf(tandem.KindTooLarge, "%s is at most %s", what, SizeWords(max))
