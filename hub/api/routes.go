@@ -50,6 +50,10 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/me", s.methods(byMethod{get: s.requireAgent(s.handleMe)}))
 	api.Handle("/password/forgot", s.methods(byMethod{post: s.handleForgot}))
 	api.Handle("/password/reset", s.methods(byMethod{post: s.handleReset}))
+	api.Handle("/users", s.methods(byMethod{get: s.requireAgent(s.handleUsers), post: s.requireAgent(s.handleInviteUser)}))
+	api.Handle("/users/"+userIDPattern, s.methods(byMethod{patch: s.requireAgent(s.handleUpdateUser)}))
+	api.Handle("/users/"+userIDPattern+"/invitation", s.methods(byMethod{post: s.requireAgent(s.handleResendInvitation)}))
+	api.Handle("/invitation/accept", s.methods(byMethod{post: s.handleAcceptInvitation}))
 	api.Handle("/account/settings", s.methods(byMethod{get: s.requireAgent(s.handleSettings), put: s.requireAgent(s.handlePutSettings)}))
 	api.Handle("/contacts", s.methods(byMethod{get: s.requireAgent(s.handleContacts)}))
 	api.Handle("/contacts/"+contactIDPattern, s.methods(byMethod{
@@ -113,6 +117,7 @@ func (s *Server) routes() *mux.Router {
 		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))
 		r.Handle("/verify", s.methods(byMethod{get: s.servePage("verify.html")}))
 		r.Handle("/password/reset", s.methods(byMethod{get: s.servePage("console.html")})) // the reset email's link
+		r.Handle("/invitation", s.methods(byMethod{get: s.servePage("console.html")}))     // the invitation email's link
 		r.Handle("/", s.methods(byMethod{get: s.servePage("index.html")}))
 		r.PathPrefix("/static/").Handler(s.methods(byMethod{get: http.StripPrefix("/static/", http.FileServerFS(s.cfg.Web)).ServeHTTP}))
 	}
