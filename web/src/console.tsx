@@ -9,6 +9,8 @@ import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
 import { Outbox } from "./outbox";
+import { Contacts } from "./contacts";
+import { People, Welcome } from "./people";
 import { SessionView } from "./session";
 import type { Me } from "./types";
 
@@ -37,6 +39,8 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   if (session) return <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
   if (route === "/outbox" && outbox) return <Outbox />;
   if (route === "/document-types" && me.user.role === "admin") return <DocumentTypes />;
+  if (route === "/people" && me.user.role === "admin") return <People me={me} />;
+  if (route === "/contacts") return <Contacts />;
   return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
 }
 
@@ -44,8 +48,10 @@ function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [resetting, setResetting] = useState(location.pathname === "/password/reset");
   const [changed, setChanged] = useState(false);
+  const [welcoming, setWelcoming] = useState(location.pathname === "/invitation");
   const load = () => api<Me>("GET", "/me").then(setMe).catch(() => setMe(null));
-  useEffect(() => { load(); }, []);
+  useEffect(() => { if (!welcoming) load(); }, []);
+  if (welcoming) return <Welcome onDone={() => { setWelcoming(false); load(); }} />;
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;
   if (me === null) return <>{changed && <p class="notice-bar" id="reset-done" role="status">Your password is changed: sign in with it.</p>}<Login onSignedIn={load} /></>;
