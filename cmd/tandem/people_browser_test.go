@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,26 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/room"
 )
+
+// pageShot saves a full-page picture of ctx's page as name.png under
+// TANDEM_SCREENSHOTS, if set.
+func pageShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // invitationLink waits for the invitation email to to in the dev outbox
 // and returns its link.
@@ -112,11 +134,13 @@ func TestBrowserPeople(t *testing.T) {
 		}
 	}
 
+	pageShot(t, ctx, "console-people-desktop")
 	// At 360 px, the long email wraps.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
 	evalBool(t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`, "the People page fits 360 px")
+	pageShot(t, ctx, "console-people-phone")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +228,7 @@ func TestBrowserAddressBook(t *testing.T) {
 	if got := unlabeled(t, ctx); len(got) > 0 {
 		t.Errorf("unlabeled controls on the Address book: %v", got)
 	}
+	pageShot(t, ctx, "console-contacts-desktop")
 
 	// 360 px: the long email wraps.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
@@ -217,6 +242,7 @@ func TestBrowserAddressBook(t *testing.T) {
 	}
 	waitText(t, ctx, ".contact-confirm", "erased from every session")
 	evalBool(t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`, "the confirmation fits 360 px")
+	pageShot(t, ctx, "console-contacts-phone")
 	if err := chromedp.Do(ctx, chromedp.Click(".contact-delete-confirm")); err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func (a *App) ResendInvitation(ctx context.Context, c Caller, id string) (tandem
 		return u, err
 	}
 	if !u.Active() {
-		return u, tandem.Coded(tandem.KindConflict, "user_deactivated", "%s is deactivated: reactivate them first", u.Name)
+		return u, tandem.Coded(tandem.KindConflict, "person_deactivated", "%s is deactivated: reactivate them first", u.Name)
 	}
 	if !u.Invited() {
 		return u, tandem.Coded(tandem.KindConflict, "invitation_accepted", "%s has already accepted the invitation", u.Name)
