@@ -86,6 +86,10 @@ func TestBrowserPeople(t *testing.T) {
 	row := "li[data-email='" + bo + "']"
 	waitText(t, ctx, "#people-notice", "Invitation sent to "+bo)
 	waitText(t, ctx, row+" .person-status", "Invited")
+	if err := chromedp.Do(ctx, chromedp.Click(row+" .person-resend")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#people-notice", "A new invitation was sent to "+bo)
 	if got := unlabeled(t, ctx); len(got) > 0 {
 		t.Errorf("unlabeled controls on the People page: %v", got)
 	}
