@@ -4,7 +4,7 @@
 // the session cookie the hub sets at sign-in.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api } from "./api";
+import { api, whoami } from "./api";
 import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
@@ -12,6 +12,7 @@ import { Outbox } from "./outbox";
 import { Contacts } from "./contacts";
 import { People, Welcome } from "./people";
 import { SessionView } from "./session";
+import { Shell } from "./shell";
 import type { Me } from "./types";
 
 // useRoute is the console's place, from the address bar's hash: #/ (the
@@ -36,12 +37,14 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   }, [me.user.role]);
   const go = (path: string) => { location.hash = "#" + path; };
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
-  if (session) return <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
-  if (route === "/outbox" && outbox) return <Outbox />;
-  if (route === "/document-types" && me.user.role === "admin") return <DocumentTypes />;
-  if (route === "/people" && me.user.role === "admin") return <People me={me} />;
-  if (route === "/contacts") return <Contacts />;
-  return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
+  let page;
+  if (session) page = <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
+  else if (route === "/outbox" && outbox) page = <Outbox />;
+  else if (route === "/document-types" && me.user.role === "admin") page = <DocumentTypes />;
+  else if (route === "/people" && me.user.role === "admin") page = <People me={me} />;
+  else if (route === "/contacts") page = <Contacts />;
+  else page = <Home open={(id) => go("/sessions/" + id)} />;
+  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut}>{page}</Shell>;
 }
 
 function App() {
@@ -49,7 +52,7 @@ function App() {
   const [resetting, setResetting] = useState(location.pathname === "/password/reset");
   const [changed, setChanged] = useState(false);
   const [welcoming, setWelcoming] = useState(location.pathname === "/invitation");
-  const load = () => api<Me>("GET", "/me").then(setMe).catch(() => setMe(null));
+  const load = () => whoami().then(setMe).catch(() => setMe(null));
   useEffect(() => { if (!welcoming) load(); }, []);
   if (welcoming) return <Welcome onDone={() => { setWelcoming(false); load(); }} />;
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;

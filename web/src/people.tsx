@@ -175,7 +175,7 @@ function PersonRow({ person: p, self, onChanged, onNotice }: {
       </div>
       <div class="person-actions">
         {p.status === "invited" && (
-          <button type="button" class="secondary person-resend" disabled={busy} onClick={resend} aria-label={"Send the invitation to " + p.name + " again"}>Resend invitation</button>
+          <button type="button" class="secondary person-resend" disabled={busy} onClick={resend} aria-label={"Resend invitation to " + p.name}>Resend invitation</button>
         )}
         {p.status === "deactivated" ? (
           <button type="button" class="secondary person-reactivate" disabled={busy} onClick={() => change({ active: true }, p.name + " is active again.")}
