@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"DocumentTypesRetired", testDocumentTypesRetired},
 		{"DocumentTypesUpdate", testDocumentTypesUpdate},
 		{"DocumentTypesScoped", testDocumentTypesScoped},
+		{"Brands", testBrands},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
