@@ -84,10 +84,11 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	st, err := s.app.Room(r.Context(), p.Caller, roomIDFrom(r))
-	if p.Pass != nil {
-		st = st.ForCustomer()
+	if err != nil || p.Pass == nil {
+		s.answer(w, r, http.StatusOK, st, err)
+		return
 	}
-	s.answer(w, r, http.StatusOK, st, err)
+	s.answerCustomerRoom(w, r, st)
 }
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
