@@ -5,11 +5,13 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
+import { BrandHeader } from "./brand";
 import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
 import { Outbox } from "./outbox";
 import { SessionView } from "./session";
+import { SettingsPage } from "./settings";
 import type { Me } from "./types";
 
 // useRoute is the console's place, from the address bar's hash: #/ (the
@@ -36,6 +38,7 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
   if (session) return <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
   if (route === "/outbox" && outbox) return <Outbox />;
+  if (route === "/settings") return <SettingsPage me={me} />;
   if (route === "/document-types" && me.user.role === "admin") return <DocumentTypes />;
   return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
 }
@@ -49,7 +52,7 @@ function App() {
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;
   if (me === null) return <>{changed && <p class="notice-bar" id="reset-done" role="status">Your password is changed: sign in with it.</p>}<Login onSignedIn={load} /></>;
-  return <Console me={me} onSignedOut={() => setMe(null)} />;
+  return <><BrandHeader /><Console me={me} onSignedOut={() => setMe(null)} /></>;
 }
 
 render(<App />, document.getElementById("app")!);
