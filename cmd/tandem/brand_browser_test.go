@@ -91,6 +91,7 @@ func TestBrowserBrand(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
 		t.Fatal(err)
 	}
+	allowConsole(t, ctx, `status of 400 .*/api/v1/account/settings\)`) // a too light accent color, on purpose
 	signInConsole(t, ctx, srv.url)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/settings"), chromedp.WaitVisible("#brand-name")); err != nil {
 		t.Fatal(err)
@@ -127,6 +128,7 @@ func TestBrowserBrand(t *testing.T) {
 	if bad := unlabeled(t, ctx); len(bad) != 0 {
 		t.Errorf("Settings: controls without a name: %v", bad)
 	}
+	axeScan(t, ctx, "Settings")
 	shoot(t, ctx, "brand-settings-1440")
 	logoURL := evalString(t, ctx, `document.querySelector("#logo-preview").getAttribute("src")`)
 	if !strings.HasPrefix(logoURL, "/brand/images/") {
@@ -140,14 +142,14 @@ func TestBrowserBrand(t *testing.T) {
 	waitText(t, ctx, "header .brand-mark", "Northwind Bank")
 
 	// The sign-in page, in a browser that is signed out.
-	signin, closeSignin := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	defer closeSignin()
+	signin := newTab(t, ctx, chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(signin, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2)), chromedp.Navigate(srv.url+"/console"),
 		chromedp.WaitVisible("#login-brand .brand-logo")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, signin, "#login-brand", "Northwind Bank")
 	waitText(t, signin, "h1", "Sign in to Northwind Bank")
+	axeScan(t, signin, "the branded sign-in page")
 	if got := evalString(t, signin, `getComputedStyle(document.querySelector("#submit")).backgroundColor`); got != "rgb(31, 95, 191)" {
 		t.Errorf("the sign-in button's color: %q, want the accent rgb(31, 95, 191)", got)
 	}
@@ -170,8 +172,7 @@ func TestBrowserBrand(t *testing.T) {
 			break
 		}
 	}
-	customer, closeCustomer := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	defer closeCustomer()
+	customer := newTab(t, ctx, chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(customer, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2)), chromedp.Navigate(link),
 		chromedp.WaitVisible("#room-logo")); err != nil {
 		t.Fatal(err)
@@ -208,6 +209,7 @@ func TestBrowserBrand(t *testing.T) {
 	if bad := unlabeled(t, customer); len(bad) != 0 {
 		t.Errorf("the room: controls without a name: %v", bad)
 	}
+	axeScan(t, customer, "the branded room")
 	shoot(t, customer, "brand-room-360")
 	if err := chromedp.Do(customer, chromedp.EmulateViewport(1440, 900)); err != nil {
 		t.Fatal(err)

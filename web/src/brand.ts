@@ -11,20 +11,29 @@ export type Brand = { name: string; accent_color?: string; logo_url?: string; he
 
 // applyBrand puts b's accent color and logo on the page: --accent on the
 // root element (Tandem's own when b has none), and the logo as the page's
-// icon (the hub's default icon when b has none).
+// icon (the page's own, Tandem's, when b has none).
 export function applyBrand(b: Brand | null) {
   const root = document.documentElement;
   if (b?.accent_color) root.style.setProperty("--accent", b.accent_color);
   else root.style.removeProperty("--accent");
   let icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+  if (!icon) {
+    icon = document.createElement("link");
+    icon.rel = "icon";
+    document.head.appendChild(icon);
+  }
+  // The page's own icon (Tandem's) comes back when the brand has no logo.
+  if (icon.dataset.default === undefined) {
+    icon.dataset.default = icon.getAttribute("href") ?? "";
+    icon.dataset.defaultType = icon.getAttribute("type") ?? "";
+  }
   if (b?.logo_url) {
-    if (!icon) {
-      icon = document.createElement("link");
-      icon.rel = "icon";
-      document.head.appendChild(icon);
-    }
     icon.href = b.logo_url;
-  } else if (icon) {
+    icon.removeAttribute("type");
+  } else if (icon.dataset.default) {
+    icon.href = icon.dataset.default;
+    if (icon.dataset.defaultType) icon.type = icon.dataset.defaultType;
+  } else {
     icon.remove();
   }
 }
@@ -95,14 +104,3 @@ export function contrastWithWhite(c: string): number {
 // minContrast is the least contrast the hub accepts (WCAG AA).
 export const minContrast = 4.5;
 
-// BrandHeader is the console's top bar until pages share one: the
-// account's logo and name, and the way to Settings.
-export function BrandHeader() {
-  const brand = useBrand();
-  return h(
-    "header",
-    { class: "brand-header" },
-    h("a", { href: "#/", class: "brand-home", "aria-label": (brand?.name ?? "Tandem") + ": sessions" }, h(BrandMark, { brand })),
-    h("a", { href: "#/settings", id: "nav-settings" }, "Settings"),
-  );
-}
