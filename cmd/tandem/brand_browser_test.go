@@ -140,6 +140,7 @@ func TestBrowserBrand(t *testing.T) {
 		t.Fatalf("the console's header shows no logo: %v", err)
 	}
 	waitText(t, ctx, "header .brand-mark", "Northwind Bank")
+	shoot(t, ctx, "brand-console-1440")
 
 	// The sign-in page, in a browser that is signed out.
 	signin := newTab(t, ctx, chromedp.WithNewBrowserContext())
