@@ -186,8 +186,8 @@ export function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: (
                   <th scope="row" class="customer"><a href={"#/sessions/" + r.id}>{r.customer.name}</a></th>
                   <td class="contact"><ChannelIcon channel={r.channel} /><span class="visually-hidden">{sms ? "SMS: " : "Email: "}</span>{contact}</td>
                   {!mine && <td class="agent"><span class="cell-label">Agent: </span>{r.agent.name}</td>}
-                  <td class="status"><span class="chip" data-status={c.status} title={c.detail}>{c.words}</span></td>
-                  <td class="activity"><time dateTime={r.updated_at} title={exactTime(at)}>{ago(at, now)}</time></td>
+                  <td class="state"><span class="chip" data-status={c.status} title={c.detail}>{c.words}</span></td>
+                  <td class="activity"><span class="cell-label">Last activity: </span><time dateTime={r.updated_at} title={exactTime(at)}>{ago(at, now)}</time></td>
                 </tr>
               );
             })}
