@@ -88,6 +88,7 @@ func TestBrowserSessionsChannelChoiceAndSuggestions(t *testing.T) {
 	if bad := unlabeled(t, ctx); len(bad) != 0 {
 		t.Fatalf("new session: controls without a name: %v", bad)
 	}
+	axeScan(t, ctx, "new session")
 
 	// Suggestions by keyboard: a combobox, its listbox, the active option.
 	if err := chromedp.Do(ctx, chromedp.Focus("#new-name"), chromedp.KeyEvent("Sami")); err != nil {
@@ -126,6 +127,7 @@ func TestBrowserSessionsChannelChoiceAndSuggestions(t *testing.T) {
 	if bad := evalJS[string](t, ctx, segmentedOK("re-sms", "re-email")); bad != "" {
 		t.Fatalf("Re-engage's SMS/Email choice: %s", bad)
 	}
+	axeScan(t, ctx, "re-engage")
 	if !present(t, ctx, "#re-phone") || present(t, ctx, "#re-email-address") {
 		t.Fatal("Re-engage by SMS shows other than the phone number")
 	}
@@ -238,6 +240,7 @@ func TestBrowserSessionsTable(t *testing.T) {
 	}
 	waitJS(t, ctx, "the agent column", `[...document.querySelectorAll("#rooms thead th")].map(th => th.textContent).join() === "Customer,Contact,Agent,Status,Last activity"`)
 	waitText(t, ctx, `#rooms tr[data-room="`+mail.ID+`"]`, "Admin")
+	axeScan(t, ctx, "session list")
 
 	// At a phone's width the long email wraps.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2))); err != nil {
@@ -250,6 +253,7 @@ func TestBrowserSessionsTable(t *testing.T) {
 	if bad := unlabeled(t, ctx); len(bad) != 0 {
 		t.Fatalf("sessions: controls without a name: %v", bad)
 	}
+	axeScan(t, ctx, "session list at 360 px")
 	// A click on the row, off the link, opens the session.
 	if err := chromedp.Do(ctx, chromedp.Click(`#rooms tr[data-room="`+mail.ID+`"] td.activity`), chromedp.WaitVisible("#customer")); err != nil {
 		t.Fatal(err)
