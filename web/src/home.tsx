@@ -181,7 +181,7 @@ export function Home({ open }: { open: (id: string) => void }) {
           </tbody>
         </table>
       )}
-      {next && <p><button class="link" type="button" id="more" onClick={() => load(next)}>Show older sessions</button></p>}
+      {next && <p><button class="link" type="button" id="more" onClick={() => load(next)}>Show more sessions</button></p>}
     </main>
   );
 }
