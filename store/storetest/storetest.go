@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"EventsLimit", testEventsLimit},
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
+		{"ListRoomsByActivity", testListRoomsByActivity},
 		{"ListRoomsSearch", testListRoomsSearch},
 		{"ChangedRooms", testChangedRooms},
 		{"RoomsInStatus", testRoomsInStatus},
