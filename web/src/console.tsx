@@ -5,6 +5,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, whoami } from "./api";
+import { BrandMark, useBrand } from "./brand";
 import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
@@ -12,6 +13,7 @@ import { Outbox } from "./outbox";
 import { Contacts } from "./contacts";
 import { People, Welcome } from "./people";
 import { SessionView } from "./session";
+import { SettingsPage } from "./settings";
 import { Shell } from "./shell";
 import type { Me } from "./types";
 
@@ -35,6 +37,7 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     if (me.user.role !== "admin") return;
     api("GET", "/dev/outbox").then(() => setOutbox(true)).catch(() => setOutbox(false));
   }, [me.user.role]);
+  const brand = useBrand();
   const go = (path: string) => { location.hash = "#" + path; };
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
   let page;
@@ -43,8 +46,9 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   else if (route === "/document-types" && me.user.role === "admin") page = <DocumentTypes />;
   else if (route === "/people" && me.user.role === "admin") page = <People me={me} />;
   else if (route === "/contacts") page = <Contacts />;
+  else if (route === "/settings") page = <SettingsPage me={me} />;
   else page = <Home open={(id) => go("/sessions/" + id)} />;
-  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut}>{page}</Shell>;
+  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut} brand={brand && <BrandMark brand={brand} />}>{page}</Shell>;
 }
 
 function App() {
