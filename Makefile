@@ -99,4 +99,4 @@ clean:
 
 ## screenshots: regenerate docs/screenshots (the console and the customer's room at desktop and phone sizes) in headless Chromium
 screenshots: web
-	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^Test(Screenshots|AuditTrailScreenshot|BrowserDocumentTypes)$$' ./cmd/tandem
+	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^Test(Screenshots|AuditTrailScreenshot|BrowserDocumentTypes|BrowserBrand|BrowserPeople|BrowserAddressBook)$$' ./cmd/tandem

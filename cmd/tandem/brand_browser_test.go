@@ -38,23 +38,6 @@ func brandPNG(t *testing.T, w, h int) []byte {
 	return b.Bytes()
 }
 
-// shoot saves a screenshot of the page to TANDEM_SCREENSHOT_DIR, if set,
-// to look at.
-func shoot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("TANDEM_SCREENSHOT_DIR")
-	if dir == "" {
-		return
-	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: a PNG
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // evalString evaluates a JavaScript expression that gives a string.
 func evalString(t *testing.T, ctx context.Context, js string) string {
 	t.Helper()
@@ -129,7 +112,7 @@ func TestBrowserBrand(t *testing.T) {
 		t.Errorf("Settings: controls without a name: %v", bad)
 	}
 	axeScan(t, ctx, "Settings")
-	shoot(t, ctx, "brand-settings-1440")
+	pageShot(t, ctx, "console-settings-desktop")
 	logoURL := evalString(t, ctx, `document.querySelector("#logo-preview").getAttribute("src")`)
 	if !strings.HasPrefix(logoURL, "/brand/images/") {
 		t.Fatalf("the logo's preview shows %q", logoURL)
@@ -140,7 +123,7 @@ func TestBrowserBrand(t *testing.T) {
 		t.Fatalf("the console's header shows no logo: %v", err)
 	}
 	waitText(t, ctx, "header .brand-mark", "Northwind Bank")
-	shoot(t, ctx, "brand-console-1440")
+	pageShot(t, ctx, "console-brand-desktop")
 
 	// The sign-in page, in a browser that is signed out.
 	signin := newTab(t, ctx, chromedp.WithNewBrowserContext())
@@ -157,7 +140,7 @@ func TestBrowserBrand(t *testing.T) {
 	if got := evalString(t, signin, `document.querySelector('link[rel="icon"]')?.getAttribute("href") ?? ""`); got != logoURL {
 		t.Errorf("the sign-in page's icon: %q, want %q", got, logoURL)
 	}
-	shoot(t, signin, "brand-signin-360")
+	pageShot(t, signin, "signin-phone")
 
 	// A customer's room, on a phone.
 	agent := adminClient(t, srv.url)
@@ -211,16 +194,16 @@ func TestBrowserBrand(t *testing.T) {
 		t.Errorf("the room: controls without a name: %v", bad)
 	}
 	axeScan(t, customer, "the branded room")
-	shoot(t, customer, "brand-room-360")
+	pageShot(t, customer, "room-brand-phone")
 	if err := chromedp.Do(customer, chromedp.EmulateViewport(1440, 900)); err != nil {
 		t.Fatal(err)
 	}
-	shoot(t, customer, "brand-room-1440")
+	pageShot(t, customer, "room-brand-desktop")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2)), chromedp.Navigate(srv.url+"/console#/settings"), chromedp.WaitVisible("#brand-name")); err != nil {
 		t.Fatal(err)
 	}
 	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
 		t.Errorf("Settings scrolls sideways at 360 px: %v %v", wide, err)
 	}
-	shoot(t, ctx, "brand-settings-360")
+	pageShot(t, ctx, "console-settings-phone")
 }

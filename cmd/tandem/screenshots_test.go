@@ -55,6 +55,18 @@ func TestScreenshots(t *testing.T) {
 		t.Fatalf("no link for %s", roomID)
 		return ""
 	}
+	// The account's brand, as an admin sets it in Settings.
+	set, err := agent.Settings(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.AccentColor, set.HelpLine = "#1f5fbf", "Questions? Call 1-800-555-0100, Mon–Fri 9–5"
+	if _, err := agent.UpdateSettings(bg, set); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.PutLogo(bg, bytes.NewReader(brandPNG(t, 240, 64))); err != nil {
+		t.Fatal(err)
+	}
 	create(room.ModePreplan, room.ChannelEmail, room.Customer{Name: "Ana Souza", Email: "ana.souza@example.com"})
 	left := create(room.ModeLive, room.ChannelSMS, room.Customer{Name: "Lee Chen", Phone: "+14155550188"})
 	cust := mustClient(t, srv.url)
@@ -101,6 +113,10 @@ func TestScreenshots(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatal(err)
 	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url), chromedp.WaitVisible("#email"), chromedp.WaitVisible("#login-brand .brand-logo")); err != nil {
+		t.Fatal(err)
+	}
+	shot(ctx, "signin-desktop")
 	signInConsole(t, ctx, srv.url)
 	waitText(t, ctx, `#rooms tr[data-room="`+sam.ID+`"]`, "Online now")
 	waitText(t, ctx, `#rooms tr[data-room="`+left.ID+`"]`, "Left ")
