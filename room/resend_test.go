@@ -11,7 +11,9 @@ import (
 
 func TestResendAndCopyLink(t *testing.T) {
 	s := created(t, room.ModePreplan)
-	nl := func(id string) room.NewLink { return room.NewLink{Agent: agent, Link: id, ExpiresAt: t0.Add(time.Hour)} }
+	nl := func(id string) room.NewLink {
+		return room.NewLink{Agent: agent, Link: id, ExpiresAt: t0.Add(time.Hour)}
+	}
 	if _, err := room.Resend(s, nl("ln_0")); tandem.ErrorCode(err) != "not_invited" {
 		t.Fatalf("resend before the invitation: %v", err)
 	}
