@@ -22,7 +22,7 @@ func lifecycleShot(t *testing.T, tab context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	if png, err := chromedp.Run(tab, chromedp.FullScreenshot(90)); err == nil {
+	if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
 		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 	}
 }
@@ -89,8 +89,13 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#copy-link"), chromedp.WaitNotPresent("#resend-link")); err != nil {
 		t.Fatalf("new links are offered while the customer is in the room: %v", err)
 	}
+	lifecycleShot(t, ctx, "session-online-desktop")
 	if err := chromedp.Do(ctx, chromedp.Click("#end-session"), chromedp.WaitVisible("#end-outcome"),
-		chromedp.SendKeys("#end-outcome", "Deposit paid"), chromedp.Click("#end-confirm")); err != nil {
+		chromedp.SendKeys("#end-outcome", "Deposit paid")); err != nil {
+		t.Fatal(err)
+	}
+	lifecycleShot(t, ctx, "session-end-dialog")
+	if err := chromedp.Do(ctx, chromedp.Click("#end-confirm")); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -209,4 +214,12 @@ func TestBrowserLifecycleLinks(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#copy-link"), chromedp.WaitNotPresent("#reengage")); err != nil {
 		t.Fatal(err)
 	}
+	// A reload is a drop, not a visit: one line. Then the customer goes.
+	if err := chromedp.Do(customer, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, customer, "#status", "Connected to your agent")
+	waitText(t, ctx, "#timeline", "Customer reconnected after")
+	closeTab()
+	waitText(t, ctx, "#presence", "Left ")
 }
