@@ -178,7 +178,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         </dl>
         {closed ? (
           <p class="ended" id="ended">
-            <span class="chip" data-status="closed">Ended</span> {endedAt && <span class="muted">{endedAt}</span>}
+            <span>Ended{endedAt && " " + endedAt}</span>
             {room.outcome ? <span id="outcome"> · Outcome: {room.outcome}</span> : <span class="muted" id="outcome"> · No outcome given</span>}
           </p>
         ) : (
@@ -249,7 +249,11 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         <section aria-labelledby="documents-title">
           <h2 id="documents-title">Documents</h2>
           {(room.documents ?? []).length === 0 ? (
-            <p class="muted" id="documents-empty">None yet: pick one in <button type="button" class="link" onClick={toAssets}>Assets</button>, or attach a file.</p>
+            closed ? (
+              <p class="muted" id="documents-empty">None.</p>
+            ) : (
+              <p class="muted" id="documents-empty">None yet: pick one in <button type="button" class="link" onClick={toAssets}>Assets</button>, or attach a file.</p>
+            )
           ) : (
             <ul class="doc-cards" id="documents" aria-live="polite">
               {(room.documents ?? []).map((d) => <DocumentCard key={d.id} roomId={id} doc={d} events={events} />)}
@@ -275,7 +279,7 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         <h2>Timeline</h2>
         <Timeline events={events} zone={zone} />
       </div>
-      <AssetsPanel admin={admin} version={library} onPick={(a) => setSending(a)} onEdit={(a, uploaded) => setEditing({ asset: a, uploaded: !!uploaded })} />
+      {!closed && <AssetsPanel admin={admin} version={library} onPick={(a) => setSending(a)} onEdit={(a, uploaded) => setEditing({ asset: a, uploaded: !!uploaded })} />}
       {sending && <SendDocument roomId={id} asset={sending} preplanned={room.status === "pending"} onClose={() => setSending(null)} onSent={() => { setSending(null); refresh(); }} />}
       {attaching && <Attach roomId={id} preplanned={room.status === "pending"} onClose={() => setAttaching(false)} onSent={() => { setAttaching(false); refresh(); }} />}
       {tool === "documents" && <RequestDocuments roomId={id} preplanned={room.status === "pending"} onClose={() => setTool("")} onSent={() => { setTool(""); refresh(); }} />}
