@@ -79,11 +79,34 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The account's zone, far from the browser's: the timeline's times
+	// are in it.
+	set, err := agent.Settings(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.TimeZone = "Pacific/Kiritimati"
+	if _, err := agent.UpdateSettings(bg, set); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := agent.Events(bg, s.ID, 0, 1)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("events: %v", err)
+	}
+	kiritimati, err := time.LoadLocation("Pacific/Kiritimati")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	signInConsole(t, ctx, srv.url)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+s.ID)); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#connection", "Console live")
+	if got, want := textOf(t, ctx, "#timeline li time"), evs[0].At.In(kiritimati).Format("03:04:05 PM"); got != want {
+		t.Errorf("the first event's time is %q, want %q (in the account's zone)", got, want)
+	}
+	waitText(t, ctx, ".timeline-day-title", evs[0].At.In(kiritimati).Format("Monday, January 2, 2006"))
 	waitText(t, ctx, "#presence", "Online now")
 	waitText(t, ctx, "#contact", "+1 415 555 2671 · in use")
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#copy-link"), chromedp.WaitNotPresent("#resend-link")); err != nil {
