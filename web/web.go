@@ -1,5 +1,5 @@
 // Package web holds Tandem's pages, embedded in the binary: the customer's
-// room page, the hub's front page, the agent console and the public page
+// room page, the agent console and the public page
 // that checks signed PDFs (verify.html). The hub serves
 // them with the same API everyone else uses; they hold no logic of their
 // own.
@@ -28,7 +28,7 @@ var linkPage = template.Must(template.ParseFS(files, "templates/link.html"))
 // in data-code for tests and styling). It has no script.
 func LinkPage() *template.Template { return linkPage }
 
-// FS returns the pages and their assets: index.html, room.html,
+// FS returns the pages and their assets: room.html, favicon.ico,
 // console.html, verify.html and the files served under /static/. A file of dist/ hides
 // the one of the same name in static/.
 func FS() fs.FS {

@@ -12,7 +12,7 @@ import (
 // one, the placeholder that says how to build it otherwise.
 func TestFS(t *testing.T) {
 	f := web.FS()
-	for _, name := range []string{"index.html", "room.html", "room.js", "page.css", "console.css", "console.html", "verify.html", "verify.js", "verify.css"} {
+	for _, name := range []string{"favicon.ico", "favicon.svg", "room.html", "room.js", "page.css", "console.css", "console.html", "verify.html", "verify.js", "verify.css"} {
 		if _, err := fs.Stat(f, name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +42,8 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
 	)
 	ctx, cancel := chromedp.NewContext(actx)
+	log := newPageLog(t)
+	ctx = context.WithValue(ctx, pageLogKey{}, log)
 	ctx, timeout := context.WithTimeout(ctx, 2*time.Minute)
 	// Start the browser before listening to its console: both would
 	// otherwise race to start it.
@@ -52,29 +53,18 @@ func browser(t *testing.T) context.Context {
 		acancel()
 		t.Fatalf("start chromium: %v", err)
 	}
-	var mu sync.Mutex
-	var console []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			console = append(console, m.String())
-			mu.Unlock()
-		}
-	}()
 	t.Cleanup(func() {
+		if bad := log.unexpected(); len(bad) != 0 {
+			t.Errorf("the pages logged errors:\n\t%s", strings.Join(bad, "\n\t"))
+		}
 		if t.Failed() {
-			saveArtifacts(t, ctx, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), console...) })
+			saveArtifacts(t, ctx, log.all)
 		}
 		timeout()
 		cancel()
 		acancel()
-		<-done
 	})
+	watch(t, ctx)
 	return ctx
 }
 
@@ -207,6 +197,7 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 func TestBrowserBadLinks(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of (404|410) .*/r/`) // the bad links' pages answer 404 and 410
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
@@ -267,6 +258,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 401 .*/api/v1/login\)|status of 410 .*/api/v1/password/reset\)`) // a wrong password, a spent reset link, on purpose
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
@@ -369,6 +361,7 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 400 .*/api/v1/rooms\)`) // a phone number that is not one, on purpose
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
@@ -493,7 +486,7 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("#back"), chromedp.WaitVisible("#outbox-link"), chromedp.Click("#outbox-link"),
+	if err := chromedp.Do(ctx, chromedp.Click("#outbox-link"),
 		chromedp.WaitVisible("#outbox a.open-link")); err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +497,7 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	if err != nil || !strings.HasPrefix(link, srv.url+"/r/") {
 		t.Fatalf("link in the dev outbox: %q %v", link, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("#back"), chromedp.WaitVisible("#rooms"),
+	if err := chromedp.Do(ctx, chromedp.Click("#nav-sessions"), chromedp.WaitVisible("#rooms"),
 		chromedp.Click(`#rooms a[href="`+session+`"]`), chromedp.WaitVisible("#timeline")); err != nil {
 		t.Fatal(err)
 	}
@@ -711,7 +704,8 @@ func unlabeled(t *testing.T, ctx context.Context) []string {
 // The console works from the keyboard, and every control has a name a
 // screen reader reads: sign in with Tab and Enter, reach Start session
 // with Tab, open the dialog with Enter. The customer's room and the bad
-// link page pass the same label check.
+// link page pass the same label check, and axe-core finds no serious or
+// critical fault on any of these pages.
 func TestBrowserKeyboardAndLabels(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
@@ -722,6 +716,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 		if bad := unlabeled(t, ctx); len(bad) != 0 {
 			t.Errorf("%s: controls without a name: %v", page, bad)
 		}
+		axeScan(t, ctx, page)
 	}
 	active := func() string {
 		t.Helper()
@@ -777,6 +772,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	}
 	waitText(t, ctx, "#status", "Connected to your agent")
 	check("customer room")
+	allowConsole(t, ctx, `status of 404 .*/r/x+\)`) // the bad link's page is a 404
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/r/"+strings.Repeat("x", 43)), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
@@ -789,6 +785,8 @@ func TestBrowserConsoleSessionEnds(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	// The session ends under the page: the feed and the calls are refused.
+	allowConsole(t, ctx, `status of 401|/api/v1/feed.* failed`)
 	srv := consoleServer(t, map[string]string{"TANDEM_SESSION_TTL": "4s"})
 	signInConsole(t, ctx, srv.url)
 	waitText(t, ctx, "#feed-connection", "live")

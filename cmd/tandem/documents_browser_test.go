@@ -88,6 +88,7 @@ func TestBrowserAdminPlacesAField(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 400 .*/fields\)`) // a field moved off the page, refused on purpose
 	srv := consoleServer(t, nil)
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
@@ -234,6 +235,7 @@ func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 422 .*/documents\)`) // sent without the agent's fields, on purpose
 	srv := consoleServer(t, nil)
 	agent := adminClient(t, srv.url)
 	a := creditApplication(t, agent)
@@ -438,6 +440,7 @@ func TestBrowserAttachAFile(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 400 .*/documents\)`) // a file that is not a PDF, refused on purpose
 	srv := consoleServer(t, nil)
 	agent := adminClient(t, srv.url)
 	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")

@@ -25,6 +25,7 @@ func TestBrowserDocumentTypes(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	allowConsole(t, ctx, `status of 409 .*/api/v1/document-types\)`) // a code taken, on purpose
 	data := t.TempDir()
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance", "TANDEM_DATA_DIR": data})
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {

@@ -84,6 +84,9 @@ func TestBrowserVerifyPage(t *testing.T) {
 	t.Parallel() // each has its own hub and Chromium
 	requireConsole(t)
 	ctx := browser(t)
+	// A file that is not a PDF is refused (400), and a burst of checks
+	// is limited (429), on purpose.
+	allowConsole(t, ctx, `status of (400|429) .*/api/v1/verify\)`)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	agent := adminClient(t, srv.url)
 	s, docID, _ := completedByCustomer(t, agent, srv.url)

@@ -74,6 +74,28 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(*p.User), "account": a})
 }
 
+// handleWhoami answers GET /api/v1/whoami: who is signed in, as /me
+// does, or {"signed_in": false} with 200 rather than 401. A page that
+// opens before anyone signs in (the console) asks it, so that nobody's
+// first visit logs a failed request.
+func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) {
+	p, ok, err := s.agent(r)
+	if !ok || tandem.ErrorKind(err) == tandem.KindUnauthorized {
+		writeJSON(w, http.StatusOK, map[string]any{"signed_in": false})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.app.Account(r.Context(), p.Caller)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"signed_in": true, "user": toUserJSON(*p.User), "account": a})
+}
+
 func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Email string `json:"email"`

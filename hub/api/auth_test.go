@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,6 +58,38 @@ func TestLoginSessionWorksAsBearerAndCookieAndLogoutEndsIt(t *testing.T) {
 	_, err = e.agent.Me(ctx)
 	if code := apiCode(t, err); code != "unauthorized" {
 		t.Fatalf("me after logout: %q", code)
+	}
+}
+
+// whoami tells a page who is signed in without a failed request: the
+// agent with a live sign-in, signed_in false (200) with none, an ended
+// one or a malformed header.
+func TestWhoami(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	read := func(hdr map[string]string) (int, map[string]any) {
+		t.Helper()
+		res := e.do(t, "GET", "/api/v1/whoami", "", hdr)
+		var body map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		return res.StatusCode, body
+	}
+	cookie := map[string]string{"Cookie": "tandem_session=" + e.agent.Token()}
+	code, body := read(cookie)
+	user, _ := body["user"].(map[string]any)
+	if code != http.StatusOK || body["signed_in"] != true || user["email"] != "ana@acme.test" {
+		t.Fatalf("whoami signed in: %d %v", code, body)
+	}
+	if _, ok := user["password_hash"]; ok {
+		t.Fatalf("whoami shows a password hash: %v", body)
+	}
+	if err := e.agent.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, hdr := range []map[string]string{nil, cookie, {"Authorization": "Basic eA=="}} {
+		if code, body := read(hdr); code != http.StatusOK || body["signed_in"] != false || body["user"] != nil {
+			t.Errorf("whoami with %v: %d %v, want 200 signed_in false", hdr, code, body)
+		}
 	}
 }
 

@@ -154,6 +154,7 @@ var isolationTable = map[string]isoRoute{
 		body: `{"email":"cleo@initech.test","password":"` + testPassword + `"}`},
 	"POST /api/v1/logout": {want: anyAgent, fresh: aSession},
 	"GET /api/v1/me":      {want: anyAgent},
+	"GET /api/v1/whoami":  {want: everyone(allowed), public: "tells a page whether its caller is signed in; it shows a caller only their own user and account, as /me does, and anyone else signed_in false"},
 	"POST /api/v1/password/forgot": {want: everyone(allowed), public: "one who forgot their password has no credentials; the answer is 202 whether or not the email has an account, and the link goes to the email only",
 		body: `{"email":"bo@acme.test"}`},
 	"POST /api/v1/password/reset": {want: everyone(404), public: "the reset token in the body is the credential; an unknown one is refused whoever asks",
@@ -240,7 +241,8 @@ var isolationTable = map[string]isoRoute{
 	"GET /console":        {want: everyone(allowed), public: "the console's page, which asks to sign in"},
 	"GET /verify":         {want: everyone(allowed), public: "the public page that checks a signed PDF; its data come from POST /api/v1/verify"},
 	"GET /password/reset": {want: everyone(allowed), public: "the page a reset email links to, for one who cannot sign in"},
-	"GET /":               {want: everyone(allowed), public: "the front page"},
+	"GET /":               {want: everyone(302), public: "the hub's address, which sends everyone to the console"},
+	"GET /favicon.ico":    {want: everyone(allowed), public: "the hub's icon, which browsers ask for on every page"},
 	"GET /static/":        {want: everyone(allowed), public: "the pages' scripts and styles", path: "/static/room.js"},
 }
 

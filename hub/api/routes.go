@@ -48,6 +48,7 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/login", s.methods(byMethod{post: s.handleLogin}))
 	api.Handle("/logout", s.methods(byMethod{post: s.requireAgent(s.handleLogout)}))
 	api.Handle("/me", s.methods(byMethod{get: s.requireAgent(s.handleMe)}))
+	api.Handle("/whoami", s.methods(byMethod{get: s.handleWhoami}))
 	api.Handle("/password/forgot", s.methods(byMethod{post: s.handleForgot}))
 	api.Handle("/password/reset", s.methods(byMethod{post: s.handleReset}))
 	api.Handle("/account/settings", s.methods(byMethod{get: s.requireAgent(s.handleSettings), put: s.requireAgent(s.handlePutSettings)}))
@@ -115,7 +116,12 @@ func (s *Server) routes() *mux.Router {
 		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))
 		r.Handle("/verify", s.methods(byMethod{get: s.servePage("verify.html")}))
 		r.Handle("/password/reset", s.methods(byMethod{get: s.servePage("console.html")})) // the reset email's link
-		r.Handle("/", s.methods(byMethod{get: s.servePage("index.html")}))
+		// The hub's address leads to the console: a newcomer who opens it
+		// finds where to sign in.
+		r.Handle("/", s.methods(byMethod{get: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/console", http.StatusFound)
+		}}))
+		r.Handle("/favicon.ico", s.methods(byMethod{get: s.serveFavicon}))
 		r.PathPrefix("/static/").Handler(s.methods(byMethod{get: http.StripPrefix("/static/", http.FileServerFS(s.cfg.Web)).ServeHTTP}))
 	}
 	return r
@@ -135,11 +141,17 @@ type byMethod map[string]http.HandlerFunc
 // methods makes the handler of a path that takes the methods of handlers.
 func (s *Server) methods(handlers byMethod) *methodHandler {
 	h := &methodHandler{s: s, handlers: handlers}
-	h.allow = strings.Join(h.Allowed(), ", ")
+	allow := h.Allowed()
+	if handlers[http.MethodGet] != nil && handlers[http.MethodHead] == nil {
+		allow = append(allow, http.MethodHead)
+		slices.Sort(allow)
+	}
+	h.allow = strings.Join(allow, ", ")
 	return h
 }
 
-// Allowed lists the methods the path takes, sorted.
+// Allowed lists the methods the path has a handler for, sorted (a path
+// with GET also answers HEAD).
 func (h *methodHandler) Allowed() []string {
 	ms := make([]string, 0, len(h.handlers))
 	for m := range h.handlers {
@@ -154,6 +166,11 @@ func (h *methodHandler) Allowed() []string {
 func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if next := h.handlers[r.Method]; next != nil {
 		next(w, r)
+		return
+	}
+	// HEAD is GET without the body (net/http drops what is written).
+	if get := h.handlers[http.MethodGet]; get != nil && r.Method == http.MethodHead {
+		get(w, r)
 		return
 	}
 	w.Header().Set("Allow", h.allow)

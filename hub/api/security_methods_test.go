@@ -17,7 +17,7 @@ import (
 // routes exist.
 func withPages(cfg *api.Config) {
 	page := &fstest.MapFile{Data: []byte("<!doctype html><title>Tandem</title>")}
-	cfg.Web = fstest.MapFS{"index.html": page, "room.html": page, "console.html": page, "link.html": page,
+	cfg.Web = fstest.MapFS{"room.html": page, "console.html": page, "link.html": page, "favicon.ico": &fstest.MapFile{Data: []byte("\x00\x00\x01\x00")},
 		"static/app.js": &fstest.MapFile{Data: []byte("// app")}}
 }
 
@@ -56,6 +56,9 @@ func wantMethodNotAllowed(t *testing.T, method, path string, res *http.Response,
 	_ = json.Unmarshal(raw, &body)
 	allow := strings.Split(res.Header.Get("Allow"), ", ")
 	slices.Sort(allow)
+	if slices.Contains(allowed, "GET") && !slices.Contains(allowed, "HEAD") {
+		allowed = append(slices.Clone(allowed), "HEAD") // GET's body-less twin
+	}
 	allowed = slices.Sorted(slices.Values(allowed))
 	if res.StatusCode != http.StatusBadRequest || body.Error.Code != "method_not_allowed" || !slices.Equal(allow, allowed) {
 		t.Errorf("%s %s: %d %s, Allow %q; want 400 method_not_allowed, Allow %s", method, path, res.StatusCode, strings.TrimSpace(string(raw)),
@@ -88,6 +91,33 @@ func TestWrongMethods(t *testing.T) {
 		if res := e.do(t, "DELETE", p, "", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("DELETE %s: %d, want 404", p, res.StatusCode)
 		}
+	}
+}
+
+// The hub's address leads to the console, for GET and HEAD alike, and
+// the icon browsers ask for on every page is there: a newcomer's first
+// request finds the console, and no page logs a failed request.
+func TestFrontPageAndIcon(t *testing.T) {
+	e := newEnv(t, nil, withPages)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, m := range []string{"GET", "HEAD"} {
+		req, _ := http.NewRequest(m, e.url+"/", nil)
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/console" {
+			t.Errorf("%s /: %d to %q, want 302 to /console", m, res.StatusCode, res.Header.Get("Location"))
+		}
+		res = e.do(t, m, "/favicon.ico", "", nil)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/x-icon" {
+			t.Errorf("%s /favicon.ico: %d %s, want 200 image/x-icon", m, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+	res := e.do(t, "HEAD", "/console", "", nil)
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusOK || len(body) != 0 {
+		t.Errorf("HEAD /console: %d with %d bytes, want 200 and no body", res.StatusCode, len(body))
 	}
 }
 

@@ -1,6 +1,8 @@
 // The console's calls to the hub's REST API (docs/protocol.md), with the
 // session cookie the hub sets at sign-in, and the hub's errors in words.
 
+import type { Me } from "./types";
+
 // APIError is the hub's error: code for programs, message for people;
 // fields names the fields at fault, when there are some.
 export type APIError = { code: string; message: string; fields?: string[] };
@@ -67,7 +69,12 @@ export function message(err: unknown): string {
 // (elsewhere, or the session expired): a socket refused before opening
 // may be why, and knocking forever would not help.
 export function checkSignedIn() {
-  api("GET", "/me").catch((err) => {
-    if ((err as APIError).code === "unauthorized") location.reload();
-  });
+  whoami().then((me) => { if (!me) location.reload(); }).catch(() => undefined);
+}
+
+// whoami is who is signed in, or null: GET /whoami answers 200 either
+// way, so that opening the console signed out logs no failed request.
+export async function whoami(): Promise<Me | null> {
+  const r = await api<{ signed_in: boolean } & Me>("GET", "/whoami");
+  return r.signed_in ? { user: r.user, account: r.account } : null;
 }

@@ -4,12 +4,13 @@
 // the session cookie the hub sets at sign-in.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api } from "./api";
+import { api, whoami } from "./api";
 import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
 import { Outbox } from "./outbox";
 import { SessionView } from "./session";
+import { Shell } from "./shell";
 import type { Me } from "./types";
 
 // useRoute is the console's place, from the address bar's hash: #/ (the
@@ -34,17 +35,19 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   }, [me.user.role]);
   const go = (path: string) => { location.hash = "#" + path; };
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
-  if (session) return <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
-  if (route === "/outbox" && outbox) return <Outbox />;
-  if (route === "/document-types" && me.user.role === "admin") return <DocumentTypes />;
-  return <Home me={me} onSignedOut={onSignedOut} open={(id) => go("/sessions/" + id)} outbox={outbox} />;
+  let page;
+  if (session) page = <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
+  else if (route === "/outbox" && outbox) page = <Outbox />;
+  else if (route === "/document-types" && me.user.role === "admin") page = <DocumentTypes />;
+  else page = <Home open={(id) => go("/sessions/" + id)} />;
+  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut}>{page}</Shell>;
 }
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [resetting, setResetting] = useState(location.pathname === "/password/reset");
   const [changed, setChanged] = useState(false);
-  const load = () => api<Me>("GET", "/me").then(setMe).catch(() => setMe(null));
+  const load = () => whoami().then(setMe).catch(() => setMe(null));
   useEffect(() => { load(); }, []);
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;

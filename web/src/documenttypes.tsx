@@ -55,7 +55,6 @@ export function DocumentTypes() {
 
   return (
     <main class="wide doc-types">
-      <p><a href="#/" id="back">← Sessions</a></p>
       <div class="bar">
         <h1>Document types</h1>
         {!adding && <button type="button" id="type-add" onClick={() => setAdding(true)}>Add type</button>}

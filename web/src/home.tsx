@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type APIError } from "./api";
 import { useFeed } from "./feed";
 import { NewSession } from "./newsession";
-import type { Me, Room } from "./types";
+import type { Room } from "./types";
 import { chip, spaced } from "./words";
 
 // Filters of the session list: each is a query of GET /rooms, and the same
@@ -33,7 +33,7 @@ function matches(r: Room, q: string): boolean {
   return r.customer.name.toLowerCase().includes(l) || (r.customer.email ?? "").toLowerCase().includes(l);
 }
 
-export function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: () => void; open: (id: string) => void; outbox: boolean }) {
+export function Home({ open }: { open: (id: string) => void }) {
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [next, setNext] = useState("");
   const [error, setError] = useState("");
@@ -103,25 +103,12 @@ export function Home({ me, onSignedOut, open, outbox }: { me: Me; onSignedOut: (
     });
   });
 
-  async function signOut() {
-    await api("POST", "/logout").catch(() => undefined);
-    onSignedOut();
-  }
-
   return (
     <main class="wide">
       <div class="bar">
         <h1>Sessions</h1>
         <span class="connection" id="feed-connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
       </div>
-      <p class="muted bar" id="whoami">
-        <span>Signed in as {me.user.name} · {me.account.name}</span>
-        <span>
-          {me.user.role === "admin" && <><a href="#/document-types" id="types-link">Document types</a>{" · "}</>}
-          {outbox && <><a href="#/outbox" id="outbox-link">Dev outbox</a>{" · "}</>}
-          <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
-        </span>
-      </p>
       {error && <p class="error" role="alert">{error}</p>}
       {creating ? (
         <NewSession mode={creating} onCancel={() => setCreating(null)} onCreated={(r) => { setCreating(null); open(r.id); }} />

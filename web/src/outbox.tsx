@@ -18,7 +18,6 @@ export function Outbox() {
   useFeed(false, () => undefined, () => load());
   return (
     <main class="wide">
-      <p><a href="#/" id="back">← Sessions</a></p>
       <div class="bar">
         <h1>Dev outbox</h1>
         <button type="button" id="outbox-refresh" onClick={load}>Refresh</button>

@@ -31,7 +31,9 @@ export function SignaturePadSheet({ field, onApply, onClose }: Props) {
     p.addEventListener("endStroke", () => setEmpty(p.isEmpty()));
     let size = { w: 0, h: 0 };
     const fit = () => {
-      const w = Math.floor(wrap.current!.clientWidth);
+      // A resize may be reported as the pad closes, its box already gone.
+      if (!wrap.current) return;
+      const w = Math.floor(wrap.current.clientWidth);
       const h = Math.floor(Math.min(w / (initials ? 2 : 2.6), window.innerHeight * 0.5));
       if (w <= 0 || (w === size.w && h === size.h)) return;
       const data = p.toData();
