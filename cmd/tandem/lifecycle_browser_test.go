@@ -63,8 +63,11 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 	}
 	link := msgs[0].Link
 
-	customer, closeTab := chromedp.NewContext(ctx)
-	defer closeTab()
+	customer := newTab(t, ctx)
+	// Once the session ends, the customer's room and link refuse: those
+	// refusals are how the page learns it ended.
+	allowConsole(t, ctx, `status of 401 .*/api/v1/rooms/`+s.ID+`\?as=customer\)$`)
+	allowConsole(t, ctx, `status of 410 .*/r/[A-Za-z0-9_-]+\)$`)
 	if err := chromedp.Do(customer, chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2)), chromedp.Navigate(link)); err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +133,7 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 	waitText(t, customer, "#status", "Session ended")
 	noKeepOpen(t, customer, "the customer's page")
 	lifecycleShot(t, customer, "room-ended-360")
+	axeScan(t, customer, "the customer's room, ended")
 
 	waitText(t, ctx, "#timeline", "Session ended by Admin: Deposit paid")
 	waitText(t, ctx, "#ended", "Outcome: Deposit paid")
@@ -141,6 +145,7 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 		t.Fatalf("an ended session still offers actions: %v", err)
 	}
 	lifecycleShot(t, ctx, "session-ended-desktop")
+	axeScan(t, ctx, "the ended session's page")
 
 	// The link, and the room page reloaded, say the same.
 	if err := chromedp.Do(customer, chromedp.Navigate(link)); err != nil {
@@ -155,6 +160,7 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 	}
 	waitText(t, customer, "#ended", "This session has ended")
 	noKeepOpen(t, customer, "the room page reloaded")
+	axeScan(t, customer, "the customer's room reloaded after the end")
 }
 
 // An unknown session says so, with a way back, and opens no WebSocket.
@@ -186,6 +192,8 @@ func TestBrowserLifecycleLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	unknown := "rm_" + strings.Repeat("a", 24)
+	// The one refusal the page meets: the session is looked up once.
+	allowConsole(t, ctx, `status of 404 .*/api/v1/rooms/`+unknown+`\)$`)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console#/sessions/"+unknown)); err != nil {
 		t.Fatal(err)
 	}
@@ -224,11 +232,16 @@ func TestBrowserLifecycleLinks(t *testing.T) {
 		t.Fatalf("the session page at 360 px is %d px wide (%v)", wide, err)
 	}
 	lifecycleShot(t, ctx, "session-links-360")
+	axeScan(t, ctx, "the session page at 360 px")
 	copied := strings.TrimSpace(textOf(t, ctx, "#copied-link code"))
 
 	// The customer, told the link on the phone, opens it.
 	customer, closeTab := chromedp.NewContext(ctx)
 	defer closeTab()
+	if err := chromedp.Do(customer); err != nil {
+		t.Fatal(err)
+	}
+	watch(t, customer)
 	if err := chromedp.Do(customer, chromedp.Navigate(copied)); err != nil {
 		t.Fatal(err)
 	}
