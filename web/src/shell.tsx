@@ -52,7 +52,7 @@ export function Shell({ me, route, outbox, onSignedOut, brand, children }: {
             </ul>
           </nav>
           <p class="who" id="whoami">
-            <span class="who-name">Signed in as {me.user.name}</span>
+            <span class="who-name"><span class="who-label">Signed in as </span>{me.user.name}</span>
             <button class="link" id="signout" type="button" onClick={signOut}>Sign out</button>
           </p>
         </div>
