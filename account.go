@@ -46,6 +46,14 @@ type AccountSettings struct {
 	// Currency is the ISO 4217 code payment requests are in unless the
 	// agent picks another; default USD.
 	Currency string `json:"currency,omitempty"`
+	// AccentColor is the brand's color ("#1f5fbf"), on buttons and links
+	// of the sign-in page, the console and the customer's room: white text
+	// sits on it, so it contrasts with white at least 4.5:1. Empty is
+	// Tandem's.
+	AccentColor string `json:"accent_color,omitempty"`
+	// HelpLine is one line at the foot of the customer's room, such as
+	// "Questions? Call 1-800-555-0100, Mon–Fri 9–5".
+	HelpLine string `json:"help_line,omitempty"`
 }
 
 // DefaultPhoneRegion is an account's phone region unless set.

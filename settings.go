@@ -63,9 +63,16 @@ func ValidateSettings(s AccountSettings) (AccountSettings, error) {
 	default:
 		return bad("contact_scope must be all, team or own, not %q", s.ContactScope)
 	}
+	var err error
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
 	if s.Currency != "" && !currencyCode.MatchString(s.Currency) {
 		return bad("currency %q must be an ISO 4217 code such as USD, EUR or GBP", s.Currency)
+	}
+	if s.AccentColor, err = CheckAccentColor(s.AccentColor); err != nil {
+		return s, err
+	}
+	if s.HelpLine, err = CheckHelpLine(s.HelpLine); err != nil {
+		return s, err
 	}
 	if (s.RemindAfterHours == 0) != (s.RemindMax == 0) {
 		return bad("remind_after_hours and remind_max go together: set both, or neither for no reminders")

@@ -28,14 +28,28 @@ type CreateRoom struct {
 // defaults apply.
 type RoomQuery struct {
 	Agent        string            // "me" for only the signed-in agent's rooms
-	Status       room.Status       // only rooms in this status
+	Status       room.Status       // only rooms in this status, or StatusWaiting
 	InviteStatus room.InviteStatus // only rooms whose invitation is in this status
 	Search       string            // only rooms whose customer's name, email or phone number contains this
 	Limit        int               // at most this many rooms (the hub's default is 50, its maximum 200)
 	Before       string            // the Next of the previous page
+	// Order is "" or OrderCreated (newest first) or OrderActivity (the
+	// room with the latest event first). Next pages in the same order.
+	Order string
 }
 
-// RoomPage is one page of Rooms, newest first.
+// The orders of RoomQuery.Order.
+const (
+	OrderCreated  = "created"
+	OrderActivity = "activity"
+)
+
+// StatusWaiting, as RoomQuery.Status, keeps the rooms waiting for their
+// customer: invited, and the link not known to have failed (invitation
+// sent or delivered, not invalid or failed).
+const StatusWaiting room.Status = "waiting"
+
+// RoomPage is one page of Rooms, in the query's order.
 type RoomPage struct {
 	Rooms []room.State `json:"rooms"`
 	Next  string       `json:"next"` // pass as RoomQuery.Before for the next page; "" on the last page
@@ -140,6 +154,9 @@ func (c *Client) Rooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
 	}
 	if q.Before != "" {
 		v.Set("before", q.Before)
+	}
+	if q.Order != "" {
+		v.Set("order", q.Order)
 	}
 	var out RoomPage
 	err := c.do(ctx, http.MethodGet, c.endpoint(v, "api", "v1", "rooms"), nil, &out)

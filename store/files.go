@@ -34,8 +34,9 @@ type RequestFile struct {
 // Files tells which content of an account's blob store is still used.
 type Files interface {
 	// FileInUse reports whether an asset, a room's document (as an
-	// original, a completed or a signed PDF) or a file uploaded for a
-	// room's request of the account keeps the content sha256, so that it
-	// is removed from the blob store only when nothing does.
+	// original, a completed or a signed PDF), a file uploaded for a
+	// room's request or an image of the brand (its logo, a user's photo)
+	// of the account keeps the content sha256, so that it is removed from
+	// the blob store only when nothing does.
 	FileInUse(ctx context.Context, account, sha256 string) (bool, error)
 }

@@ -7,16 +7,24 @@ import (
 	"github.com/tandemhq/tandem/room"
 )
 
-// RoomQuery filters and pages a list of rooms, newest first.
+// RoomQuery filters and pages a list of rooms, newest first (or, with
+// OrderActivity, the room with the latest event first).
 type RoomQuery struct {
 	Agent        string            // only rooms of this agent, if set
 	Status       room.Status       // only rooms in this status, if set
 	InviteStatus room.InviteStatus // only rooms whose invitation is in this status, if set
+	// Waiting keeps the rooms waiting for their customer: invited, and the
+	// link not known to have failed (invite_status sent or delivered, not
+	// invalid or failed).
+	Waiting bool
+	// Order is the listing's order: OrderCreated (the default) or
+	// OrderActivity.
+	Order RoomOrder
 	// Search keeps the rooms whose customer's name or email contains it
 	// (case folded), or whose phone number contains its digits when it is
 	// written as a number ("415 555", "+1 (415)").
 	Search string
-	Before *RoomCursor // only rooms after this one in the listing
+	Before *RoomCursor // only rooms after this one in the listing (in Order)
 	Limit  int         // at most this many (implementations cap it at 200)
 }
 
@@ -37,9 +45,24 @@ type RoomRef struct {
 	ID      string
 }
 
-// RoomCursor is a position in a listing of rooms.
+// RoomOrder is the order of a listing of rooms.
+type RoomOrder string
+
+const (
+	// OrderCreated lists the newest room first: by creation time, then
+	// id, both descending.
+	OrderCreated RoomOrder = ""
+	// OrderActivity lists the room whose last event is the latest first:
+	// by UpdatedAt, then id, both descending. A room moves up as events
+	// come, so a list kept live re-sorts with the account feed.
+	OrderActivity RoomOrder = "activity"
+)
+
+// RoomCursor is a position in a listing of rooms: the last room of a page,
+// by CreatedAt in OrderCreated, by UpdatedAt in OrderActivity.
 type RoomCursor struct {
 	CreatedAt time.Time
+	UpdatedAt time.Time
 	ID        string
 }
 

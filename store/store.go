@@ -51,6 +51,7 @@ type Store interface {
 	Files
 	Sealings
 	DocumentTypes
+	Brands
 }
 
 // IsUnavailable reports whether err says the store could not be reached

@@ -284,7 +284,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 	waitText(t, ctx, "#login-error", "Email or password is incorrect.")
 	signIn(adminPassword)
 	waitText(t, ctx, "#whoami", "Signed in as Admin")
-	if row := textOf(t, ctx, "#rooms li"); !strings.Contains(row, "Sam Lee") || !strings.Contains(row, "pre-planned") {
+	if row := textOf(t, ctx, "#rooms tbody tr"); !strings.Contains(row, "Sam Lee") || !strings.Contains(row, "Pre-planned") {
 		t.Fatalf("the session row: %q", row)
 	}
 
@@ -381,7 +381,7 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the name typed whole", `document.querySelector("#new-name").value === "Sami"`)
-	if err := chromedp.Do(ctx, chromedp.WaitVisible("#suggestions button"), chromedp.Click("#suggestions button")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#suggestions [role="option"]`), chromedp.Click(`#suggestions [role="option"]`)); err != nil {
 		t.Fatal(err)
 	}
 	if phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#new-phone").value`)); err != nil || phone != "+14155552671" {
@@ -394,7 +394,7 @@ func TestBrowserConsoleStartSession(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click("#back")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "#rooms li:first-child", "Samira Khan")
+	waitText(t, ctx, "#rooms tbody tr:first-child", "Samira Khan")
 	res, err := agent.Rooms(bg, client.RoomQuery{})
 	if err != nil || len(res.Rooms) != 2 || res.Rooms[0].Mode != room.ModePreplan || res.Rooms[0].Customer.Email != "samira@example.com" {
 		t.Fatalf("the rooms after Pre-plan: %+v, %v", res.Rooms, err)
@@ -546,10 +546,10 @@ func TestBrowserSessionListIsLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := smsRoom(t, agent, room.ModeLive, "Sam Lee", "+14155552671")
-	row := `#rooms li[data-room="` + s.ID + `"]`
+	row := `#rooms tr[data-room="` + s.ID + `"]`
 	waitText(t, ctx, row, "Sam Lee")
-	waitText(t, ctx, row, "waiting for customer · delivered")
-	waitText(t, ctx, `#rooms li[data-room="`+pre.ID+`"]`, "pre-planned")
+	waitText(t, ctx, row, "Not opened yet")
+	waitText(t, ctx, `#rooms tr[data-room="`+pre.ID+`"]`, "Pre-planned")
 
 	// The customer comes, then goes.
 	cust := mustClient(t, srv.url)
@@ -564,9 +564,9 @@ func TestBrowserSessionListIsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, row, "customer connected")
+	waitText(t, ctx, row, "Online now")
 	sub.Close()
-	waitText(t, ctx, row, "customer left")
+	waitText(t, ctx, row, "Left ")
 
 	// Search by number as people write it, then by name; filter by status.
 	if err := chromedp.Do(ctx, chromedp.SendKeys("#search", "(415) 555")); err != nil {
@@ -602,7 +602,7 @@ func waitRows(t *testing.T, ctx context.Context, ids ...string) {
 	want := strings.Join(ids, ",")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rooms li")].map(li => li.dataset.room)`))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rooms tr[data-room]")].map(tr => tr.dataset.room)`))
 		if err != nil {
 			t.Fatal(err)
 		}

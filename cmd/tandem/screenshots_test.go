@@ -102,8 +102,8 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	signInConsole(t, ctx, srv.url)
-	waitText(t, ctx, `#rooms li[data-room="`+sam.ID+`"]`, "customer connected")
-	waitText(t, ctx, `#rooms li[data-room="`+left.ID+`"]`, "customer left")
+	waitText(t, ctx, `#rooms tr[data-room="`+sam.ID+`"]`, "Online now")
+	waitText(t, ctx, `#rooms tr[data-room="`+left.ID+`"]`, "Left ")
 	waitText(t, ctx, "#feed-connection", "live")
 	shot(ctx, "console-sessions-desktop")
 	if err := chromedp.Do(ctx, chromedp.Click(`#rooms a[href="#/sessions/`+sam.ID+`"]`)); err != nil {

@@ -162,6 +162,16 @@ var isolationTable = map[string]isoRoute{
 
 	"GET /api/v1/account/settings": {want: anyAgent},
 	"PUT /api/v1/account/settings": {want: anyAdmin, body: `{"time_zone":"Europe/Paris","contact_scope":"all"}`},
+	// The brand: each admin changes their own account's, each agent their
+	// own photo.
+	"PATCH /api/v1/account":       {want: anyAdmin, body: `{"name":"Renamed Co"}`},
+	"GET /api/v1/account/brand":   {want: anyAgent},
+	"PUT /api/v1/account/logo":    {want: anyAdmin, body: string(pdftest.PNG(30, 10)), ctype: "image/png"},
+	"DELETE /api/v1/account/logo": {want: anyAdmin},
+	"PUT /api/v1/me/photo":        {want: anyAgent, body: string(pdftest.PNG(12, 12)), ctype: "image/png"},
+	"DELETE /api/v1/me/photo":     {want: anyAgent},
+	"GET /api/v1/brand":           {want: everyone(allowed), public: "the sign-in page shows it before anyone signs in: a hub's one account's name, color and logo, or Tandem's when it has several"},
+	"GET /brand/images/{sha}":     {want: everyone(allowed), public: "a logo or an agent's photo, which the sign-in page and the customers' rooms show; its address is its content's SHA-256 (here a third account's logo)"},
 
 	// Uploads go to the admin's own account.
 	"POST /api/v1/assets":            {want: anyAdmin, body: isoUploadBody, ctype: "multipart/form-data; boundary=" + isoBoundary},
@@ -279,6 +289,7 @@ type isoWorld struct {
 	r1, r2  room.State
 	contact string // a contact of A
 	token   string // R1's link token
+	logo    string // the SHA-256 of a third account's logo
 	userA   string // the admin of A's user id
 	real    isoTarget
 	ghost   isoTarget // ids of the right shape that exist nowhere
@@ -393,7 +404,12 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	}
 	w.userA = me.User.ID
 	accountB, adminBc := e.newAgent("Globex", "gia@globex.test", "Gia")
-	e.newAgent("Initech", "cleo@initech.test", "Cleo") // whom the login route signs in
+	_, cleo := e.newAgent("Initech", "cleo@initech.test", "Cleo") // whom the login route signs in
+	logo, err := cleo.PutLogo(ctx, bytes.NewReader(pdftest.PNG(40, 20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.logo = strings.TrimPrefix(logo.LogoURL, "/brand/images/")
 	agentAc := isoSignIn(t, e, e.account, "bo@acme.test", tandem.RoleAgent)
 	agentBc := isoSignIn(t, e, accountB, "bram@globex.test", tandem.RoleAgent)
 
@@ -657,6 +673,8 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return w.token, nil
 			case name == "provider":
 				return "twilio", nil
+			case name == "sha":
+				return w.logo, nil
 			}
 			return "", fmt.Errorf("no value for {%s} after %s", name, before)
 		}); err != nil {

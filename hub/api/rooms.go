@@ -84,10 +84,11 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	st, err := s.app.Room(r.Context(), p.Caller, roomIDFrom(r))
-	if p.Pass != nil {
-		st = st.ForCustomer()
+	if err != nil || p.Pass == nil {
+		s.answer(w, r, http.StatusOK, st, err)
+		return
 	}
-	s.answer(w, r, http.StatusOK, st, err)
+	s.answerCustomerRoom(w, r, st)
 }
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +120,19 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	q := r.URL.Query()
 	rq := store.RoomQuery{Status: room.Status(q.Get("status")), InviteStatus: room.InviteStatus(q.Get("invite_status")), Search: q.Get("q")}
+	// status=waiting is the list's "Waiting for customer": invited, the
+	// link not known to have failed.
+	if rq.Status == statusWaiting {
+		rq.Status, rq.Waiting = "", true
+	}
+	switch o := q.Get("order"); o {
+	case "", "created":
+	case "activity":
+		rq.Order = store.OrderActivity
+	default:
+		s.writeError(w, r, tandem.Errorf(tandem.KindInvalid, "order must be \"created\" or \"activity\", not %q", o))
+		return
+	}
 	var err error
 	if rq.Agent, err = agentFilter(p, q.Get("agent")); err != nil {
 		s.writeError(w, r, err)
@@ -136,6 +150,9 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		if rq.Order == store.OrderActivity {
+			c.CreatedAt, c.UpdatedAt = time.Time{}, c.CreatedAt
+		}
 		rq.Before = &c
 	}
 	rooms, err := s.app.ListRooms(r.Context(), p.Caller, rq)
@@ -149,10 +166,18 @@ func (s *Server) handleRooms(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(rooms) == rq.Limit {
 		last := rooms[len(rooms)-1]
-		out["next"] = encodeCursor(store.RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+		at := last.CreatedAt
+		if rq.Order == store.OrderActivity {
+			at = last.UpdatedAt
+		}
+		out["next"] = encodeCursor(store.RoomCursor{CreatedAt: at, ID: last.ID})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// statusWaiting is the status filter of the rooms waiting for their
+// customer (store.RoomQuery.Waiting), beside the rooms' own statuses.
+const statusWaiting room.Status = "waiting"
 
 // agentFilter reads a listing's agent parameter: "me" for the caller, a
 // user id, or nothing for every agent's rooms.

@@ -207,6 +207,88 @@ func TestListRooms(t *testing.T) {
 	}
 }
 
+// The session list by last activity: a room with a new event comes first,
+// pages follow that order; "waiting" leaves out an invitation that could
+// not be delivered.
+func TestListRoomsByActivityAndWaiting(t *testing.T) {
+	e := newEnv(t, nil, withDevOutbox)
+	ctx := context.Background()
+	var ids []string
+	for range 3 {
+		ids = append(ids, e.liveRoom().ID)
+		e.clock.Advance(time.Second)
+	}
+	bad, err := e.agent.CreateRoom(ctx, client.CreateRoom{Mode: room.ModeLive, Channel: room.ChannelSMS,
+		Customer: room.Customer{Name: "Wrong Number", Phone: "+1 500 555 0001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := subscribe(t, e, bad.ID)
+	if d := deliveryOf(t, nextOfType(t, sub, room.TypeDelivery)); d.Status != room.DeliveryInvalid {
+		t.Fatalf("delivery to an invalid number: %+v", d)
+	}
+	e.clock.Advance(time.Second)
+	// The oldest room has the latest event.
+	if _, err := e.agent.ReportActivity(ctx, ids[0], "viewing", ""); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	next := ""
+	for pages := 0; pages < 10; pages++ {
+		page, err := e.agent.Rooms(ctx, client.RoomQuery{Order: client.OrderActivity, Limit: 2, Before: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Rooms {
+			got = append(got, r.ID)
+		}
+		if next = page.Next; next == "" {
+			break
+		}
+	}
+	// The dev outbox reports each delivery a moment after the room is
+	// made: the rest of the order is the rooms' own last event times.
+	all, err := e.agent.Rooms(ctx, client.RoomQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[0] != ids[0] || len(all.Rooms) != 4 {
+		t.Fatalf("by activity: %v", got)
+	}
+	for i := 1; i < len(got); i++ {
+		a, b := roomOf(all.Rooms, got[i-1]), roomOf(all.Rooms, got[i])
+		if a.UpdatedAt.Before(b.UpdatedAt) {
+			t.Fatalf("by activity, %s (%v) before %s (%v)", a.ID, a.UpdatedAt, b.ID, b.UpdatedAt)
+		}
+	}
+	waiting, err := e.agent.Rooms(ctx, client.RoomQuery{Status: client.StatusWaiting, Order: client.OrderActivity})
+	if err != nil || len(waiting.Rooms) != 3 || waiting.Rooms[0].ID != ids[0] {
+		t.Fatalf("waiting: %+v, %v", waiting.Rooms, err)
+	}
+	for _, r := range waiting.Rooms {
+		if r.ID == bad.ID {
+			t.Fatal("waiting lists the room whose number is invalid")
+		}
+	}
+	invited, err := e.agent.Rooms(ctx, client.RoomQuery{Status: room.StatusInvited})
+	if err != nil || len(invited.Rooms) != 4 {
+		t.Fatalf("invited: %d, %v", len(invited.Rooms), err)
+	}
+	_, err = e.agent.Rooms(ctx, client.RoomQuery{Order: "name"})
+	if code := apiCode(t, err); code != "invalid" {
+		t.Fatalf("an unknown order: %q", code)
+	}
+}
+
+func roomOf(rooms []room.State, id string) room.State {
+	for _, r := range rooms {
+		if r.ID == id {
+			return r
+		}
+	}
+	return room.State{}
+}
+
 // A cursor is the client's to send back, so anything may come back: a
 // time no room can have is refused as any other bad cursor, on every
 // store (PostgreSQL has no year 0, and answered 500).

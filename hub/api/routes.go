@@ -52,6 +52,11 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/password/forgot", s.methods(byMethod{post: s.handleForgot}))
 	api.Handle("/password/reset", s.methods(byMethod{post: s.handleReset}))
 	api.Handle("/account/settings", s.methods(byMethod{get: s.requireAgent(s.handleSettings), put: s.requireAgent(s.handlePutSettings)}))
+	api.Handle("/account", s.methods(byMethod{patch: s.requireAgent(s.handlePatchAccount)}))
+	api.Handle("/account/brand", s.methods(byMethod{get: s.requireAgent(s.handleAccountBrand)}))
+	api.Handle("/account/logo", s.methods(byMethod{put: s.requireAgent(s.handlePutLogo), del: s.requireAgent(s.handleDeleteLogo)}))
+	api.Handle("/me/photo", s.methods(byMethod{put: s.requireAgent(s.handlePutPhoto), del: s.requireAgent(s.handleDeletePhoto)}))
+	api.Handle("/brand", s.methods(byMethod{get: s.handlePublicBrand}))
 	api.Handle("/contacts", s.methods(byMethod{get: s.requireAgent(s.handleContacts)}))
 	api.Handle("/contacts/"+contactIDPattern, s.methods(byMethod{
 		get: s.requireAgent(s.handleContact), patch: s.requireAgent(s.handleUpdateContact), del: s.requireAgent(s.handleDeleteContact),
@@ -111,6 +116,7 @@ func (s *Server) routes() *mux.Router {
 	}))
 
 	r.Handle("/r/{token}", s.methods(byMethod{get: s.handleLink}))
+	r.Handle("/brand/images/"+brandImagePattern, s.methods(byMethod{get: s.handleBrandImage}))
 	if s.cfg.Web != nil {
 		r.Handle("/room/"+roomIDPattern, s.methods(byMethod{get: s.servePage("room.html")}))
 		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))

@@ -36,6 +36,7 @@ func pathOf(t *testing.T, tpl string) string {
 		"{field:[A-Za-z0-9_-]{1,64}}", "signature",
 		"{provider:[a-z0-9]+}", "twilio",
 		"{token}", "not-a-token",
+		"{sha:[0-9a-f]{64}}", strings.Repeat("0", 64),
 	).Replace(tpl)
 	if strings.HasSuffix(p, "/static/") {
 		p += "app.js"

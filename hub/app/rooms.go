@@ -148,7 +148,8 @@ func (a *App) Events(ctx context.Context, c Caller, roomID string, after int64, 
 // MaxSearchLen bounds a search of the room list.
 const MaxSearchLen = 200
 
-// ListRooms lists the rooms of the caller's account, newest first.
+// ListRooms lists the rooms of the caller's account, newest first or, with
+// store.OrderActivity, the latest event first.
 func (a *App) ListRooms(ctx context.Context, c Caller, q store.RoomQuery) ([]room.State, error) {
 	switch q.Status {
 	case "", room.StatusPending, room.StatusInvited, room.StatusConnected, room.StatusLeft, room.StatusClosed:
@@ -159,6 +160,9 @@ func (a *App) ListRooms(ctx context.Context, c Caller, q store.RoomQuery) ([]roo
 	case "", room.InvitePending, room.InviteSent, room.InviteDelivered, room.InviteInvalid, room.InviteFailed, room.InviteConnected:
 	default:
 		return nil, tandem.Errorf(tandem.KindInvalid, "unknown invite_status %q", q.InviteStatus)
+	}
+	if q.Order != store.OrderCreated && q.Order != store.OrderActivity {
+		return nil, tandem.Errorf(tandem.KindInvalid, "unknown order %q", q.Order)
 	}
 	if len(q.Search) > MaxSearchLen {
 		return nil, tandem.Errorf(tandem.KindInvalid, "q is longer than %d bytes", MaxSearchLen)

@@ -136,10 +136,17 @@ func TestRenumberOlderDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range wantVersions {
-		if v != int64(i) || len(wantVersions) != len(files)+1 {
-			t.Fatalf("a fresh file records versions %v, want 0 to %d", wantVersions, len(files))
+	// Version 0 (goose's own), then each migration file's number, once.
+	fileVersions := []int64{0}
+	for _, f := range files {
+		v, err := goose.NumericComponent(filepath.Base(f))
+		if err != nil {
+			t.Fatal(err)
 		}
+		fileVersions = append(fileVersions, v)
+	}
+	if fmt.Sprint(wantVersions) != fmt.Sprint(fileVersions) {
+		t.Fatalf("a fresh file records versions %v, want %v", wantVersions, fileVersions)
 	}
 
 	for _, upTo := range []int64{1, 2, 5, 8, 9} {

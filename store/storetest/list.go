@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
@@ -218,5 +219,148 @@ func testRoomsInStatus(t *testing.T, open Open) {
 	}
 	if none, err := f.st.RoomsInStatus(ctx, room.StatusInvited, "", 0); err != nil || len(none) != 0 {
 		t.Fatalf("limit 0: %d rooms, %v", len(none), err)
+	}
+}
+
+// byActivity sorts rooms as a listing by activity does: the latest event
+// first, ties broken by id, higher first.
+func byActivity(rooms []room.State) []room.State {
+	out := slices.Clone(rooms)
+	slices.SortFunc(out, func(a, b room.State) int {
+		return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out
+}
+
+// listByActivity lists the rooms q selects by activity, page by page,
+// limit at a time, following the cursor of the order.
+func listByActivity(t *testing.T, st store.Store, account string, q store.RoomQuery, limit int) []room.State {
+	t.Helper()
+	var out []room.State
+	q.Limit, q.Order = limit, store.OrderActivity
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatalf("paging %+v does not end", q)
+		}
+		page, err := st.ListRooms(ctx, account, q)
+		if err != nil {
+			t.Fatalf("list rooms %+v: %v", q, err)
+		}
+		out = append(out, page...)
+		if len(page) < limit {
+			return out
+		}
+		last := page[len(page)-1]
+		q.Before = &store.RoomCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}
+	}
+}
+
+// The session list by last activity: a room whose last event is the latest
+// comes first, whenever it was created; the cursor pages by that time; and
+// Waiting keeps the invited rooms whose link has not failed.
+func testListRoomsByActivity(t *testing.T, open Open) {
+	f := newFixture(t, open)
+	deliver := func(s room.State, l store.Link, status room.DeliveryStatus, at time.Time) room.State {
+		t.Helper()
+		d, err := room.ReportDelivery(s, room.Delivery{Link: l.ID, Status: status, Provider: "dev"})
+		if err != nil || len(d) != 1 {
+			t.Fatalf("delivery %s: %v %v", status, d, err)
+		}
+		return f.commit(t, appendChange(t, s, seal(t, s.ID, s.Seq, at, d...)...))
+	}
+	// Created oldest first; their last events in another order.
+	old := f.newRoom(t, t0)
+	mid := f.newRoom(t, t0.Add(time.Minute))
+	recent := f.newRoom(t, t0.Add(2*time.Minute))
+	old, _, _ = f.invite(t, old, t0.Add(10*time.Minute)) // the latest: waiting
+	mid, midLink, _ := f.invite(t, mid, t0.Add(5*time.Minute))
+	mid = deliver(mid, midLink, room.DeliveryDelivered, t0.Add(6*time.Minute)) // waiting, delivered
+	bad := f.newRoom(t, t0.Add(3*time.Minute))
+	bad, badLink, _ := f.invite(t, bad, t0.Add(4*time.Minute))
+	bad = deliver(bad, badLink, room.DeliveryInvalid, t0.Add(7*time.Minute)) // invited, but invalid
+	failed := f.newRoom(t, t0.Add(4*time.Minute))
+	failed, failedLink, _ := f.invite(t, failed, t0.Add(5*time.Minute))
+	failed = deliver(failed, failedLink, room.DeliveryFailed, t0.Add(8*time.Minute))
+	joined, _, _ := f.invite(t, f.newRoom(t, t0.Add(5*time.Minute)), t0.Add(6*time.Minute))
+	joined = f.join(t, joined, t0.Add(9*time.Minute))
+	// Three rooms whose last events share a microsecond: their order is
+	// their ids'.
+	var ties []room.State
+	for range 3 {
+		ties = append(ties, f.newRoom(t, t0.Add(time.Hour).Add(-time.Duration(len(ties))*time.Minute)))
+	}
+	for i := range ties {
+		ties[i], _, _ = f.invite(t, ties[i], t0.Add(11*time.Minute))
+	}
+	f.commit(t, createChange(t, f.other, createdEventsIn(t, f.other, room.NewID("rm"), t0.Add(time.Hour), f.otherAgent(t))))
+	rooms := append([]room.State{old, mid, recent, bad, failed, joined}, ties...)
+	all := byActivity(rooms)
+	if all[len(all)-1].ID != recent.ID || all[3].ID != old.ID {
+		t.Fatalf("the fixture is not what the test means: %v", ids(all))
+	}
+	keep := func(ok func(room.State) bool) []room.State {
+		var out []room.State
+		for _, r := range all {
+			if ok(r) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	waiting := keep(func(r room.State) bool {
+		return r.Status == room.StatusInvited && (r.InviteStatus == room.InviteSent || r.InviteStatus == room.InviteDelivered)
+	})
+	if len(waiting) != 5 || slices.ContainsFunc(waiting, func(r room.State) bool { return r.ID == bad.ID || r.ID == failed.ID }) {
+		t.Fatalf("the fixture's waiting rooms: %v", ids(waiting))
+	}
+	for _, tc := range []struct {
+		what string
+		q    store.RoomQuery
+		want []room.State
+	}{
+		{"all", store.RoomQuery{}, all},
+		{"the agent's", store.RoomQuery{Agent: f.agent.ID}, all},
+		{"invited", store.RoomQuery{Status: room.StatusInvited}, keep(func(r room.State) bool { return r.Status == room.StatusInvited })},
+		{"waiting", store.RoomQuery{Waiting: true}, waiting},
+		{"waiting, the agent's", store.RoomQuery{Waiting: true, Agent: f.agent.ID}, waiting},
+		{"waiting and pending", store.RoomQuery{Waiting: true, Status: room.StatusPending}, nil},
+		{"invalid", store.RoomQuery{InviteStatus: room.InviteInvalid}, []room.State{bad}},
+	} {
+		for _, limit := range []int{1, 2, 3, 100} {
+			got := listByActivity(t, f.st, f.account, tc.q, limit)
+			if len(got) != 0 || len(tc.want) != 0 {
+				wantEqual(t, fmt.Sprintf("%s by activity, %d a page", tc.what, limit), ids(got), ids(tc.want))
+			}
+		}
+		// Waiting in the default order too.
+		if tc.q.Waiting {
+			got := listAll(t, f.st, f.account, tc.q, 2)
+			var want []room.State
+			for _, r := range newest(rooms) {
+				if slices.ContainsFunc(tc.want, func(w room.State) bool { return w.ID == r.ID }) {
+					want = append(want, r)
+				}
+			}
+			if len(got) != 0 || len(want) != 0 {
+				wantEqual(t, tc.what+" newest first", ids(got), ids(want))
+			}
+		}
+	}
+	// A room with a new event moves to the top.
+	recent, _, _ = f.invite(t, recent, t0.Add(20*time.Minute))
+	got, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Order: store.OrderActivity, Limit: 1})
+	if err != nil || len(got) != 1 || got[0].ID != recent.ID {
+		t.Fatalf("after an event of the oldest room, the first by activity: %v, %v", ids(got), err)
+	}
+	// A cursor is a position, whatever the zone its time is written in.
+	before := &store.RoomCursor{UpdatedAt: recent.UpdatedAt.In(elsewhere), ID: recent.ID}
+	got, err = f.st.ListRooms(ctx, f.account, store.RoomQuery{Order: store.OrderActivity, Before: before, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "rooms after the latest by activity", ids(got), ids(all[:len(all)-1])) // all but recent
+	// An order the store does not know is refused.
+	if _, err := f.st.ListRooms(ctx, f.account, store.RoomQuery{Order: "name"}); !tandem.IsKind(err, tandem.KindInvalid) {
+		t.Fatalf("an unknown order: %v", err)
 	}
 }

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"EventsLimit", testEventsLimit},
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
+		{"ListRoomsByActivity", testListRoomsByActivity},
 		{"ListRoomsSearch", testListRoomsSearch},
 		{"ChangedRooms", testChangedRooms},
 		{"RoomsInStatus", testRoomsInStatus},
@@ -86,6 +87,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"DocumentTypesRetired", testDocumentTypesRetired},
 		{"DocumentTypesUpdate", testDocumentTypesUpdate},
 		{"DocumentTypesScoped", testDocumentTypesScoped},
+		{"Brands", testBrands},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,11 +5,13 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, whoami } from "./api";
+import { BrandMark, useBrand } from "./brand";
 import { DocumentTypes } from "./documenttypes";
 import { Home } from "./home";
 import { Login, Reset } from "./login";
 import { Outbox } from "./outbox";
 import { SessionView } from "./session";
+import { SettingsPage } from "./settings";
 import { Shell } from "./shell";
 import type { Me } from "./types";
 
@@ -33,14 +35,16 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     if (me.user.role !== "admin") return;
     api("GET", "/dev/outbox").then(() => setOutbox(true)).catch(() => setOutbox(false));
   }, [me.user.role]);
+  const brand = useBrand();
   const go = (path: string) => { location.hash = "#" + path; };
   const session = route.match(/^\/sessions\/(rm_[a-z2-7]+)$/);
   let page;
   if (session) page = <SessionView key={session[1]} id={session[1]} me={me} onBack={() => go("/")} />;
   else if (route === "/outbox" && outbox) page = <Outbox />;
   else if (route === "/document-types" && me.user.role === "admin") page = <DocumentTypes />;
+  else if (route === "/settings") page = <SettingsPage me={me} />;
   else page = <Home open={(id) => go("/sessions/" + id)} />;
-  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut}>{page}</Shell>;
+  return <Shell me={me} route={route} outbox={outbox} onSignedOut={onSignedOut} brand={brand && <BrandMark brand={brand} />}>{page}</Shell>;
 }
 
 function App() {

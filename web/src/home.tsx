@@ -1,26 +1,34 @@
-// The sessions: the list with live status chips, search and filter, Start
-// and Pre-plan session.
+// The sessions: the list as a table, by last activity, with live status
+// chips, search and filter, Start and Pre-plan session.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type APIError } from "./api";
+import { ChannelIcon } from "./channelchoice";
+import { ago, exactTime, useNow } from "./clock";
 import { useFeed } from "./feed";
+import { listStatus, phoneWords, waiting } from "./liststatus";
 import { NewSession } from "./newsession";
 import type { Room } from "./types";
-import { chip, spaced } from "./words";
 
 // Filters of the session list: each is a query of GET /rooms, and the same
-// test applied to rooms the feed reports.
+// test applied to rooms the feed reports. Each means what it says: a
+// session shows under one of them at a time (besides All).
 const filters: { key: string; label: string; query: string; keep: (r: Room) => boolean }[] = [
   { key: "", label: "All", query: "", keep: () => true },
-  { key: "pending", label: "Pre-planned", query: "invite_status=pending", keep: (r) => r.invite_status === "pending" },
-  { key: "invited", label: "Waiting for customer", query: "status=invited", keep: (r) => r.status === "invited" },
-  { key: "sent", label: "Link sent", query: "invite_status=sent", keep: (r) => r.invite_status === "sent" },
-  { key: "delivered", label: "Delivered", query: "invite_status=delivered", keep: (r) => r.invite_status === "delivered" },
-  { key: "invalid", label: "Invalid", query: "invite_status=invalid", keep: (r) => r.invite_status === "invalid" },
-  { key: "failed", label: "Failed", query: "invite_status=failed", keep: (r) => r.invite_status === "failed" },
-  { key: "connected", label: "Customer connected", query: "status=connected", keep: (r) => r.status === "connected" },
+  { key: "pending", label: "Pre-planned", query: "status=pending", keep: (r) => r.status === "pending" },
+  { key: "waiting", label: "Waiting for customer", query: "status=waiting", keep: waiting },
+  { key: "invalid", label: "Invalid number or address", query: "status=invited&invite_status=invalid", keep: (r) => r.status === "invited" && r.invite_status === "invalid" },
+  { key: "failed", label: "Delivery failed", query: "status=invited&invite_status=failed", keep: (r) => r.status === "invited" && r.invite_status === "failed" },
+  { key: "connected", label: "Online now", query: "status=connected", keep: (r) => r.status === "connected" },
   { key: "left", label: "Customer left", query: "status=left", keep: (r) => r.status === "left" },
-  { key: "closed", label: "Closed", query: "status=closed", keep: (r) => r.status === "closed" },
+  { key: "closed", label: "Ended", query: "status=closed", keep: (r) => r.status === "closed" },
 ];
+
+// byActivity orders the list as the hub does with order=activity: the
+// latest event first, then the higher id.
+function byActivity(a: Room, b: Room): number {
+  if (a.updated_at !== b.updated_at) return Date.parse(b.updated_at) - Date.parse(a.updated_at);
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
 
 // matches tells whether a room the feed reports belongs in the list as
 // searched: the hub's rule (name or email contains the words, or the phone
@@ -59,15 +67,15 @@ export function Home({ open }: { open: (id: string) => void }) {
   const load = (before = "") => {
     const qn = query.current;
     const fn = before ? first.current : ++first.current;
-    const q = [f.query, search.trim() ? "q=" + encodeURIComponent(search.trim()) : "", mine ? "agent=me" : "", before ? "before=" + encodeURIComponent(before) : ""].filter(Boolean).join("&");
+    const q = ["order=activity", f.query, search.trim() ? "q=" + encodeURIComponent(search.trim()) : "", mine ? "agent=me" : "", before ? "before=" + encodeURIComponent(before) : ""].filter(Boolean).join("&");
     api<{ rooms: Room[]; next?: string }>("GET", "/rooms" + (q ? "?" + q : ""))
       .then((r) => {
         if (qn !== query.current || fn !== first.current) return;
         const page = r.rooms.map(fresher);
         setRooms((old) => {
-          if (!before) return page;
+          if (!before) return page.filter(f.keep).sort(byActivity);
           const have = new Set((old ?? []).map((x) => x.id));
-          return [...(old ?? []), ...page.filter((x) => !have.has(x.id))];
+          return [...(old ?? []), ...page.filter((x) => !have.has(x.id) && f.keep(x))].sort(byActivity);
         });
         setNext(r.next ?? "");
         setError("");
@@ -81,7 +89,8 @@ export function Home({ open }: { open: (id: string) => void }) {
   }, [filter, search, mine]);
 
   // Rooms the feed reports replace what the list shows of them, newest
-  // state winning; new ones that fit the filter come on top.
+  // state winning; those that fit the filter no more leave it, new ones
+  // that fit come in; the list sorts again by last activity.
   const online = useFeed(mine, () => load(), (changed) => {
     for (const r of changed) {
       const l = latest.current.get(r.id);
@@ -90,24 +99,26 @@ export function Home({ open }: { open: (id: string) => void }) {
     if (latest.current.size > 5000) latest.current.clear(); // a page open for days
     setRooms((old) => {
       if (old === null) return old; // the read on its way applies latest
-      const list = [...old];
+      let list = [...old];
       for (const r of changed) {
         const i = list.findIndex((x) => x.id === r.id);
         if (i >= 0) {
           if (list[i].seq < r.seq) list[i] = r;
         } else if (f.keep(r) && matches(r, search)) {
-          list.unshift(r);
+          list.push(r);
         }
       }
-      return list;
+      list = list.filter(f.keep);
+      return list.sort(byActivity);
     });
   });
 
+  const now = useNow();
   return (
-    <main class="wide">
+    <main class="wide sessions">
       <div class="bar">
         <h1>Sessions</h1>
-        <span class="connection" id="feed-connection" data-online={online ? "yes" : "no"}>{online ? "live" : "reconnecting…"}</span>
+        <span class="connection" id="feed-connection" data-online={online ? "yes" : "no"} title="The console's own connection to the hub">{online ? "Console live" : "Reconnecting…"}</span>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {creating ? (
@@ -140,22 +151,37 @@ export function Home({ open }: { open: (id: string) => void }) {
       ) : rooms.length === 0 ? (
         <p class="muted" id="no-rooms">{filter || search ? "No session matches." : "No sessions yet."}</p>
       ) : (
-        <ul class="rooms" id="rooms">
-          {rooms.map((r) => {
-            const c = chip(r);
-            return (
-              <li key={r.id} data-room={r.id}>
-                <a href={"#/sessions/" + r.id}>{r.customer.name}</a>
-                <span class="muted">{r.channel === "sms" ? spaced(r.customer.phone ?? "") : r.customer.email}</span>
-                {!mine && <span class="muted">{r.agent.name}</span>}
-                <span class="chip" data-status={c.status}>{c.words}</span>
-              </li>
-            );
-          })}
-        </ul>
+        <table class="rooms" id="rooms">
+          <caption class="visually-hidden">Sessions, the latest activity first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Customer</th>
+              <th scope="col">Contact</th>
+              {!mine && <th scope="col">Agent</th>}
+              <th scope="col">Status</th>
+              <th scope="col">Last activity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rooms.map((r) => {
+              const c = listStatus(r, now);
+              const at = new Date(r.updated_at);
+              const sms = r.channel === "sms";
+              const contact = sms ? phoneWords(r.customer.phone ?? "") : r.customer.email ?? "";
+              return (
+                <tr key={r.id} data-room={r.id} onClick={(e) => { if (!(e.target as HTMLElement).closest("a")) open(r.id); }}>
+                  <th scope="row" class="customer"><a href={"#/sessions/" + r.id}>{r.customer.name}</a></th>
+                  <td class="contact"><ChannelIcon channel={r.channel} /><span class="visually-hidden">{sms ? "SMS: " : "Email: "}</span>{contact}</td>
+                  {!mine && <td class="agent"><span class="cell-label">Agent: </span>{r.agent.name}</td>}
+                  <td class="state"><span class="chip" data-status={c.status} title={c.detail}>{c.words}</span></td>
+                  <td class="activity"><span class="cell-label">Last activity: </span><time dateTime={r.updated_at} title={exactTime(at)}>{ago(at, now)}</time></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       )}
-      {next && <p><button class="link" type="button" id="more" onClick={() => load(next)}>Show older sessions</button></p>}
+      {next && <p><button class="link" type="button" id="more" onClick={() => load(next)}>Show more sessions</button></p>}
     </main>
   );
 }
-

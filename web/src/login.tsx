@@ -1,7 +1,18 @@
 // Signing in: the sign-in page (and forgot password), and the page of a
 // password reset link.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, type APIError } from "./api";
+import { applyBrand, BrandMark, type Brand } from "./brand";
+
+// usePublicBrand is the brand of the sign-in page (GET /api/v1/brand):
+// the hub's one account's, or Tandem's.
+function usePublicBrand(): Brand | null {
+  const [b, setB] = useState<Brand | null>(null);
+  useEffect(() => {
+    api<Brand>("GET", "/brand").then((b) => { setB(b); applyBrand(b); }).catch(() => {});
+  }, []);
+  return b;
+}
 
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState("");
@@ -10,6 +21,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [forgot, setForgot] = useState(false);
   const [sent, setSent] = useState(false);
   const [busy, setBusy] = useState(false);
+  const brand = usePublicBrand();
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -31,8 +43,9 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   }
 
   return (
-    <main>
-      <h1>{forgot ? "Forgot your password?" : "Sign in to Tandem"}</h1>
+    <main class="sign-in">
+      <div class="sign-in-brand">{brand && (brand.logo_url || brand.name !== "Tandem") && <BrandMark brand={brand} id="login-brand" />}</div>
+      <h1>{forgot ? "Forgot your password?" : "Sign in to " + (brand?.name ?? "Tandem")}</h1>
       {sent ? (
         <p role="status" id="forgot-sent">If {email} has an account, a link to choose a new password is on its way. It is valid for one hour.</p>
       ) : (

@@ -11,6 +11,7 @@ import { reconnecting } from "./reconnect";
 import { call, roomURL, type APIError, type Doc, type DocRequest, type Payment, type RoomState } from "./roomapi";
 import { PaymentList } from "./roompayments";
 import { RequestList } from "./roomrequests";
+import { RoomFoot, RoomHeader, type RoomBrand } from "./roomheader";
 
 // signing loads the view of one document, and with it pdf.js and the
 // signature pad, the first time a document is opened.
@@ -32,7 +33,7 @@ function opened(): string {
 }
 
 function Room() {
-  const [info, setInfo] = useState<{ agent?: string; company?: string }>({});
+  const [info, setInfo] = useState<{ agent?: string; company?: string; customer?: string; brand?: RoomBrand }>({});
   const [docs, setDocs] = useState<Doc[]>([]);
   const [requests, setRequests] = useState<DocRequest[]>([]);
   const [payments, setPayments] = useState<Payment[]>([]);
@@ -81,8 +82,9 @@ function Room() {
   useEffect(() => {
     refresh()
       .then((s) => {
-        setInfo({ agent: s.agent?.name, company: s.company });
-        if (s.company) document.title = "Your secure room · " + s.company;
+        const company = s.brand?.name || s.company;
+        setInfo({ agent: s.brand?.agent.name || s.agent?.name, company, customer: s.customer?.name, brand: s.brand });
+        if (company) document.title = "Your secure room · " + company;
         seq.current = s.seq;
         stream.current = reconnecting(
           () => {
@@ -160,16 +162,12 @@ function Room() {
   const title = info.agent ? "Your secure room with " + info.agent : "Your secure room";
   return (
     <>
-      <header class={doc ? "compact" : ""}>
-        <p class="muted" id="company">
-          {info.company ?? ""}
-        </p>
-        <h1 id="title">{title}</h1>
+      <RoomHeader brand={info.brand} customer={info.customer} company={info.company} title={title} compact={!!doc}>
         <p class="status" role="status" aria-live="polite">
           <span class={conn.live ? "dot live" : "dot"} id="dot" aria-hidden="true" />
           <span id="status">{conn.text}</span>
         </p>
-      </header>
+      </RoomHeader>
       <p class="sr-only" aria-live="polite" id="news">
         {news}
       </p>
@@ -208,6 +206,7 @@ function Room() {
         )
       )}
       {!doc && !ended && <p class="hint">This page is private to you. Do not forward the link you received.</p>}
+      {!doc && <RoomFoot brand={info.brand} />}
     </>
   );
 }

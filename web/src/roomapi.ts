@@ -1,6 +1,7 @@
 // The hub's API as the customer's room page calls it. Every request says
 // ?as=customer: a browser where an agent is signed in too sends both
 // cookies, and this page is the customer's (docs/protocol.md).
+import type { RoomBrand } from "./roomheader";
 import type { DocRequest, Doc as RoomDoc, DocStatus, FieldType, Payment, RequestFile } from "./types";
 
 // APIError is the hub's error, or one this page makes for a failed request.
@@ -19,6 +20,9 @@ export type RoomState = {
   seq: number;
   company?: string;
   agent?: { name?: string };
+  customer?: { name?: string };
+  // brand is what the room shows around it (the customer's view only).
+  brand?: RoomBrand;
   documents?: Doc[];
   requests?: DocRequest[];
   payments?: Payment[];

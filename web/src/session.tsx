@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type APIError } from "./api";
 import { AssetsPanel } from "./assets";
+import { ChannelChoice } from "./channelchoice";
 import { Attach } from "./attach";
 import { DocumentCard } from "./documentcard";
 import { PaymentCard } from "./paymentcard";
@@ -236,13 +237,10 @@ export function SessionView({ id, me, onBack }: { id: string; me: Me; onBack: ()
         )}
         {reengaging && (
           <form class="stack card" id="reengage-form" onSubmit={async (e) => { e.preventDefault(); if (await act("/reengage", { channel, customer: { phone: phone || undefined, email: email || undefined } })) setReengaging(false); }}>
-            <fieldset>
-              <legend>Send a new link by</legend>
-              <label><input type="radio" name="re-channel" id="re-sms" checked={channel === "sms"} onChange={() => setChannel("sms")} /> SMS</label>{" "}
-              <label><input type="radio" name="re-channel" id="re-email" checked={channel === "email"} onChange={() => setChannel("email")} /> Email</label>
-            </fieldset>
-            <label>Phone number <input id="re-phone" type="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></label>
-            <label>Email <input id="re-email-address" type="email" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} /></label>
+            <ChannelChoice legend="Send a new link by" name="re-channel" value={channel} onChange={setChannel} ids={{ sms: "re-sms", email: "re-email" }} />
+            {channel === "sms"
+              ? <label key="re-phone">Phone number <input id="re-phone" type="tel" required value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></label>
+              : <label key="re-email">Email <input id="re-email-address" type="email" required value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} /></label>}
             <div class="bar"><button id="re-submit" type="submit">Send the new link</button><button class="link" type="button" onClick={() => setReengaging(false)}>Cancel</button></div>
           </form>
         )}

@@ -7,9 +7,10 @@ import type { Me } from "./types";
 // A place of the console a person may open from the header.
 type Place = { path: string; label: string; id: string };
 
-// places are the header's links for me: admins also keep the people, the
-// account's settings and its document types; the dev outbox exists only in
-// the embedded default.
+// places are the header's links for me: admins also keep the people and
+// the document types, and Settings holds the account's settings for them,
+// everyone's own photo for all; the dev outbox exists only in the
+// embedded default.
 function places(me: Me, outbox: boolean): Place[] {
   const admin = me.user.role === "admin";
   return [
@@ -18,8 +19,8 @@ function places(me: Me, outbox: boolean): Place[] {
     ...(admin ? [
       { path: "/people", label: "People", id: "nav-people" },
       { path: "/document-types", label: "Document types", id: "types-link" },
-      { path: "/settings", label: "Settings", id: "nav-settings" },
     ] : []),
+    { path: "/settings", label: "Settings", id: "nav-settings" },
     ...(outbox ? [{ path: "/outbox", label: "Dev outbox", id: "outbox-link" }] : []),
   ];
 }

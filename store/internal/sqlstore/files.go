@@ -56,7 +56,8 @@ func (s *DB) FileInUse(ctx context.Context, account, sha256 string) (bool, error
 		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND sha256 = $2)
 		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND completed_sha256 = $2)
 		OR EXISTS (SELECT 1 FROM documents WHERE account_id = $1 AND signed_sha256 = $2)
-		OR EXISTS (SELECT 1 FROM request_files WHERE account_id = $1 AND sha256 = $2)`, account, sha256)
+		OR EXISTS (SELECT 1 FROM request_files WHERE account_id = $1 AND sha256 = $2)
+		OR EXISTS (SELECT 1 FROM brand_images WHERE account_id = $1 AND sha256 = $2)`, account, sha256)
 	if err != nil {
 		return false, fmt.Errorf("uses of file %s: %w", sha256, err)
 	}

@@ -30,8 +30,8 @@ func (s *DB) Room(ctx context.Context, account, id string) (room.State, error) {
 	return st, nil
 }
 
-// ListRooms implements store.Rooms: newest first, by creation time then id.
-// Limit defaults to tandem.DefaultRoomsPage and is capped at
+// ListRooms implements store.Rooms: newest first, by creation time then id,
+// or with store.OrderActivity by the time of the last event then id. Limit defaults to tandem.DefaultRoomsPage and is capped at
 // tandem.MaxRoomsPage.
 func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) ([]room.State, error) {
 	limit := tandem.PageSize(q.Limit, tandem.DefaultRoomsPage, tandem.MaxRoomsPage)
@@ -50,14 +50,25 @@ func (s *DB) ListRooms(ctx context.Context, account string, q store.RoomQuery) (
 	if q.InviteStatus != "" {
 		where = append(where, "invite_status = "+arg(string(q.InviteStatus)))
 	}
+	if q.Waiting {
+		where = append(where, "status = "+arg(string(room.StatusInvited)), fmt.Sprintf("invite_status IN (%s, %s)", arg(string(room.InviteSent)), arg(string(room.InviteDelivered))))
+	}
 	if p := searchPattern(q.Search); p != "" {
 		where = append(where, "search LIKE "+arg(p)+` ESCAPE '\'`)
 	}
-	if q.Before != nil {
-		at := ts(q.Before.CreatedAt)
-		where = append(where, fmt.Sprintf("(created_at < %s OR (created_at = %s AND id < %s))", arg(at), arg(at), arg(q.Before.ID)))
+	col, cursorAt := "created_at", func(c *store.RoomCursor) timestamp { return ts(c.CreatedAt) }
+	switch q.Order {
+	case store.OrderCreated:
+	case store.OrderActivity:
+		col, cursorAt = "updated_at", func(c *store.RoomCursor) timestamp { return ts(c.UpdatedAt) }
+	default:
+		return nil, tandem.Errorf(tandem.KindInvalid, "unknown order %q", q.Order)
 	}
-	query := `SELECT state FROM rooms WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit)
+	if q.Before != nil {
+		at := cursorAt(q.Before)
+		where = append(where, fmt.Sprintf("(%s < %s OR (%s = %s AND id < %s))", col, arg(at), col, arg(at), arg(q.Before.ID)))
+	}
+	query := `SELECT state FROM rooms WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + col + ` DESC, id DESC LIMIT ` + arg(limit)
 	return s.states(ctx, "list rooms of account "+account, query, args...)
 }
 

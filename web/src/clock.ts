@@ -1,0 +1,49 @@
+// One clock for the whole console: the pages that say "2 min ago" read the
+// time from it, and all move on together, every 30 seconds.
+import { useEffect, useState } from "preact/hooks";
+
+const listeners = new Set<(now: number) => void>();
+let timer: ReturnType<typeof setInterval> | undefined;
+
+// useNow is the time now, in milliseconds, renewed every 30 seconds while
+// the component is shown.
+export function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    listeners.add(setNow);
+    if (!timer) timer = setInterval(() => { const t = Date.now(); listeners.forEach((l) => l(t)); }, 30_000);
+    return () => {
+      listeners.delete(setNow);
+      if (listeners.size === 0 && timer) { clearInterval(timer); timer = undefined; }
+    };
+  }, []);
+  return now;
+}
+
+const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const day = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+const dayYear = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" });
+
+// clockTime is a time of day, as 11:47.
+export function clockTime(at: Date): string {
+  return time.format(at);
+}
+
+// exactTime is a moment written in full, for a tooltip.
+export function exactTime(at: Date): string {
+  return full.format(at);
+}
+
+// ago says how long ago at was, as people say it: "just now", "2 min ago",
+// "3 h ago", "yesterday", then the date.
+export function ago(at: Date, now: number): string {
+  const s = Math.max(0, (now - at.getTime()) / 1000);
+  if (s < 60) return "just now";
+  if (s < 3600) return Math.floor(s / 60) + " min ago";
+  const today = new Date(now);
+  today.setHours(0, 0, 0, 0);
+  if (at.getTime() >= today.getTime()) return Math.floor(s / 3600) + " h ago";
+  if (at.getTime() >= today.getTime() - 86_400_000) return "yesterday " + time.format(at);
+  return (at.getFullYear() === today.getFullYear() ? day : dayYear).format(at);
+}

@@ -1,0 +1,48 @@
+// The session list's status: one state of a session in the words a person
+// reads, and the details behind it for a tooltip.
+import { clockTime, exactTime } from "./clock";
+import type { Room } from "./types";
+
+// Presence is what the list reads of the room's participants: when the
+// customer left.
+type Presence = { participants?: { role: string; connected: boolean; left_at?: string }[] };
+
+const deliveryDetail: Record<string, string> = {
+  sent: "Link sent",
+  delivered: "Link delivered",
+};
+
+// listStatus is the chip of a session in the list. status keys its color
+// (CSS data-status); words say it; detail, if any, goes in a tooltip.
+export function listStatus(r: Room & Presence, now: number): { status: string; words: string; detail?: string } {
+  switch (r.status) {
+    case "closed": return { status: "closed", words: "Ended" };
+    case "connected": return { status: "connected", words: "Online now" };
+    case "left": {
+      const left = (r.participants ?? []).find((p) => p.role === "customer" && p.left_at)?.left_at;
+      if (!left) return { status: "left", words: "Left" };
+      const at = new Date(left);
+      const today = new Date(now).toDateString() === at.toDateString();
+      return { status: "left", words: "Left " + (today ? clockTime(at) : at.toLocaleDateString(undefined, { day: "numeric", month: "short" })), detail: "The customer left: " + exactTime(at) };
+    }
+    case "pending": return { status: "pending", words: "Pre-planned", detail: "No link sent yet" };
+  }
+  switch (r.invite_status) {
+    case "invalid": return { status: "invalid", words: r.channel === "sms" ? "Invalid number" : "Invalid email address", detail: r.invite?.delivery_reason };
+    case "failed": return { status: "failed", words: "Delivery failed", detail: r.invite?.delivery_reason };
+  }
+  return { status: "waiting", words: "Not opened yet", detail: deliveryDetail[r.invite_status] };
+}
+
+// waiting tells whether a session waits for its customer: the link went
+// out and was not refused (the hub's status=waiting).
+export function waiting(r: Room): boolean {
+  return r.status === "invited" && (r.invite_status === "sent" || r.invite_status === "delivered");
+}
+
+// phoneWords writes an E.164 number whole, grouped to be read for North
+// America (+1 415 555 0134); others as they are.
+export function phoneWords(to: string): string {
+  if (/^\+1\d{10}$/.test(to)) return "+1 " + to.slice(2, 5) + " " + to.slice(5, 8) + " " + to.slice(8);
+  return to;
+}
