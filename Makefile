@@ -73,9 +73,10 @@ fuzz-short:
 fuzz:
 	$(call run-fuzz,$(FUZZTIME))
 
-## chaos: the long failure tests: instances killed one after another, Redis restarted, PostgreSQL cut, several times each under more load
+## chaos: the long failure tests: instances killed one after another, Redis restarted, PostgreSQL cut, several times each under more load; a subscription resuming across cuts of ten times more events
 chaos:
 	TANDEM_CHAOS=long $(GO) test -race -count=1 -timeout 30m -v -run 'MidStream' ./cmd/tandem
+	TANDEM_CHAOS=long $(GO) test -race -count=1 -timeout 30m -v -run 'ResumeAfterDroppedConnections' ./hub/api
 
 ## check: formatting, vet, staticcheck and the race tests: what a change must pass
 check: fmt vet staticcheck test

@@ -81,4 +81,17 @@ type User struct {
 	// Team groups agents, for accounts whose agents see their team's
 	// contacts only; empty is no team.
 	Team string `json:"team,omitempty"`
+	// DeactivatedAt is when an admin deactivated the user, who can then
+	// no longer sign in; nil while active.
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 }
+
+// Active reports whether the user may sign in.
+func (u User) Active() bool { return u.DeactivatedAt == nil }
+
+// Invited reports whether the user was invited and has not chosen a
+// password yet.
+func (u User) Invited() bool { return u.PasswordHash == "" }
+
+// MaxTeam is the longest team name, in bytes.
+const MaxTeam = 100

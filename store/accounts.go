@@ -25,4 +25,13 @@ type Users interface {
 	// CountUsers counts the users of all accounts (first-start set-up).
 	CountUsers(ctx context.Context) (int, error)
 	SetPasswordHash(ctx context.Context, account, userID, hash string) error
+	// ListUsers lists the account's users by name (then id), at most
+	// limit of them.
+	ListUsers(ctx context.Context, account string, limit int) ([]tandem.User, error)
+	// UpdateUser replaces the name, role, team and DeactivatedAt of the
+	// user u.ID of u.Account (KindNotFound if there is none), in one step
+	// that also deletes every sign-in of the user when u is deactivated.
+	// It fails with KindConflict (code "last_admin"), changing nothing,
+	// if the account would be left without an active admin.
+	UpdateUser(ctx context.Context, u tandem.User) error
 }

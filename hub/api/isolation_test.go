@@ -104,6 +104,8 @@ var (
 	// A document type of A's catalog, changed by A's admins only, as an
 	// asset is.
 	docTypeOfAForAdmins = assetOfAForAdmins
+	// A user of A, managed by A's admins only, as an asset is changed.
+	userOfAForAdmins = assetOfAForAdmins
 )
 
 // isoFixture is what a caller who may succeed works on instead of R1 or the
@@ -125,6 +127,7 @@ const (
 	aFiledRequest               // a request of R1 with a file, not sent yet
 	aSentRequest                // a request of R1 sent for review
 	aPayment                    // a payment request of R1, not paid
+	anInvitedUser               // a new user of A, invited, not accepted
 )
 
 // isoRoute is the expectation of one route, and the request that tries it.
@@ -158,6 +161,15 @@ var isolationTable = map[string]isoRoute{
 	"POST /api/v1/password/forgot": {want: everyone(allowed), public: "one who forgot their password has no credentials; the answer is 202 whether or not the email has an account, and the link goes to the email only",
 		body: `{"email":"bo@acme.test"}`},
 	"POST /api/v1/password/reset": {want: everyone(404), public: "the reset token in the body is the credential; an unknown one is refused whoever asks",
+		body: `{"token":"` + strings.Repeat("x", 43) + `","password":"mallory was here"}`},
+
+	// People: an account's admins manage its users. The user every step
+	// aims at is A's agent Bo; the invitation is resent to a new one.
+	"GET /api/v1/users":                  {want: anyAdmin},
+	"POST /api/v1/users":                 {want: anyAdmin, body: `{"name":"Newcomer","email":"{unique}@newcomer.test","team":"Isolation"}`},
+	"PATCH /api/v1/users/{id}":           {want: userOfAForAdmins, body: `{"team":"Mallory","name":"Bo Renamed"}`},
+	"POST /api/v1/users/{id}/invitation": {want: userOfAForAdmins, fresh: anInvitedUser},
+	"POST /api/v1/invitation/accept": {want: everyone(404), public: "the invitation token in the body is the credential; an unknown one is refused whoever asks",
 		body: `{"token":"` + strings.Repeat("x", 43) + `","password":"mallory was here"}`},
 
 	"GET /api/v1/account/settings": {want: anyAgent},
@@ -251,6 +263,7 @@ var isolationTable = map[string]isoRoute{
 	"GET /console":        {want: everyone(allowed), public: "the console's page, which asks to sign in"},
 	"GET /verify":         {want: everyone(allowed), public: "the public page that checks a signed PDF; its data come from POST /api/v1/verify"},
 	"GET /password/reset": {want: everyone(allowed), public: "the page a reset email links to, for one who cannot sign in"},
+	"GET /invitation":     {want: everyone(allowed), public: "the page an invitation email links to, for one who has no password yet"},
 	"GET /":               {want: everyone(302), public: "the hub's address, which sends everyone to the console"},
 	"GET /favicon.ico":    {want: everyone(allowed), public: "the hub's icon, which browsers ask for on every page"},
 	"GET /static/":        {want: everyone(allowed), public: "the pages' scripts and styles", path: "/static/room.js"},
@@ -269,7 +282,7 @@ type isoCaller struct {
 // isoTarget is what a request names: a room, a contact, an asset, a
 // document type, and in the room a document (doc, sent) and a completed
 // one (done).
-type isoTarget struct{ room, contact, asset, docType, doc, done, req, file, pay string }
+type isoTarget struct{ room, contact, asset, docType, doc, done, req, file, pay, user string }
 
 // isoBoundary and isoUploadBody are an upload of a one-page PDF.
 const isoBoundary = "isolationboundary"
@@ -411,6 +424,10 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	}
 	w.logo = strings.TrimPrefix(logo.LogoURL, "/brand/images/")
 	agentAc := isoSignIn(t, e, e.account, "bo@acme.test", tandem.RoleAgent)
+	boMe, err := agentAc.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	agentBc := isoSignIn(t, e, accountB, "bram@globex.test", tandem.RoleAgent)
 
 	create := func(c *client.Client, mode room.Mode, ch room.Channel, cust room.Customer) room.State {
@@ -449,8 +466,8 @@ func newIsoWorld(t *testing.T, open func(testing.TB) store.Store) *isoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID, docType: docType.ID}
-	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), docType: room.NewID("dt"),
+	w.real = isoTarget{room: w.r1.ID, contact: w.contact, asset: asset.ID, docType: docType.ID, user: boMe.User.ID}
+	w.ghost = isoTarget{room: room.NewID("rm"), contact: room.NewID("ct"), asset: room.NewID("as"), docType: room.NewID("dt"), user: room.NewID("us"),
 		doc: room.NewID("dc"), done: room.NewID("dc"), req: room.NewID("rq"), file: room.NewID("fl"), pay: room.NewID("py")}
 	w.isoDocuments(t)
 
@@ -657,6 +674,8 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 				return tg.asset, nil
 			case name == "id" && strings.HasSuffix(before, "/document-types/"):
 				return tg.docType, nil
+			case name == "id" && strings.HasSuffix(before, "/users/"):
+				return tg.user, nil
 			case name == "doc" && (strings.HasSuffix(tmpl, "/completed") || strings.HasSuffix(tmpl, "/signed")):
 				return tg.done, nil
 			case name == "doc":
@@ -681,7 +700,7 @@ func (w *isoWorld) call(t *testing.T, method, tmpl string, rc isoRoute, tg isoTa
 			t.Fatal(err)
 		}
 	}
-	subst := strings.NewReplacer("{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA, "{docasset}", w.docAsset, "{doctype}", w.real.docType)
+	subst := strings.NewReplacer("{unique}", strings.ToLower(room.NewID("nu")), "{room}", tg.room, "{contact}", tg.contact, "{userA}", w.userA, "{docasset}", w.docAsset, "{doctype}", w.real.docType)
 	if rc.query != "" {
 		p += "?" + subst.Replace(rc.query)
 	}
@@ -785,6 +804,13 @@ func (w *isoWorld) makeFresh(t *testing.T, f isoFixture, c *isoCaller) (isoTarge
 		}
 		tg.asset = a.ID
 		return tg, c.hdr
+	case anInvitedUser:
+		p, err := w.e.agent.InvitePerson(ctx, client.NewPerson{Name: fmt.Sprintf("Fresh person %d", w.fresh), Email: fmt.Sprintf("fresh%d@acme.test", w.fresh)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.user = p.ID
+		return tg, c.hdr
 	case aDocType:
 		dt, err := w.e.agent.CreateDocumentType(ctx, client.NewDocumentType{Code: fmt.Sprintf("fresh_%d", w.fresh), Name: fmt.Sprintf("Fresh type %d", w.fresh), Category: "Fresh"})
 		if err != nil {
@@ -837,6 +863,7 @@ type isoSnapshot struct {
 	r1Link, r2Status string
 	assets           string // A's library and its asset, as the admin reads them
 	docTypes         string // A's catalog of document types, retired ones too
+	users            string // A's people
 }
 
 func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
@@ -865,6 +892,9 @@ func (w *isoWorld) snapshot(t *testing.T) isoSnapshot {
 	var docTypes json.RawMessage
 	w.getJSON(t, "/api/v1/document-types?include_retired=1", &docTypes)
 	s.docTypes = string(docTypes)
+	var users json.RawMessage
+	w.getJSON(t, "/api/v1/users", &users)
+	s.users = string(users)
 	return s
 }
 
@@ -893,7 +923,7 @@ func (w *isoWorld) getJSON(t *testing.T, p string, v any) {
 // normalize is an answer with the ids of tg written as placeholders, so
 // the answers about a real and a ghost isoTarget compare.
 func (w *isoWorld) normalize(b []byte, tg isoTarget) string {
-	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}", tg.asset, "{asset}", tg.docType, "{docType}").Replace(string(b))
+	return strings.NewReplacer(tg.room, "{room}", tg.contact, "{contact}", tg.asset, "{asset}", tg.docType, "{docType}", tg.user, "{user}").Replace(string(b))
 }
 
 // routeKey is a mux path template with its variables' patterns left out:

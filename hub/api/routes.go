@@ -51,6 +51,10 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/whoami", s.methods(byMethod{get: s.handleWhoami}))
 	api.Handle("/password/forgot", s.methods(byMethod{post: s.handleForgot}))
 	api.Handle("/password/reset", s.methods(byMethod{post: s.handleReset}))
+	api.Handle("/users", s.methods(byMethod{get: s.requireAgent(s.handleUsers), post: s.requireAgent(s.handleInviteUser)}))
+	api.Handle("/users/"+userIDPattern, s.methods(byMethod{patch: s.requireAgent(s.handleUpdateUser)}))
+	api.Handle("/users/"+userIDPattern+"/invitation", s.methods(byMethod{post: s.requireAgent(s.handleResendInvitation)}))
+	api.Handle("/invitation/accept", s.methods(byMethod{post: s.handleAcceptInvitation}))
 	api.Handle("/account/settings", s.methods(byMethod{get: s.requireAgent(s.handleSettings), put: s.requireAgent(s.handlePutSettings)}))
 	api.Handle("/account", s.methods(byMethod{patch: s.requireAgent(s.handlePatchAccount)}))
 	api.Handle("/account/brand", s.methods(byMethod{get: s.requireAgent(s.handleAccountBrand)}))
@@ -122,6 +126,7 @@ func (s *Server) routes() *mux.Router {
 		r.Handle("/console", s.methods(byMethod{get: s.servePage("console.html")}))
 		r.Handle("/verify", s.methods(byMethod{get: s.servePage("verify.html")}))
 		r.Handle("/password/reset", s.methods(byMethod{get: s.servePage("console.html")})) // the reset email's link
+		r.Handle("/invitation", s.methods(byMethod{get: s.servePage("console.html")}))     // the invitation email's link
 		// The hub's address leads to the console: a newcomer who opens it
 		// finds where to sign in.
 		r.Handle("/", s.methods(byMethod{get: func(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,7 @@ func pathOf(t *testing.T, tpl string) string {
 		"{id:ct_[a-z2-7]{24}}", room.NewID("ct"),
 		"{id:as_[a-z2-7]{24}}", room.NewID("as"),
 		"{id:dt_[a-z2-7]{24}}", room.NewID("dt"),
+		"{id:us_[a-z2-7]{24}}", room.NewID("us"),
 		"{doc:dc_[a-z2-7]{24}}", room.NewID("dc"),
 		"{req:rq_[a-z2-7]{24}}", room.NewID("rq"),
 		"{file:fl_[a-z2-7]{24}}", room.NewID("fl"),

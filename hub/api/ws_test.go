@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -113,8 +114,12 @@ func TestResumeAfterDroppedConnectionsLosesNothing(t *testing.T) {
 			defer sub.Close()
 
 			// Five cuts, each in the middle of a stretch of appends: the
-			// subscription must resume across every one.
-			const total, every = 1500, 300
+			// subscription must resume across every one. `make chaos`
+			// (TANDEM_CHAOS=long) makes the stretches ten times longer.
+			total, every := 600, 120
+			if os.Getenv("TANDEM_CHAOS") == "long" {
+				total, every = 6000, 1200
+			}
 			done := make(chan error, 1)
 			go func() {
 				for i := 0; i < total; i++ {
@@ -128,7 +133,7 @@ func TestResumeAfterDroppedConnectionsLosesNothing(t *testing.T) {
 				}
 				done <- nil
 			}()
-			collect(t, sub, 0, total+2)
+			collect(t, sub, 0, int64(total+2))
 			if err := <-done; err != nil {
 				t.Fatal(err)
 			}

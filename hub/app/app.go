@@ -58,10 +58,13 @@ type Config struct {
 	// payment/stripe); nil refuses checkouts with payments_unavailable.
 	Payments payment.Provider
 
-	LinkTTL    time.Duration // how long a room link is valid; default 7 days
-	SignInTTL  time.Duration // how long an agent stays signed in; default 14 days
-	ResetTTL   time.Duration // how long a password reset link is valid; default 1 hour
-	BcryptCost int           // default bcrypt.DefaultCost
+	LinkTTL   time.Duration // how long a room link is valid; default 7 days
+	SignInTTL time.Duration // how long an agent stays signed in; default 14 days
+	ResetTTL  time.Duration // how long a password reset link is valid; default 1 hour
+	// InvitationTTL is how long the link of a user's invitation is
+	// valid; default 7 days.
+	InvitationTTL time.Duration
+	BcryptCost    int // default bcrypt.DefaultCost
 
 	// Instance names this instance in the store's presence rows; default
 	// a new random id at each start.
@@ -91,6 +94,7 @@ func (c *Config) setDefaults() error {
 	def(&c.LinkTTL, 7*24*time.Hour)
 	def(&c.SignInTTL, 14*24*time.Hour)
 	def(&c.ResetTTL, time.Hour)
+	def(&c.InvitationTTL, 7*24*time.Hour)
 	def(&c.PresenceTTL, 30*time.Second)
 	def(&c.ReminderInterval, time.Minute)
 	if c.MaxPDFBytes <= 0 {

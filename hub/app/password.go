@@ -38,6 +38,9 @@ func (a *App) sendReset(ctx context.Context, email string) error {
 	} else if err != nil {
 		return err
 	}
+	if !u.Active() {
+		return nil
+	}
 	token, hash := newToken()
 	now := a.now()
 	if err := a.store.CreatePasswordReset(ctx, store.PasswordReset{
@@ -66,31 +69,48 @@ func (a *App) sendReset(ctx context.Context, email string) error {
 // of the user (the store does it in the same step): one left in an old
 // email cannot set the password again.
 func (a *App) ResetPassword(ctx context.Context, token, password string) error {
+	_, err := a.resetPassword(ctx, token, password,
+		tandem.Coded(tandem.KindNotFound, "reset_not_found", "this password reset link is not valid; ask for a new one"),
+		tandem.Coded(tandem.KindGone, "reset_expired", "this password reset link has expired or was already used; ask for a new one"))
+	return err
+}
+
+// resetPassword spends the reset token, sets the new password of its user
+// and signs them out everywhere; notFound and gone are the answers to an
+// unknown token and to a spent or expired one. A deactivated user's token
+// is spent, and sets nothing.
+func (a *App) resetPassword(ctx context.Context, token, password string, notFound, gone error) (store.PasswordReset, error) {
 	hash, err := a.hashPassword(password)
 	if err != nil {
-		return err
+		return store.PasswordReset{}, err
 	}
-	notFound := tandem.Coded(tandem.KindNotFound, "reset_not_found", "this password reset link is not valid; ask for a new one")
 	if !plausibleToken(token) {
-		return notFound
+		return store.PasswordReset{}, notFound
 	}
 	reset, err := a.store.UsePasswordReset(ctx, hashToken(token), a.now())
 	switch {
 	case tandem.IsKind(err, tandem.KindNotFound):
-		return notFound
+		return reset, notFound
 	case tandem.IsKind(err, tandem.KindGone):
-		return tandem.Coded(tandem.KindGone, "reset_expired", "this password reset link has expired or was already used; ask for a new one")
+		return reset, gone
 	case err != nil:
-		return err
+		return reset, err
+	}
+	u, err := a.store.User(ctx, reset.Account, reset.User)
+	if err != nil {
+		return reset, err
+	}
+	if !u.Active() {
+		return reset, errDeactivated
 	}
 	if err := a.store.SetPasswordHash(ctx, reset.Account, reset.User, hash); err != nil {
-		return err
+		return reset, err
 	}
 	if err := a.store.DeleteUserSignIns(ctx, reset.Account, reset.User); err != nil {
-		return err
+		return reset, err
 	}
 	a.log.Info().Str("user", reset.User).Msg("password reset")
-	return nil
+	return reset, nil
 }
 
 // hashPassword checks the password rules and hashes it.

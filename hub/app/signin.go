@@ -35,14 +35,27 @@ func (a *App) SignIn(ctx context.Context, email, password string) (token string,
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return "", s, u, errBadCredentials
 	}
+	// Told only to who knows the password.
+	if !u.Active() {
+		return "", s, u, errDeactivated
+	}
+	token, s, err = a.newSignIn(ctx, u)
+	return token, s, u, err
+}
+
+// errDeactivated is the answer to a deactivated user's password.
+var errDeactivated = tandem.Coded(tandem.KindUnauthorized, "user_deactivated", "This account was deactivated: ask an admin of your company.")
+
+// newSignIn signs u in.
+func (a *App) newSignIn(ctx context.Context, u tandem.User) (string, store.SignIn, error) {
 	token, hash := newToken()
 	now := a.now()
-	s = store.SignIn{TokenHash: hash, Account: u.Account, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(a.cfg.SignInTTL)}
+	s := store.SignIn{TokenHash: hash, Account: u.Account, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(a.cfg.SignInTTL)}
 	if err := a.store.CreateSignIn(ctx, s); err != nil {
-		return "", s, u, err
+		return "", s, err
 	}
 	a.log.Info().Str("user", u.ID).Str("account", u.Account).Msg("agent signed in")
-	return token, s, u, nil
+	return token, s, nil
 }
 
 // NormalizeLogin is an email as logins are kept: trimmed, in lower case.
@@ -68,7 +81,7 @@ func (a *App) Agent(ctx context.Context, token string) (Caller, error) {
 		return Caller{}, err
 	}
 	u, err := a.store.User(ctx, s.Account, s.User)
-	if tandem.IsKind(err, tandem.KindNotFound) {
+	if tandem.IsKind(err, tandem.KindNotFound) || (err == nil && !u.Active()) {
 		return Caller{}, errSignInEnded
 	} else if err != nil {
 		return Caller{}, err
@@ -82,8 +95,19 @@ func (a *App) SignedIn(ctx context.Context, c Caller) error {
 	if c.SignIn == nil {
 		return nil
 	}
-	_, err := a.store.SignIn(ctx, c.SignIn.TokenHash, a.now())
-	return err
+	if _, err := a.store.SignIn(ctx, c.SignIn.TokenHash, a.now()); err != nil {
+		return err
+	}
+	// A deactivation deletes the user's sign-ins; this catches one made
+	// in the instant before it.
+	u, err := a.store.User(ctx, c.SignIn.Account, c.SignIn.User)
+	if err != nil {
+		return err
+	}
+	if !u.Active() {
+		return errSignInEnded
+	}
+	return nil
 }
 
 // Account is the caller's account.

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Accounts", testAccounts},
 		{"Users", testUsers},
 		{"UsersScoped", testUsersScoped},
+		{"People", testPeople},
 		{"SignIns", testSignIns},
 		{"DeleteUserSignIns", testDeleteUserSessions},
 		{"PasswordResets", testPasswordResets},

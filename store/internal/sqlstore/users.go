@@ -7,25 +7,29 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tandemhq/tandem"
 )
 
 // userRow is a row of users.
 type userRow struct {
-	ID           string    `db:"id"`
-	Account      string    `db:"account_id"`
-	Email        string    `db:"email"`
-	Name         string    `db:"name"`
-	Role         string    `db:"role"`
-	PasswordHash string    `db:"password_hash"`
-	CreatedAt    timestamp `db:"created_at"`
-	Team         string    `db:"team"`
+	ID           string     `db:"id"`
+	Account      string     `db:"account_id"`
+	Email        string     `db:"email"`
+	Name         string     `db:"name"`
+	Role         string     `db:"role"`
+	PasswordHash string     `db:"password_hash"`
+	CreatedAt    timestamp  `db:"created_at"`
+	Team         string     `db:"team"`
+	Deactivated  *timestamp `db:"deactivated_at"`
 }
 
-const userColumns = `id, account_id, email, name, role, password_hash, created_at, team`
+const userColumns = `id, account_id, email, name, role, password_hash, created_at, team, deactivated_at`
 
 func (r userRow) user() tandem.User {
-	return tandem.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: tandem.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.Time(), Team: r.Team}
+	return tandem.User{ID: r.ID, Account: r.Account, Email: r.Email, Name: r.Name, Role: tandem.Role(r.Role), PasswordHash: r.PasswordHash,
+		CreatedAt: r.CreatedAt.Time(), Team: r.Team, DeactivatedAt: r.Deactivated.ptr()}
 }
 
 // normalEmail is an email as users are found by: logins are case-blind.
@@ -36,8 +40,8 @@ func normalEmail(email string) string {
 // CreateUser implements store.Users. The email is stored in lower case.
 func (s *DB) CreateUser(ctx context.Context, u tandem.User) error {
 	email := normalEmail(u.Email)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt), u.Team)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, u.Account, email, u.Name, string(u.Role), u.PasswordHash, ts(u.CreatedAt), u.Team, tsp(u.DeactivatedAt))
 	if s.isUnique(err) {
 		var n int
 		if qerr := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE email = $1`, email); qerr == nil && n > 0 {
@@ -102,4 +106,56 @@ func (s *DB) SetPasswordHash(ctx context.Context, account, userID, hash string) 
 		return userNotFound(userID)
 	}
 	return nil
+}
+
+// ListUsers implements store.Users.
+func (s *DB) ListUsers(ctx context.Context, account string, limit int) ([]tandem.User, error) {
+	var rows []userRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY LOWER(name), id LIMIT $2`, account, limit); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]tandem.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, nil
+}
+
+// UpdateUser implements store.Users. The account's row is locked first
+// (PostgreSQL), so that two admins demoting each other at once cannot
+// both pass the last-admin check.
+func (s *DB) UpdateUser(ctx context.Context, u tandem.User) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var acc string
+		err := tx.GetContext(ctx, &acc, `SELECT id FROM accounts WHERE id = $1 `+s.d.RowLock, u.Account)
+		if errors.Is(err, sql.ErrNoRows) {
+			return userNotFound(u.ID)
+		} else if err != nil {
+			return fmt.Errorf("update user %s: %w", u.ID, err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, team = $3, deactivated_at = $4 WHERE id = $5 AND account_id = $6`,
+			u.Name, string(u.Role), u.Team, tsp(u.DeactivatedAt), u.ID, u.Account)
+		if err != nil {
+			return fmt.Errorf("update user %s: %w", u.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update user %s: %w", u.ID, err)
+		} else if n == 0 {
+			return userNotFound(u.ID)
+		}
+		var admins int
+		if err := tx.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE account_id = $1 AND role = $2 AND deactivated_at IS NULL`,
+			u.Account, string(tandem.RoleAdmin)); err != nil {
+			return fmt.Errorf("update user %s: %w", u.ID, err)
+		}
+		if admins == 0 {
+			return tandem.Coded(tandem.KindConflict, "last_admin", "the account must keep at least one active admin")
+		}
+		if u.DeactivatedAt != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE user_id = $1 AND account_id = $2`, u.ID, u.Account); err != nil {
+				return fmt.Errorf("delete sessions of user %s: %w", u.ID, err)
+			}
+		}
+		return nil
+	})
 }
