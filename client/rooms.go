@@ -280,3 +280,35 @@ func (c *Client) UpdateContact(ctx context.Context, id string, name, phone, emai
 func (c *Client) DeleteContact(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, c.endpoint(nil, "api", "v1", "contacts", id), nil, nil)
 }
+
+// ResendLink sends the customer their link again, on a new link, to the
+// contact in use; the old link stops working. Refused (409
+// customer_in_room) while the customer is in the room.
+func (c *Client) ResendLink(ctx context.Context, roomID string) (room.State, error) {
+	if roomID == "" {
+		return room.State{}, errNoRoom
+	}
+	var out room.State
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "resend"), nil, &out)
+	return out, err
+}
+
+// CopiedLink is a new link to a room, for the agent to pass on
+// themselves.
+type CopiedLink struct {
+	URL       string     `json:"url"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	Room      room.State `json:"room"`
+}
+
+// CopyLink makes a new link to the room and returns its address without
+// sending it (for a phone call); the old link stops working. Refused (409
+// customer_in_room) while the customer is in the room.
+func (c *Client) CopyLink(ctx context.Context, roomID string) (CopiedLink, error) {
+	if roomID == "" {
+		return CopiedLink{}, errNoRoom
+	}
+	var out CopiedLink
+	err := c.do(ctx, http.MethodPost, c.endpoint(nil, "api", "v1", "rooms", roomID, "link"), nil, &out)
+	return out, err
+}

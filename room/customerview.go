@@ -58,7 +58,7 @@ func ForCustomer(ev Event) Event {
 // without the account's internal ids, the addresses the invitation went to
 // or the provider's words, nor the head of the room's hash chain.
 func (s State) ForCustomer() State {
-	s.Account, s.Hash = "", ""
+	s.Account, s.Hash, s.Outcome = "", "", ""
 	s.Customer = Customer{Name: s.Customer.Name}
 	if s.Invite != nil {
 		inv := *s.Invite

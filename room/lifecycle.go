@@ -1,6 +1,12 @@
 package room
 
-import "github.com/tandemhq/tandem"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tandemhq/tandem"
+)
 
 // Event types of a room's life as a whole.
 const (
@@ -13,8 +19,11 @@ const (
 
 func init() {
 	register(TypeRoomCreated, on(applyRoomCreated))
-	register(TypeRoomClosed, applyRoomClosed)
+	register(TypeRoomClosed, on(applyRoomClosed))
 	registerView(TypeRoomCreated, hide(func(d *RoomCreated) { d.Account, d.Customer = "", Customer{} }))
+	// The outcome is the agent's note on the session, not the customer's
+	// to read.
+	registerView(TypeRoomClosed, hide(func(d *RoomClosed) { d.Reason = "" }))
 }
 
 // RoomCreated is the data of room.created, always event 1 of a room.
@@ -29,9 +38,34 @@ type RoomCreated struct {
 	Company string `json:"company,omitempty"`
 }
 
-// RoomClosed is the data of room.closed.
+// RoomClosed is the data of room.closed. Reason is the session's outcome
+// as the agent wrote it, if they did.
 type RoomClosed struct {
 	Reason string `json:"reason,omitempty"`
+}
+
+// MaxOutcomeLen bounds the outcome an agent gives when ending a session,
+// in bytes.
+const MaxOutcomeLen = 500
+
+// validOutcome checks the outcome of a session: at most MaxOutcomeLen
+// bytes of UTF-8 text, no control character but line breaks and tabs.
+func validOutcome(o string) error {
+	bad := func() error {
+		return tandem.Coded(tandem.KindInvalid, "invalid_outcome", "the outcome must be text of at most %d bytes, without control characters", MaxOutcomeLen)
+	}
+	if len(o) > MaxOutcomeLen || !utf8.ValidString(o) {
+		return bad()
+	}
+	for _, r := range o {
+		if r == '\n' || r == '\t' {
+			continue
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return bad()
+		}
+	}
+	return nil
 }
 
 // CreateRoom is the command that opens a session.
@@ -65,10 +99,16 @@ func Create(c CreateRoom) (Draft, error) {
 }
 
 // Close returns the events that end the session of s: the current link is
-// revoked, then the room is closed. Closing a closed room is a conflict.
+// revoked, then the room is closed. reason is the session's outcome,
+// optional: trimmed, at most MaxOutcomeLen bytes of text. Closing a closed
+// room is a conflict.
 func Close(s State, agent Actor, reason string) ([]Draft, error) {
 	if s.Status == StatusClosed {
 		return nil, tandem.Coded(tandem.KindConflict, "room_closed", "the session is already closed")
+	}
+	reason = strings.TrimSpace(reason)
+	if err := validOutcome(reason); err != nil {
+		return nil, err
 	}
 	var ds []Draft
 	if s.Invite != nil {
@@ -85,10 +125,8 @@ func applyRoomCreated(s *State, e Event, d RoomCreated) error {
 	return nil
 }
 
-// applyRoomClosed needs nothing from the event's data (the reason is for
-// the log), so it does not decode it.
-func applyRoomClosed(s *State, e Event) error {
+func applyRoomClosed(s *State, e Event, d RoomClosed) error {
 	at := e.At
-	s.Status, s.ClosedAt = StatusClosed, &at
+	s.Status, s.ClosedAt, s.Outcome = StatusClosed, &at, d.Reason
 	return nil
 }

@@ -166,6 +166,8 @@ func TestEveryTypeChangesState(t *testing.T) {
 	run(musts(Reengage(s, ReengageCustomer{Agent: agent, Channel: ChannelEmail, Customer: Customer{Email: "sam@example.com"}, Link: "ln_2", ExpiresAt: at.Add(week)}))...)
 	at = at.Add(25 * time.Hour)
 	run(Remind(s, RemindCustomer{Policy: RemindPolicy{After: 24 * time.Hour, Max: 1}, Now: at, Link: "ln_3", ExpiresAt: at.Add(week)})...)
+	run(musts(CopyLink(s, NewLink{Agent: agent, Link: "ln_3c", ExpiresAt: at.Add(week)}))...)
+	run(musts(Resend(s, NewLink{Agent: agent, Link: "ln_3r", ExpiresAt: at.Add(week)}))...)
 	lease := NewDocument{Agent: agent, ID: "dc_1", Name: "Lease", File: "f", ContentType: "application/pdf", Pages: 2, Fields: []Field{
 		{ID: "agent_ref", Type: FieldText, Role: FieldByAgent, Required: true, Label: "Reference", Page: 1, X: .1, Y: .1, W: .3, H: .05},
 		{ID: "sign", Type: FieldSignature, Role: FieldByCustomer, Required: true, Label: "Signature", Page: 2, X: .1, Y: .8, W: .3, H: .1},

@@ -91,6 +91,9 @@ type State struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// Outcome is what the agent wrote of the session when ending it
+	// (room.closed's reason), if anything.
+	Outcome string `json:"outcome,omitempty"`
 	// Hash is the hash of the room's last event, the head of its chain
 	// (chain.go): the next event is chained from it. Empty while the log's
 	// events have none (written before logs were chained).

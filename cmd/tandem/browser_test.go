@@ -470,14 +470,15 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "(415) 555-2671"), chromedp.Click("#new-submit")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "#invite-status", "pre-planned")
+	waitText(t, ctx, "#invite-status", "Pre-planned")
 	waitText(t, ctx, "#connection", "live")
 	if err := chromedp.Do(ctx, chromedp.Click("#invite")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#timeline", "Link sent by SMS to +1 415 … 2671")
 	waitText(t, ctx, "#timeline", "Delivered: simulated by the dev outbox")
-	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
+	waitText(t, ctx, "#invite-status", "Delivered (simulated)")
+	waitText(t, ctx, "#presence", "Not opened")
 
 	// The link, from the console's dev outbox page; then back to the
 	// session, by the list, as a person would.
@@ -515,7 +516,7 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 	}
 	waitText(t, customer, "#status", "Connected to your agent")
 	waitText(t, ctx, "#timeline", "Customer connected from")
-	waitText(t, ctx, "#invite-status", "customer connected")
+	waitText(t, ctx, "#presence", "Online now")
 	if err := chromedp.Do(ctx, chromedp.WaitNotPresent("#reengage")); err != nil {
 		t.Fatalf("Re-engage is still offered once the customer came: %v", err)
 	}
@@ -627,7 +628,7 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 		chromedp.SendKeys("#new-name", "Sam Lee"), chromedp.SendKeys("#new-phone", "+1 500 555 0001"), chromedp.Click("#new-submit")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "#invite-status", "invalid")
+	waitText(t, ctx, "#invite-status", "Invalid number")
 	waitText(t, ctx, "#timeline", "Invalid: simulated by the dev outbox, nothing was sent: not a valid phone number (21211)")
 	if err := chromedp.Do(ctx, chromedp.Click("#reengage"), chromedp.WaitVisible("#reengage-form"), chromedp.Click("#re-email"),
 		chromedp.SendKeys("#re-email-address", "sam@example.com"), chromedp.Click("#re-submit")); err != nil {
@@ -636,7 +637,10 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 	waitText(t, ctx, "#timeline", "Contact changed: sam@example.com")
 	waitText(t, ctx, "#timeline", "Previous link revoked")
 	waitText(t, ctx, "#timeline", "New link sent by email to sam@example.com")
-	waitText(t, ctx, "#invite-status", "waiting for customer · delivered")
+	waitText(t, ctx, "#invite-status", "Delivered (simulated)")
+	// The contact in use, and the one that failed before it.
+	waitText(t, ctx, "#contact", "sam@example.com · in use")
+	waitText(t, ctx, "#contact", "+1 500 555 0001 · invalid number")
 }
 
 // The console's connection survives the hub restarting: the indicator says

@@ -120,7 +120,7 @@ func TestBrowserSessionsChannelChoiceAndSuggestions(t *testing.T) {
 		chromedp.SendKeys("#new-phone", "+1 500 555 0001"), chromedp.Click("#new-submit")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "#invite-status", "invalid")
+	waitText(t, ctx, "#invite-status", "Invalid number")
 	if err := chromedp.Do(ctx, chromedp.Click("#reengage"), chromedp.WaitVisible("#reengage-form")); err != nil {
 		t.Fatal(err)
 	}

@@ -246,6 +246,8 @@ var isolationTable = map[string]isoRoute{
 	"POST /api/v1/rooms/{id}/invite":   {want: roomOfAForAgents, fresh: aPreplannedRoom},
 	"POST /api/v1/rooms/{id}/close":    {want: roomOfAForAgents, body: `{"reason":"isolation"}`, fresh: aLiveRoom},
 	"POST /api/v1/rooms/{id}/reengage": {want: roomOfAForAgents, body: `{"channel":"email","customer":{"email":"mallory@evil.test"}}`, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/resend":   {want: roomOfAForAgents, fresh: aLiveRoom},
+	"POST /api/v1/rooms/{id}/link":     {want: roomOfAForAgents, fresh: aLiveRoom},
 	"GET /api/v1/dev/outbox":           {want: anyAdmin},
 	"POST /api/v1/hooks/{provider}/status": {want: everyone(403), public: "the provider calls it, and proves it by its signature (X-Twilio-Signature), not by our credentials: without one every caller is refused, an admin too",
 		body: "MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered", ctype: "application/x-www-form-urlencoded"},

@@ -53,11 +53,15 @@ func (s *Server) linkError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error().Err(err).Msg("room link failed")
 	}
 	title := "This link does not work"
+	hint := "You can reply to the message that brought you here to ask your agent for a new link."
 	switch tandem.ErrorCode(err) {
 	case app.CodeLinkExpired:
 		title = "This link has expired"
 	case app.CodeLinkRevoked:
 		title = "This link was replaced"
+	case app.CodeRoomClosed:
+		// An ended session is not a broken link: nothing to ask for.
+		title, hint = "This session has ended", "Thank you. You can close this page."
 	}
 	msg := tandem.ErrorMessage(err)
 	if kind == tandem.KindInternal || kind == tandem.KindUnavailable {
@@ -66,5 +70,5 @@ func (s *Server) linkError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(statusOf(kind))
-	_ = web.LinkPage().Execute(w, struct{ Title, Message, Code string }{title, msg, tandem.ErrorCode(err)})
+	_ = web.LinkPage().Execute(w, struct{ Title, Message, Hint, Code string }{title, msg, hint, tandem.ErrorCode(err)})
 }

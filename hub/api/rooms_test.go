@@ -446,7 +446,8 @@ func TestExpiredRevokedAndUnknownLinksAreRefused(t *testing.T) {
 	}
 
 	// Revoked: closing the session revokes its link, and a customer who
-	// opened it earlier loses access too.
+	// opened it earlier loses access too; both are told the session
+	// ended, not that the link was replaced.
 	s = e.liveRoom()
 	link = e.lastLink(s.ID)
 	cust := e.customer(s.ID)
@@ -454,11 +455,20 @@ func TestExpiredRevokedAndUnknownLinksAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.client().OpenLink(ctx, link)
-	if code := apiCode(t, err); code != "link_revoked" {
-		t.Fatalf("revoked link: %q", code)
+	if code := apiCode(t, err); code != "room_closed" {
+		t.Fatalf("link of a closed room: %q", code)
 	}
-	if _, err := cust.Room(ctx, s.ID); apiCode(t, err) != "link_revoked" {
-		t.Fatalf("customer of a revoked link: %v", err)
+	if _, err := cust.Room(ctx, s.ID); apiCode(t, err) != "room_closed" {
+		t.Fatalf("customer of a closed room: %v", err)
+	}
+	// A link replaced by Re-engage is still told as replaced.
+	s = e.liveRoom()
+	link = e.lastLink(s.ID)
+	if _, err := e.agent.Reengage(ctx, s.ID, room.ChannelEmail, room.Customer{Email: "sam@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = e.client().OpenLink(ctx, link); apiCode(t, err) != "link_revoked" {
+		t.Fatalf("replaced link: %v", err)
 	}
 }
 

@@ -81,6 +81,8 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/rooms/"+roomIDPattern+"/invite", s.methods(byMethod{post: s.requireAgent(s.handleInvite)}))
 	api.Handle("/rooms/"+roomIDPattern+"/close", s.methods(byMethod{post: s.requireAgent(s.handleClose)}))
 	api.Handle("/rooms/"+roomIDPattern+"/reengage", s.methods(byMethod{post: s.requireAgent(s.handleReengage)}))
+	api.Handle("/rooms/"+roomIDPattern+"/resend", s.methods(byMethod{post: s.requireAgent(s.handleResend)}))
+	api.Handle("/rooms/"+roomIDPattern+"/link", s.methods(byMethod{post: s.requireAgent(s.handleCopyLink)}))
 	api.Handle("/hooks/{provider:[a-z0-9]+}/status", s.methods(byMethod{post: s.handleStatusCallback}))
 	api.Handle("/rooms/"+roomIDPattern+"/events", s.methods(byMethod{get: s.requireRoomAccess(s.handleEvents)}))
 	api.Handle("/rooms/"+roomIDPattern+"/activity", s.methods(byMethod{post: s.requireRoomAccess(s.handleActivity)}))

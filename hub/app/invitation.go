@@ -50,13 +50,9 @@ func contactUse(c room.Customer, in inviter, at time.Time) *store.ContactUse {
 // kind that carries it, from the account's templates. cust is validated
 // by the command that uses them.
 func (a *App) newInvitation(s room.State, ch room.Channel, cust room.Customer, agent room.Actor, kind tandem.MessageKind) (store.Link, store.Message) {
-	token, hash := newToken()
 	now := a.now()
 	to, _ := room.Destination(ch, cust)
-	link := store.Link{
-		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
-		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(a.cfg.LinkTTL),
-	}
+	link, token := a.newLink(s, ch, to)
 	company, set := "Tandem", tandem.AccountSettings{}
 	if acct, err := a.store.Account(a.ctx, s.Account); err == nil {
 		if acct.Name != "" {
@@ -74,4 +70,15 @@ func (a *App) newInvitation(s room.State, ch room.Channel, cust room.Customer, a
 		m.Subject = subject
 	}
 	return link, m
+}
+
+// newLink makes a new link to room s, and the token that opens it (never
+// stored: only its hash is). ch and to say where it is meant to go.
+func (a *App) newLink(s room.State, ch room.Channel, to string) (store.Link, string) {
+	token, hash := newToken()
+	now := a.now()
+	return store.Link{
+		ID: room.NewID("ln"), Account: s.Account, Room: s.ID, TokenHash: hash,
+		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(a.cfg.LinkTTL),
+	}, token
 }

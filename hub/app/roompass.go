@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
@@ -12,7 +13,27 @@ const (
 	CodeLinkNotFound = "link_not_found"
 	CodeLinkRevoked  = "link_revoked"
 	CodeLinkExpired  = "link_expired"
+	// CodeRoomClosed: the session the link or pass was for has ended.
+	CodeRoomClosed = "room_closed"
 )
+
+// ended is the error of a link or pass to a room whose session ended, if
+// the room of l is closed; nil if it is not (or cannot be read: the
+// caller's own error stands then).
+func (a *App) ended(ctx context.Context, l store.Link, kind tandem.Kind) error {
+	s, err := a.store.Room(ctx, l.Account, l.Room)
+	if err != nil || s.Status != room.StatusClosed {
+		return nil
+	}
+	return tandem.Coded(kind, CodeRoomClosed, "This session has ended. If you need anything more, contact %s.", orCompany(s.Company))
+}
+
+func orCompany(c string) string {
+	if c == "" {
+		return "the company that invited you"
+	}
+	return c
+}
 
 // OpenLink is the customer's entry: a valid link token gives a room pass
 // for that room only. It returns the pass's token (for the room cookie,
@@ -49,6 +70,12 @@ func (a *App) checkLink(ctx context.Context, token string) (store.Link, error) {
 		return l, notFound
 	case err != nil:
 		return l, err
+	case l.RevokedAt != nil || !a.now().Before(l.ExpiresAt):
+		if err := a.ended(ctx, l, tandem.KindGone); err != nil {
+			return l, err
+		}
+	}
+	switch {
 	case l.RevokedAt != nil:
 		return l, tandem.Coded(tandem.KindGone, CodeLinkRevoked, "This link was replaced by a newer one. Use the latest message you received, or ask your agent to send a new link.")
 	case !a.now().Before(l.ExpiresAt):
@@ -78,6 +105,9 @@ func (a *App) Customer(ctx context.Context, token, roomID string) (Caller, error
 		return Caller{}, err
 	}
 	if l.RevokedAt != nil {
+		if err := a.ended(ctx, l, tandem.KindUnauthorized); err != nil {
+			return Caller{}, err
+		}
 		return Caller{}, tandem.Coded(tandem.KindUnauthorized, CodeLinkRevoked, "this link was replaced by a newer one; use the latest link you were sent")
 	}
 	return Caller{Pass: &p}, nil

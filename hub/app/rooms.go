@@ -93,14 +93,13 @@ func (a *App) Invite(ctx context.Context, c Caller, roomID string) (room.State, 
 	})
 }
 
-// MaxReasonLen bounds the reason an agent gives for closing a room.
-const MaxReasonLen = 500
+// MaxReasonLen bounds the reason (the outcome) an agent gives for closing
+// a room.
+const MaxReasonLen = room.MaxOutcomeLen
 
-// CloseRoom ends a session; the customer's link stops working.
+// CloseRoom ends a session; the customer's link stops working. reason is
+// the session's outcome, optional (room.Close checks it).
 func (a *App) CloseRoom(ctx context.Context, c Caller, roomID, reason string) (room.State, error) {
-	if len(reason) > MaxReasonLen {
-		return room.State{}, tandem.Errorf(tandem.KindInvalid, "the reason must be at most %d bytes", MaxReasonLen)
-	}
 	return a.Commit(ctx, c.Account(), roomID, func(s room.State) (Plan, error) {
 		ds, err := room.Close(s, c.Actor(), reason)
 		var revoke []string

@@ -8,7 +8,7 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DocumentList } from "./documents";
 import { reconnecting } from "./reconnect";
-import { call, roomURL, type Doc, type DocRequest, type Payment, type RoomState } from "./roomapi";
+import { call, roomURL, type APIError, type Doc, type DocRequest, type Payment, type RoomState } from "./roomapi";
 import { PaymentList } from "./roompayments";
 import { RequestList } from "./roomrequests";
 import { RoomFoot, RoomHeader, type RoomBrand } from "./roomheader";
@@ -39,6 +39,9 @@ function Room() {
   const [payments, setPayments] = useState<Payment[]>([]);
   const [conn, setConn] = useState({ text: "Connecting…", live: false });
   const [unavailable, setUnavailable] = useState(false);
+  // ended: the agent ended the session; what the customer did stays
+  // on the page.
+  const [ended, setEnded] = useState(false);
   const [open, setOpen] = useState(opened());
   const [news, setNews] = useState("");
   const [Signing, setSigning] = useState<SigningView | null>(null);
@@ -67,20 +70,32 @@ function Room() {
       return s;
     });
 
+  const over = useRef(false);
+  const endSession = () => {
+    over.current = true;
+    setEnded(true);
+    setConn({ text: "Session ended", live: false });
+    stream.current?.stop();
+    if (opened()) location.hash = "";
+  };
+  const stream = useRef<{ stop: () => void } | undefined>(undefined);
   useEffect(() => {
-    let conn: { stop: () => void } | undefined;
     refresh()
       .then((s) => {
         const company = s.brand?.name || s.company;
         setInfo({ agent: s.brand?.agent.name || s.agent?.name, company, customer: s.customer?.name, brand: s.brand });
         if (company) document.title = "Your secure room · " + company;
         seq.current = s.seq;
-        conn = reconnecting(
+        stream.current = reconnecting(
           () => {
             const proto = location.protocol === "https:" ? "wss:" : "ws:";
             return new WebSocket(proto + "//" + location.host + roomURL("/ws") + "&since=" + seq.current);
           },
           (f) => {
+            if (f.type === "room.closed") {
+              endSession();
+              return;
+            }
             if (f.type === "synced") {
               setConn({ text: "Connected to your agent", live: true });
               refresh().catch(() => {});
@@ -91,20 +106,38 @@ function Room() {
             }
           },
           (code) => {
-            if (code === closeAccessEnded) setConn({ text: "This link was replaced. Open the newest link you were sent.", live: false });
-            else setConn({ text: "Reconnecting…", live: false });
+            if (over.current) return;
+            if (code !== closeAccessEnded) {
+              setConn({ text: "Reconnecting…", live: false });
+              return;
+            }
+            // Access ended: the session ended, or the link was replaced.
+            refresh().then(
+              () => setConn({ text: "Disconnected. Reload the page to reconnect.", live: false }),
+              (err) => {
+                if ((err as APIError).code === "room_closed") endSession();
+                else {
+                  setUnavailable(true);
+                  setConn({ text: "This link was replaced. Open the newest link you were sent.", live: false });
+                }
+              },
+            );
           },
           { final: (code) => code === closeAccessEnded },
         );
       })
-      .catch(() => {
+      .catch((err) => {
+        if ((err as APIError).code === "room_closed") {
+          endSession();
+          return;
+        }
         setUnavailable(true);
         setConn({ text: "This room is not available. Open the link you were sent again.", live: false });
       });
     const onHash = () => setOpen(opened());
     window.addEventListener("hashchange", onHash);
     return () => {
-      conn?.stop();
+      stream.current?.stop();
       window.removeEventListener("hashchange", onHash);
     };
   }, []);
@@ -138,7 +171,9 @@ function Room() {
       <p class="sr-only" aria-live="polite" id="news">
         {news}
       </p>
-      {doc ? (
+      {ended ? (
+        <Ended docs={docs} requests={requests} payments={payments} company={info.company} />
+      ) : doc ? (
         Signing ? (
           <Signing key={doc.id} doc={doc} onDoc={onDoc} onBack={() => (location.hash = "")} />
         ) : (
@@ -170,9 +205,38 @@ function Room() {
           </>
         )
       )}
-      {!doc && <p class="hint">This page is private to you. Do not forward the link you received.</p>}
+      {!doc && !ended && <p class="hint">This page is private to you. Do not forward the link you received.</p>}
       {!doc && <RoomFoot brand={info.brand} />}
     </>
+  );
+}
+
+// Ended is the room once the agent ended the session: what the customer
+// did in it, from the state the page already had.
+function Ended({ docs, requests, payments, company }: { docs: Doc[]; requests: DocRequest[]; payments: Payment[]; company?: string }) {
+  const signed = docs.filter((d) => d.status === "completed");
+  const sent = requests.filter((r) => r.status === "uploaded" || r.status === "accepted");
+  const paid = payments.filter((p) => p.status === "paid");
+  const did = [
+    ...signed.map((d) => "You completed and signed “" + d.name + "”"),
+    ...sent.map((r) => "You sent “" + r.type.name + "”" + (r.files.length ? " (" + r.files.length + (r.files.length > 1 ? " files)" : " file)") : "")),
+    ...paid.map((p) => "You paid " + p.amount + " " + p.currency + (p.description ? " for " + p.description : "")),
+  ];
+  return (
+    <section class="card ended" id="ended" aria-labelledby="ended-title">
+      <h2 id="ended-title">This session has ended</h2>
+      {did.length ? (
+        <>
+          <p>Thank you. Here is what you did:</p>
+          <ul id="ended-summary">
+            {did.map((w) => <li key={w}>{w}</li>)}
+          </ul>
+        </>
+      ) : (
+        <p id="ended-summary">Thank you. Nothing was left for you to do.</p>
+      )}
+      <p class="muted">You can close this page.{company ? " If you need anything more, contact " + company + "." : ""}</p>
+    </section>
   );
 }
 

@@ -6,11 +6,13 @@ import type { RoomEvent } from "./types";
 
 // useRoomStream follows a room live over its WebSocket: the whole log
 // first, then each event as it happens, resuming from the last seq after
-// any drop, so no line is lost or repeated.
-export function useRoomStream(id: string): { events: RoomEvent[]; online: boolean } {
+// any drop, so no line is lost or repeated. Nothing opens until enabled
+// (the room is known to exist).
+export function useRoomStream(id: string, enabled = true): { events: RoomEvent[]; online: boolean } {
   const [events, setEvents] = useState<RoomEvent[]>([]);
   const [online, setOnline] = useState(false);
   useEffect(() => {
+    if (!enabled) return;
     let last = 0;
     const conn = reconnecting(
       () => {
@@ -30,7 +32,7 @@ export function useRoomStream(id: string): { events: RoomEvent[]; online: boolea
       { onRefused: checkSignedIn },
     );
     return conn.stop;
-  }, [id]);
+  }, [id, enabled]);
   return { events, online };
 }
 

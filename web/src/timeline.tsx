@@ -5,12 +5,13 @@
 // after the type asked for, payments after their amount.
 import { money } from "./money";
 import type { RoomEvent } from "./types";
-import { words } from "./words";
+import { spaced, words, zoned } from "./words";
 
 type DocInfo = { name: string; fields: Map<string, { label: string; type: string; role: string; required: boolean }>; filled: Set<string>; allFilled: boolean };
 
 // hash, when there is one, is a file's SHA-256, shown in full after text.
-type Line = { key: string; seq: number; type: string; at: string; text: string; hash?: string };
+// role is a presence line's participant's.
+type Line = { key: string; seq: number; type: string; at: string; text: string; hash?: string; role?: string };
 
 const q = (s: string) => "“" + s + "”";
 
@@ -22,6 +23,7 @@ export function lines(events: RoomEvent[]): Line[] {
   const files = new Map<string, string>(); // an uploaded file's name
   const payments = new Map<string, string>(); // a payment's amount
   const out: Line[] = [];
+  let revoked = ""; // the reason of the link revoked just before
   for (const e of events) {
     const d = e.data ?? {};
     const line = (text: string, key = String(e.seq), hash?: string) => out.push({ key, seq: e.seq, type: e.type, at: e.at, text, hash });
@@ -34,6 +36,24 @@ export function lines(events: RoomEvent[]): Line[] {
     if (e.type.startsWith("payment.")) {
       if (e.type === "payment.requested") payments.set(d.id, money(fromMinor(d.amount_minor), d.currency) + (d.description ? " (" + d.description + ")" : ""));
       line(paymentWords(e, payments.get(d.payment ?? d.id) ?? "a payment"));
+      continue;
+    }
+    if (e.type === "room.link_revoked") {
+      // A link ended by the close, Resend or Copy link is told by the
+      // line that follows it.
+      revoked = d.reason;
+      if (d.reason === "closed" || d.reason === "resent" || d.reason === "copied") continue;
+      line(words(e));
+      continue;
+    }
+    if (e.type === "room.invited" && revoked === "resent") {
+      revoked = "";
+      line("Link sent again by " + (e.actor.name ?? "an agent") + " " + (d.channel === "sms" ? "by SMS to " + spaced(d.to ?? "") : "by email to " + d.to));
+      continue;
+    }
+    revoked = "";
+    if (e.type === "participant.left" || e.type === "participant.joined") {
+      out.push({ key: String(e.seq), seq: e.seq, type: e.type, at: e.at, text: words(e), role: d.role });
       continue;
     }
     if (!e.type.startsWith("document.")) {
@@ -129,20 +149,89 @@ function paymentWords(e: RoomEvent, what: string): string {
   return "Change to the payment of " + what;
 }
 
-export function Timeline({ events }: { events: RoomEvent[] }) {
+// folded folds a customer's leave and rejoin within 30 s into one line,
+// "Customer reconnected after 12 s": a dropped connection, not a visit.
+export function folded(ls: Line[]): Line[] {
+  const out: Line[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    if (l.type === "participant.left" && l.role === "customer") {
+      const j = ls.findIndex((x, k) => k > i && (x.type === "participant.joined" || x.type === "participant.left") && x.role === "customer");
+      const back = j > 0 ? ls[j] : undefined;
+      const gap = back ? (Date.parse(back.at) - Date.parse(l.at)) / 1000 : Infinity;
+      if (back && back.type === "participant.joined" && gap <= 30) {
+        out.push({ ...l, type: "participant.reconnected", text: "Customer reconnected after " + Math.max(1, Math.round(gap)) + " s" });
+        ls = ls.filter((_, k) => k !== j);
+        continue;
+      }
+    }
+    out.push(l);
+  }
+  return out;
+}
+
+// kind is the family of an event type, for its icon.
+function kind(type: string): string {
+  if (type === "room.closed") return "end";
+  if (type === "room.created") return "start";
+  if (type.startsWith("participant.")) return type === "participant.activity" ? "activity" : "presence";
+  if (type === "invitation.delivery") return "delivery";
+  if (type.startsWith("room.") || type.startsWith("invitation.")) return "link";
+  if (type.startsWith("document.")) return "document";
+  if (type.startsWith("request.")) return "request";
+  if (type.startsWith("payment.")) return "payment";
+  return "other";
+}
+
+// icons are drawn in currentColor on a 24-unit grid; each line says in
+// words what its icon shows.
+const icons: Record<string, string> = {
+  start: "M5 12h14M12 5l7 7-7 7",
+  end: "M6 6h12v12H6z",
+  presence: "M12 12a4 4 0 100-8 4 4 0 000 8zM4 21a8 8 0 0116 0",
+  activity: "M2 12s4-7 10-7 10 7 10 7-4 7-10 7S2 12 2 12zM12 15a3 3 0 100-6 3 3 0 000 6z",
+  delivery: "M4 4h16v12H7l-3 3zM8 9h8M8 12h5",
+  link: "M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1",
+  document: "M6 2h8l4 4v16H6zM14 2v4h4M9 13h6M9 17h6",
+  request: "M12 16V4M7 9l5-5 5 5M4 20h16",
+  payment: "M3 6h18v12H3zM3 10h18M7 15h3",
+  other: "M12 8v4M12 16h.01M12 3a9 9 0 100 18 9 9 0 000-18z",
+};
+
+export function Timeline({ events, zone }: { events: RoomEvent[]; zone?: string }) {
+  const time = zoned(zone, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const dayKey = zoned(zone, { year: "numeric", month: "2-digit", day: "2-digit" });
+  const dayWords = zoned(zone, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const days: { key: string; title: string; lines: Line[] }[] = [];
+  for (const l of folded(lines(events))) {
+    const at = new Date(l.at);
+    const key = dayKey.format(at);
+    if (days.length === 0 || days[days.length - 1].key !== key) days.push({ key, title: dayWords.format(at), lines: [] });
+    days[days.length - 1].lines.push(l);
+  }
   return (
-    <ol class="timeline" id="timeline" aria-live="polite">
-      {lines(events).map((l) => (
-        <li key={l.key} data-seq={l.seq} data-type={l.type}>
-          <time dateTime={l.at}>{new Date(l.at).toLocaleTimeString()}</time> {l.text}
-          {l.hash && (
-            <>
-              {" · SHA-256 "}
-              <code class="hash">{l.hash}</code>
-            </>
-          )}
-        </li>
+    <div class="timeline-days" id="timeline" aria-live="polite">
+      {days.map((d) => (
+        <section key={d.key} class="timeline-day" aria-label={d.title}>
+          <h3 class="timeline-day-title">{d.title}</h3>
+          <ol class="timeline">
+            {d.lines.map((l) => (
+              <li key={l.key} data-seq={l.seq} data-type={l.type} data-kind={kind(l.type)}>
+                <svg class="timeline-icon" viewBox="0 0 24 24" aria-hidden="true"><path d={icons[kind(l.type)]} /></svg>
+                <span class="timeline-text">
+                  <time dateTime={l.at}>{time.format(new Date(l.at))}</time> {l.text}
+                  {l.hash && (
+                    <>
+                      {" · SHA-256 "}
+                      <code class="hash">{l.hash}</code>
+                    </>
+                  )}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </section>
       ))}
-    </ol>
+    </div>
   );
 }

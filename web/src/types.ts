@@ -13,6 +13,9 @@ export type Room = {
   created_at: string;
   updated_at: string;
   agent: { id: string; name: string };
+  participants?: { id: string; role: string; connected: boolean; left_at?: string; joined_at?: string }[];
+  closed_at?: string;
+  outcome?: string;
   documents?: Doc[];
   requests?: DocRequest[];
   payments?: Payment[];
@@ -22,7 +25,7 @@ export type RoomEvent = { room: string; seq: number; type: string; at: string; a
 
 export type Contact = { id: string; name: string; phone?: string; email?: string };
 
-export type Me = { user: { id: string; name: string; email: string; role: string }; account: { name: string } };
+export type Me = { user: { id: string; name: string; email: string; role: string }; account: { name: string; settings?: { time_zone?: string } } };
 
 export type FieldType = "text" | "number" | "date" | "checkbox" | "select" | "signature" | "initials";
 
