@@ -20,15 +20,42 @@ export function useNow(): number {
   return now;
 }
 
-const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const day = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const dayYear = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
-const full = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" });
+// The account's time zone: the console's times are read in it (the
+// browser's when the account has none). console.tsx sets it at sign-in.
+let zone: string | undefined;
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-// clockTime is a time of day, as 11:47.
-export function clockTime(at: Date): string {
-  return time.format(at);
+// setTimeZone sets the account's time zone for every time the console
+// writes.
+export function setTimeZone(z: string | undefined) {
+  zone = z || undefined;
+  formats.clear();
 }
+
+// accountZone is the zone times are written in.
+export function accountZone(): string | undefined {
+  return zone;
+}
+
+// format is a formatter of opts in the account's zone, kept for reuse.
+function format(opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(opts);
+  let f = formats.get(key);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(undefined, { ...opts, timeZone: zone });
+    } catch {
+      f = new Intl.DateTimeFormat(undefined, opts); // a zone this browser does not know
+    }
+    formats.set(key, f);
+  }
+  return f;
+}
+
+const time = { format: (d: Date) => format({ hour: "numeric", minute: "2-digit" }).format(d) };
+const day = { format: (d: Date) => format({ day: "numeric", month: "short" }).format(d) };
+const dayYear = { format: (d: Date) => format({ day: "numeric", month: "short", year: "numeric" }).format(d) };
+const full = { format: (d: Date) => format({ dateStyle: "full", timeStyle: "medium" }).format(d) };
 
 // exactTime is a moment written in full, for a tooltip.
 export function exactTime(at: Date): string {

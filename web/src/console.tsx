@@ -3,7 +3,8 @@
 // through the documented REST and WebSocket API (docs/protocol.md), with
 // the session cookie the hub sets at sign-in.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { setTimeZone } from "./clock";
 import { api, whoami } from "./api";
 import { BrandMark, useBrand } from "./brand";
 import { DocumentTypes } from "./documenttypes";
@@ -31,6 +32,9 @@ function useRoute(): string {
 
 function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const route = useRoute();
+  // Every time the console writes is in the account's zone.
+  const zone = me.account.settings?.time_zone;
+  useMemo(() => setTimeZone(zone), [zone]);
   // The dev outbox exists only in the embedded default, for admins.
   const [outbox, setOutbox] = useState(false);
   useEffect(() => {

@@ -164,7 +164,7 @@ export function Home({ open }: { open: (id: string) => void }) {
           </thead>
           <tbody>
             {rooms.map((r) => {
-              const c = listStatus(r, now);
+              const c = listStatus(r);
               const at = new Date(r.updated_at);
               const sms = r.channel === "sms";
               const contact = sms ? phoneWords(r.customer.phone ?? "") : r.customer.email ?? "";

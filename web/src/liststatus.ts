@@ -1,7 +1,8 @@
 // The session list's status: one state of a session in the words a person
 // reads, and the details behind it for a tooltip.
-import { clockTime, exactTime } from "./clock";
+import { accountZone, exactTime } from "./clock";
 import type { Room } from "./types";
+import { presence } from "./words";
 
 // Presence is what the list reads of the room's participants: when the
 // customer left.
@@ -14,16 +15,14 @@ const deliveryDetail: Record<string, string> = {
 
 // listStatus is the chip of a session in the list. status keys its color
 // (CSS data-status); words say it; detail, if any, goes in a tooltip.
-export function listStatus(r: Room & Presence, now: number): { status: string; words: string; detail?: string } {
+export function listStatus(r: Room & Presence): { status: string; words: string; detail?: string } {
   switch (r.status) {
     case "closed": return { status: "closed", words: "Ended" };
     case "connected": return { status: "connected", words: "Online now" };
     case "left": {
       const left = (r.participants ?? []).find((p) => p.role === "customer" && p.left_at)?.left_at;
       if (!left) return { status: "left", words: "Left" };
-      const at = new Date(left);
-      const today = new Date(now).toDateString() === at.toDateString();
-      return { status: "left", words: "Left " + (today ? clockTime(at) : at.toLocaleDateString(undefined, { day: "numeric", month: "short" })), detail: "The customer left: " + exactTime(at) };
+      return { status: "left", words: presence(r, accountZone()).words, detail: "The customer left: " + exactTime(new Date(left)) };
     }
     case "pending": return { status: "pending", words: "Pre-planned", detail: "No link sent yet" };
   }
