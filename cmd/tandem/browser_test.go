@@ -283,7 +283,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 	signIn("not the password")
 	waitText(t, ctx, "#login-error", "Email or password is incorrect.")
 	signIn(adminPassword)
-	waitText(t, ctx, "#whoami", "Signed in as Admin")
+	waitText(t, ctx, "#whoami", "Admin")
 	if row := textOf(t, ctx, "#rooms tbody tr"); !strings.Contains(row, "Sam Lee") || !strings.Contains(row, "Pre-planned") {
 		t.Fatalf("the session row: %q", row)
 	}
@@ -326,7 +326,7 @@ func TestBrowserConsoleSignIn(t *testing.T) {
 		t.Fatalf("the address bar after the reset: %q %v", loc, err)
 	}
 	signIn("a brand new secret")
-	waitText(t, ctx, "#whoami", "Signed in as Admin")
+	waitText(t, ctx, "#whoami", "Admin")
 	// The link is spent.
 	if err := chromedp.Do(ctx, chromedp.Navigate(resetLink), chromedp.WaitVisible("#new-password"),
 		chromedp.SendKeys("#new-password", "yet another secret"), chromedp.SendKeys("#new-password-again", "yet another secret"),

@@ -204,7 +204,7 @@ func TestBrowserAddressBook(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#contacts", "Sam Lee")
-	waitText(t, ctx, "#contacts", "+14155550101")
+	waitText(t, ctx, "#contacts", "+1 415 555 0101")
 	waitText(t, ctx, "#contacts", "Kim Park")
 
 	// Search.

@@ -4,6 +4,7 @@
 // the person's details from every session they were in.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, message, type APIError } from "./api";
+import { fullPhone } from "./words";
 
 export type BookContact = {
   id: string;
@@ -93,7 +94,7 @@ function ContactRow({ contact: c, onChanged }: { contact: BookContact; onChanged
         <div class="contact-who">
           <strong id={uid + "-name"}>{c.name}</strong>
           <div class="muted small contact-ways">
-            {c.phone && <span class="contact-phone">{c.phone}</span>}
+            {c.phone && <span class="contact-phone">{fullPhone(c.phone)}</span>}
             {c.email && <span class="contact-email">{c.email}</span>}
           </div>
         </div>

@@ -5,7 +5,8 @@ import { api, type APIError } from "./api";
 import { ChannelIcon } from "./channelchoice";
 import { ago, exactTime, useNow } from "./clock";
 import { useFeed } from "./feed";
-import { listStatus, phoneWords, waiting } from "./liststatus";
+import { listStatus, waiting } from "./liststatus";
+import { fullPhone } from "./words";
 import { NewSession } from "./newsession";
 import type { Room } from "./types";
 
@@ -167,7 +168,7 @@ export function Home({ open }: { open: (id: string) => void }) {
               const c = listStatus(r);
               const at = new Date(r.updated_at);
               const sms = r.channel === "sms";
-              const contact = sms ? phoneWords(r.customer.phone ?? "") : r.customer.email ?? "";
+              const contact = sms ? fullPhone(r.customer.phone ?? "") : r.customer.email ?? "";
               return (
                 <tr key={r.id} data-room={r.id} onClick={(e) => { if (!(e.target as HTMLElement).closest("a")) open(r.id); }}>
                   <th scope="row" class="customer"><a href={"#/sessions/" + r.id}>{r.customer.name}</a></th>

@@ -38,10 +38,3 @@ export function listStatus(r: Room & Presence): { status: string; words: string;
 export function waiting(r: Room): boolean {
   return r.status === "invited" && (r.invite_status === "sent" || r.invite_status === "delivered");
 }
-
-// phoneWords writes an E.164 number whole, grouped to be read for North
-// America (+1 415 555 0134); others as they are.
-export function phoneWords(to: string): string {
-  if (/^\+1\d{10}$/.test(to)) return "+1 " + to.slice(2, 5) + " " + to.slice(5, 8) + " " + to.slice(8);
-  return to;
-}

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type APIError } from "./api";
 import { type Channel, ChannelChoice } from "./channelchoice";
-import { phoneWords } from "./liststatus";
+import { fullPhone } from "./words";
 import type { Contact, Room } from "./types";
 
 type Field = "name" | "phone" | "email";
@@ -125,7 +125,7 @@ export function NewSession({ mode, onCreated, onCancel }: { mode: "live" | "prep
         {suggestions.map((c, i) => (
           <li key={c.id} id={optionId(i)} role="option" aria-selected={i === active} class={i === active ? "active" : ""}
             onMouseDown={(e) => e.preventDefault()} onClick={() => pick(c)}>
-            <span class="suggestion-name">{c.name}</span> <span class="muted">{[c.phone && phoneWords(c.phone), c.email].filter(Boolean).join(" · ")}</span>
+            <span class="suggestion-name">{c.name}</span> <span class="muted">{[c.phone && fullPhone(c.phone), c.email].filter(Boolean).join(" · ")}</span>
           </li>
         ))}
       </ul>

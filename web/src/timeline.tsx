@@ -199,7 +199,7 @@ const icons: Record<string, string> = {
 };
 
 export function Timeline({ events, zone }: { events: RoomEvent[]; zone?: string }) {
-  const time = zoned(zone, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = zoned(zone, { hour: "numeric", minute: "2-digit", second: "2-digit" });
   const dayKey = zoned(zone, { year: "numeric", month: "2-digit", day: "2-digit" });
   const dayWords = zoned(zone, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
   const days: { key: string; title: string; lines: Line[] }[] = [];

@@ -96,7 +96,7 @@ export function presence(r: Room, zone?: string): { state: "never" | "online" | 
   const at = new Date(c.left_at);
   const day = zoned(zone, { year: "numeric", month: "2-digit", day: "2-digit" });
   const today = day.format(at) === day.format(new Date());
-  const time = zoned(zone, today ? { hour: "2-digit", minute: "2-digit" } : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(at);
+  const time = zoned(zone, today ? { hour: "numeric", minute: "2-digit" } : { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(at);
   return { state: "left", words: "Left " + time };
 }
 
