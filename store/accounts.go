@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/tandemhq/tandem"
 )
@@ -28,10 +29,24 @@ type Users interface {
 	// ListUsers lists the account's users by name (then id), at most
 	// limit of them.
 	ListUsers(ctx context.Context, account string, limit int) ([]tandem.User, error)
-	// UpdateUser replaces the name, role, team and DeactivatedAt of the
-	// user u.ID of u.Account (KindNotFound if there is none), in one step
-	// that also deletes every sign-in of the user when u is deactivated.
-	// It fails with KindConflict (code "last_admin"), changing nothing,
-	// if the account would be left without an active admin.
-	UpdateUser(ctx context.Context, u tandem.User) error
+	// UpdateUser writes the fields ch sets, and only those, on the user
+	// id of account (KindNotFound if there is none), and returns the user
+	// as written: two admins changing one person at once each write what
+	// they changed, and neither undoes the other's deactivation or role.
+	// Deactivating (ch.Active false, on an active user) also deletes every
+	// sign-in of the user and spends their outstanding reset and
+	// invitation links, in the same step. It fails with KindConflict
+	// (code "last_admin"), changing nothing, if the account would be left
+	// without an active admin who has a password.
+	UpdateUser(ctx context.Context, account, id string, ch UserChange) (tandem.User, error)
+}
+
+// UserChange is what an update of a user sets: each field that is not
+// nil. At is when, for a deactivation.
+type UserChange struct {
+	Name   *string
+	Role   *tandem.Role
+	Team   *string
+	Active *bool
+	At     time.Time
 }

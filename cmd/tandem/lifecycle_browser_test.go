@@ -106,7 +106,7 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "#connection", "Console live")
-	if got, want := textOf(t, ctx, "#timeline li time"), evs[0].At.In(kiritimati).Format("03:04:05 PM"); got != want {
+	if got, want := textOf(t, ctx, "#timeline li time"), evs[0].At.In(kiritimati).Format("3:04:05 PM"); got != want {
 		t.Errorf("the first event's time is %q, want %q (in the account's zone)", got, want)
 	}
 	waitText(t, ctx, ".timeline-day-title", evs[0].At.In(kiritimati).Format("Monday, January 2, 2006"))

@@ -190,6 +190,10 @@ func auditWhat(e room.Event, doc string, fields map[string]room.Field) (string, 
 			return "", false
 		}
 		return fmt.Sprintf("New link sent by %s to %s", channelWords(d.Channel), d.To), true
+	case room.TypeLinkCopied:
+		// A link the agent was given to pass on by hand: whoever opens it
+		// next came by the agent, not by a message the hub sent.
+		return fmt.Sprintf("New link given to %s to pass on by hand, not sent by the hub", orNone(e.Actor.Name)), true
 	case room.TypeDelivery:
 		d, err := decodeData[room.Delivery](e)
 		if err != nil || d.Status != room.DeliveryDelivered {

@@ -189,14 +189,16 @@ func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) 
 	if err := checkPeopleAdmin(c); err != nil {
 		return u, nil, err
 	}
-	u, err = a.store.User(ctx, c.Account(), id)
-	if err != nil {
+	if _, err = a.store.User(ctx, c.Account(), id); err != nil {
 		return u, nil, err
 	}
+	ch := store.UserChange{At: a.now()}
 	if p.Name != nil {
-		if u.Name, err = tandem.CheckName(*p.Name, "the name"); err != nil {
+		name, err := tandem.CheckName(*p.Name, "the name")
+		if err != nil {
 			return u, nil, err
 		}
+		ch.Name = &name
 	}
 	if p.Role != nil {
 		if err := checkRole(*p.Role); err != nil {
@@ -205,33 +207,27 @@ func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) 
 		if id == c.User.ID && *p.Role != tandem.RoleAdmin {
 			return u, nil, tandem.Coded(tandem.KindConflict, "self_change", "you cannot take away your own admin role: ask another admin")
 		}
-		u.Role = *p.Role
+		ch.Role = p.Role
 	}
 	if p.Team != nil {
-		if u.Team, err = checkTeam(*p.Team); err != nil {
+		team, err := checkTeam(*p.Team)
+		if err != nil {
 			return u, nil, err
 		}
+		ch.Team = &team
 	}
-	deactivating := false
-	if p.Active != nil {
-		switch {
-		case !*p.Active && id == c.User.ID:
-			return u, nil, tandem.Coded(tandem.KindConflict, "self_change", "you cannot deactivate yourself: ask another admin")
-		case !*p.Active && u.Active():
-			now := a.now()
-			u.DeactivatedAt = &now
-			deactivating = true
-		case *p.Active:
-			u.DeactivatedAt = nil
-		}
+	deactivating := p.Active != nil && !*p.Active
+	if deactivating && id == c.User.ID {
+		return u, nil, tandem.Coded(tandem.KindConflict, "self_change", "you cannot deactivate yourself: ask another admin")
 	}
+	ch.Active = p.Active
 	if deactivating {
 		// Listed before they are deleted with the deactivation.
-		if ended, err = a.store.UserSignIns(ctx, u.Account, u.ID, a.now(), maxSignIns); err != nil {
+		if ended, err = a.store.UserSignIns(ctx, c.Account(), id, a.now(), maxSignIns); err != nil {
 			return u, nil, err
 		}
 	}
-	if err := a.store.UpdateUser(ctx, u); err != nil {
+	if u, err = a.store.UpdateUser(ctx, c.Account(), id, ch); err != nil {
 		return u, nil, err
 	}
 	if deactivating {

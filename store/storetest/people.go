@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // testPeople: an account's users listed by name and capped, changed and
@@ -50,23 +51,30 @@ func testPeople(t *testing.T, open Open) {
 
 	// Change name, role and team.
 	u := f.agent
-	u.Name, u.Role, u.Team = "Ana Lee", tandem.RoleAdmin, "South"
-	if err := f.st.UpdateUser(ctx, u); err != nil {
-		t.Fatalf("update user: %v", err)
+	name, team, adminRole := "Ana Lee", "South", tandem.RoleAdmin
+	if w, err := f.st.UpdateUser(ctx, f.account, u.ID, store.UserChange{Name: &name, Role: &adminRole, Team: &team}); err != nil || w.Name != name || w.Role != adminRole || w.Team != team {
+		t.Fatalf("update user: %+v, %v", w, err)
 	}
 	got, err := f.st.User(ctx, f.account, u.ID)
 	if err != nil || got.Name != "Ana Lee" || got.Role != tandem.RoleAdmin || got.Team != "South" || got.PasswordHash != "hash" || got.Email != u.Email {
 		t.Fatalf("user after the update: %+v, %v", got, err)
 	}
 
+	// Only the fields a change sets are written.
+	other := "South 2"
+	if w, err := f.st.UpdateUser(ctx, f.account, u.ID, store.UserChange{Team: &other}); err != nil || w.Name != name || w.Role != adminRole || w.Team != other {
+		t.Fatalf("a change of the team alone: %+v, %v", w, err)
+	}
+
 	// Another account cannot change it.
-	theirs := u
-	theirs.Account, theirs.Name = f.other, "Stolen"
-	wantErr(t, f.st.UpdateUser(ctx, theirs), tandem.KindNotFound, "")
+	stolen := "Stolen"
+	_, err = f.st.UpdateUser(ctx, f.other, u.ID, store.UserChange{Name: &stolen})
+	wantErr(t, err, tandem.KindNotFound, "")
 	if got, _ := f.st.User(ctx, f.account, u.ID); got.Name != "Ana Lee" {
 		t.Fatalf("another account renamed the user: %q", got.Name)
 	}
-	wantErr(t, f.st.UpdateUser(ctx, tandem.User{ID: room.NewID("us"), Account: f.account, Name: "X", Role: tandem.RoleAgent}), tandem.KindNotFound, "")
+	_, err = f.st.UpdateUser(ctx, f.account, room.NewID("us"), store.UserChange{Name: &stolen})
+	wantErr(t, err, tandem.KindNotFound, "")
 
 	// Deactivating ends the user's sign-ins, and only theirs.
 	mine := f.newSignIn(t, f.account, u.ID)
@@ -83,9 +91,17 @@ func testPeople(t *testing.T, open Open) {
 		t.Fatalf("expired sign-ins listed: %+v, %v", ins, err)
 	}
 	at := t0.Add(time.Minute)
-	u.DeactivatedAt = &at
-	if err := f.st.UpdateUser(ctx, u); err != nil {
+	off, on := false, true
+	link := f.newReset(t, t0.Add(7*24*time.Hour)) // an invitation or reset link of the user's
+	if _, err := f.st.UpdateUser(ctx, f.account, u.ID, store.UserChange{Active: &off, At: at}); err != nil {
 		t.Fatalf("deactivate: %v", err)
+	}
+	_, err = f.st.UsePasswordReset(ctx, link.TokenHash, at.Add(time.Second))
+	wantErr(t, err, tandem.KindGone, "") // spent with the deactivation, and stays spent
+	// A rename meanwhile, by an admin who read the user before, does not
+	// bring them back.
+	if w, err := f.st.UpdateUser(ctx, f.account, u.ID, store.UserChange{Name: &name, At: at.Add(time.Second)}); err != nil || w.Active() {
+		t.Fatalf("a rename after the deactivation: %+v, %v", w, err)
 	}
 	got, _ = f.st.User(ctx, f.account, u.ID)
 	if got.Active() || !got.DeactivatedAt.Equal(stored(at)) {
@@ -102,12 +118,11 @@ func testPeople(t *testing.T, open Open) {
 	}
 
 	// The last active admin can be neither demoted nor deactivated.
-	last := admin
-	last.Role = tandem.RoleAgent
-	wantErr(t, f.st.UpdateUser(ctx, last), tandem.KindConflict, "last_admin")
-	last = admin
-	last.DeactivatedAt = &at
-	wantErr(t, f.st.UpdateUser(ctx, last), tandem.KindConflict, "last_admin")
+	agentRole := tandem.RoleAgent
+	_, err = f.st.UpdateUser(ctx, f.account, admin.ID, store.UserChange{Role: &agentRole})
+	wantErr(t, err, tandem.KindConflict, "last_admin")
+	_, err = f.st.UpdateUser(ctx, f.account, admin.ID, store.UserChange{Active: &off, At: at})
+	wantErr(t, err, tandem.KindConflict, "last_admin")
 	if got, _ := f.st.User(ctx, f.account, admin.ID); got.Role != tandem.RoleAdmin || !got.Active() {
 		t.Fatalf("the refused change was written: %+v", got)
 	}
@@ -115,11 +130,10 @@ func testPeople(t *testing.T, open Open) {
 		t.Fatal("a refused deactivation ended the admin's sign-in")
 	}
 	// Reactivated, the first admin lets the other step down.
-	u.DeactivatedAt = nil
-	if err := f.st.UpdateUser(ctx, u); err != nil {
+	if _, err := f.st.UpdateUser(ctx, f.account, u.ID, store.UserChange{Active: &on, At: at}); err != nil {
 		t.Fatalf("reactivate: %v", err)
 	}
-	if err := f.st.UpdateUser(ctx, last); err != nil {
+	if _, err := f.st.UpdateUser(ctx, f.account, admin.ID, store.UserChange{Active: &off, At: at}); err != nil {
 		t.Fatalf("deactivate an admin while another is active: %v", err)
 	}
 	if got, _ := f.st.User(ctx, f.account, u.ID); !got.Active() {

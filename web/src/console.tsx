@@ -66,7 +66,9 @@ function App() {
   if (resetting) return <Reset onDone={() => { setResetting(false); setChanged(true); setMe(null); }} />;
   if (me === undefined) return <main><p class="muted">Loading…</p></main>;
   if (me === null) return <>{changed && <p class="notice-bar" id="reset-done" role="status">Your password is changed: sign in with it.</p>}<Login onSignedIn={load} /></>;
-  return <Console me={me} onSignedOut={() => setMe(null)} />;
+  // Signing out starts the page afresh: nothing of this person's (the
+  // brand, the time zone, the live list) stays for whoever signs in next.
+  return <Console me={me} onSignedOut={() => location.reload()} />;
 }
 
 render(<App />, document.getElementById("app")!);

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/store"
 )
 
 // userRow is a row of users.
@@ -123,39 +124,69 @@ func (s *DB) ListUsers(ctx context.Context, account string, limit int) ([]tandem
 
 // UpdateUser implements store.Users. The account's row is locked first
 // (PostgreSQL), so that two admins demoting each other at once cannot
-// both pass the last-admin check.
-func (s *DB) UpdateUser(ctx context.Context, u tandem.User) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+// both pass the last-admin check; each column is written only when ch
+// sets it, so that one admin's change never writes back another's
+// stale values.
+func (s *DB) UpdateUser(ctx context.Context, account, id string, ch store.UserChange) (u tandem.User, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var acc string
-		err := tx.GetContext(ctx, &acc, `SELECT id FROM accounts WHERE id = $1 `+s.d.RowLock, u.Account)
+		err := tx.GetContext(ctx, &acc, `SELECT id FROM accounts WHERE id = $1 `+s.d.RowLock, account)
 		if errors.Is(err, sql.ErrNoRows) {
-			return userNotFound(u.ID)
+			return userNotFound(id)
 		} else if err != nil {
-			return fmt.Errorf("update user %s: %w", u.ID, err)
+			return fmt.Errorf("update user %s: %w", id, err)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, team = $3, deactivated_at = $4 WHERE id = $5 AND account_id = $6`,
-			u.Name, string(u.Role), u.Team, tsp(u.DeactivatedAt), u.ID, u.Account)
+		var role *string
+		if ch.Role != nil {
+			r := string(*ch.Role)
+			role = &r
+		}
+		// deactivated_at: kept when ch says nothing; set (once) to At to
+		// deactivate; cleared to reactivate.
+		var active *int
+		if ch.Active != nil {
+			a := 0
+			if *ch.Active {
+				a = 1
+			}
+			active = &a
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET
+			name = COALESCE(CAST($1 AS TEXT), name), role = COALESCE(CAST($2 AS TEXT), role), team = COALESCE(CAST($3 AS TEXT), team),
+			deactivated_at = CASE CAST($4 AS INTEGER) WHEN 1 THEN NULL WHEN 0 THEN COALESCE(deactivated_at, $5) ELSE deactivated_at END
+			WHERE id = $6 AND account_id = $7`,
+			ch.Name, role, ch.Team, active, ts(ch.At), id, account)
 		if err != nil {
-			return fmt.Errorf("update user %s: %w", u.ID, err)
+			return fmt.Errorf("update user %s: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("update user %s: %w", u.ID, err)
+			return fmt.Errorf("update user %s: %w", id, err)
 		} else if n == 0 {
-			return userNotFound(u.ID)
+			return userNotFound(id)
 		}
 		var admins int
-		if err := tx.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE account_id = $1 AND role = $2 AND deactivated_at IS NULL`,
-			u.Account, string(tandem.RoleAdmin)); err != nil {
-			return fmt.Errorf("update user %s: %w", u.ID, err)
+		if err := tx.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE account_id = $1 AND role = $2 AND deactivated_at IS NULL AND password_hash <> ''`,
+			account, string(tandem.RoleAdmin)); err != nil {
+			return fmt.Errorf("update user %s: %w", id, err)
 		}
 		if admins == 0 {
-			return tandem.Coded(tandem.KindConflict, "last_admin", "the account must keep at least one active admin")
+			return tandem.Coded(tandem.KindConflict, "last_admin", "the account must keep at least one active admin who has signed in")
 		}
-		if u.DeactivatedAt != nil {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE user_id = $1 AND account_id = $2`, u.ID, u.Account); err != nil {
-				return fmt.Errorf("delete sessions of user %s: %w", u.ID, err)
+		if ch.Active != nil && !*ch.Active {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE user_id = $1 AND account_id = $2`, id, account); err != nil {
+				return fmt.Errorf("delete sessions of user %s: %w", id, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND account_id = $3 AND used_at IS NULL`,
+				ts(ch.At), id, account); err != nil {
+				return fmt.Errorf("spend the links of user %s: %w", id, err)
 			}
 		}
+		var r userRow
+		if err := tx.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE id = $1 AND account_id = $2`, id, account); err != nil {
+			return fmt.Errorf("read user %s: %w", id, err)
+		}
+		u = r.user()
 		return nil
 	})
+	return u, err
 }
