@@ -726,8 +726,16 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 		}
 		return id
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/console"), chromedp.WaitVisible("#email")); err != nil {
+	// The hub's own address leads to the console, and the page's icon is
+	// there (a missing one is a failed request in every tab).
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url), chromedp.WaitVisible("#email")); err != nil {
 		t.Fatal(err)
+	}
+	if path := evalJS[string](t, ctx, `location.pathname`); path != "/console" {
+		t.Fatalf("the hub's address led to %q, not the console", path)
+	}
+	if ok := evalJS[bool](t, ctx, `Promise.all([document.querySelector('link[rel="icon"]').href, "/favicon.ico"].map(u => fetch(u).then(r => r.ok))).then(rs => rs.every(Boolean))`); !ok {
+		t.Fatal("the page's icon or /favicon.ico does not load")
 	}
 	check("sign in")
 	if err := chromedp.Do(ctx, chromedp.Focus("#email"), chromedp.KeyEvent("admin@example.com\t")); err != nil {
@@ -760,6 +768,23 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	}
 	waitText(t, ctx, "#timeline", "Link sent by SMS")
 	check("session")
+	// The header's places are reached with Tab and opened with Enter: the
+	// People page, then the address book, each passing the same checks.
+	for _, place := range []struct{ link, page string }{{"nav-people", "People"}, {"nav-contacts", "Address book"}} {
+		for i := 0; active() != place.link; i++ {
+			if i > 40 {
+				t.Fatalf("%s is not reachable with Tab (focus on %q)", place.page, active())
+			}
+			if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, ctx, "main h1", place.page)
+		check(place.page)
+	}
 
 	bg := context.Background()
 	agent := adminClient(t, srv.url)
