@@ -117,7 +117,10 @@ export function NewSession({ mode, onCreated, onCancel }: { mode: "live" | "prep
     onKeyDown: keys(f),
     onKeyPress: (e: KeyboardEvent) => { if (e.key === "Enter" && picked.current) e.preventDefault(); },
     onKeyUp: () => { picked.current = false; },
-    onBlur: () => setTimeout(close, 150), // a click on a suggestion lands first
+    // A click on a suggestion lands first; moving on to another field of
+    // the form that suggests too leaves its own list alone (its typing
+    // must not be undone by this field's leaving).
+    onBlur: () => setTimeout(() => { if (document.activeElement?.getAttribute("role") !== "combobox") close(); }, 150),
   });
   const list = (f: Field) =>
     open && field === f && (
