@@ -46,8 +46,27 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, map[string]any{"users": views}, err)
 }
 
+// InvitationsPerMinute bounds the invitation emails one admin may have
+// the hub send (invitations and their resends), per instance: each is an
+// email to an address the admin typed, and a live link.
+const InvitationsPerMinute = 10
+
+// invitationAllowed reports whether the caller may send another invitation
+// now; it answers 429 if not.
+func (s *Server) invitationAllowed(w http.ResponseWriter, r *http.Request) bool {
+	c := principalFrom(r.Context()).Caller
+	if !s.limiter.allow(limit{key: "invitations:" + c.Account() + "|" + c.User.ID, n: InvitationsPerMinute}) {
+		s.writeError(w, r, errRateLimited("invitations"))
+		return false
+	}
+	return true
+}
+
 // handleInviteUser serves POST /api/v1/users: invite a person by email.
 func (s *Server) handleInviteUser(w http.ResponseWriter, r *http.Request) {
+	if !s.invitationAllowed(w, r) {
+		return
+	}
 	var req app.NewUser
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
@@ -77,6 +96,9 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 // handleResendInvitation serves POST /api/v1/users/{id}/invitation: a new
 // invitation email to a person who has not accepted theirs.
 func (s *Server) handleResendInvitation(w http.ResponseWriter, r *http.Request) {
+	if !s.invitationAllowed(w, r) {
+		return
+	}
 	u, err := s.app.ResendInvitation(r.Context(), principalFrom(r.Context()).Caller, mux.Vars(r)["id"])
 	s.answer(w, r, http.StatusAccepted, map[string]any{"user": viewPerson(u)}, err)
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/hub/api"
 )
 
 func boolp(b bool) *bool { return &b }
@@ -231,5 +233,35 @@ func TestPeopleDeactivate(t *testing.T) {
 	}
 	if _, err := bo.UpdatePerson(ctx, me.User.ID, client.PersonPatch{Role: strp("agent")}); apiCode(t, err) != "self_change" {
 		t.Fatalf("the last admin demotes themselves: %v", err)
+	}
+}
+
+// An admin's invitation emails are limited: past InvitationsPerMinute a
+// minute, inviting and resending answer 429 and send nothing.
+func TestPeopleInvitationsAreLimited(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	var last client.Person
+	for i := 0; i < api.InvitationsPerMinute; i++ {
+		p, err := e.agent.InvitePerson(ctx, client.NewPerson{Name: "Person " + strconv.Itoa(i), Email: "p" + strconv.Itoa(i) + "@acme.test"})
+		if err != nil {
+			t.Fatalf("invitation %d: %v", i, err)
+		}
+		last = p
+	}
+	if _, err := e.agent.InvitePerson(ctx, client.NewPerson{Name: "One Too Many", Email: "many@acme.test"}); apiCode(t, err) != "rate_limited" {
+		t.Fatalf("invitation past the limit: %v", err)
+	}
+	if _, err := e.agent.ResendInvitation(ctx, last.ID); apiCode(t, err) != "rate_limited" {
+		t.Fatalf("resend past the limit: %v", err)
+	}
+	people, err := e.agent.People(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if p.Email == "many@acme.test" {
+			t.Fatal("the refused invitation made a person")
+		}
 	}
 }
