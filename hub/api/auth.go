@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/hub/app"
+	"github.com/tandemhq/tandem/store"
 )
 
 type userJSON struct {
@@ -47,6 +48,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.signedIn(w, token, in, u)
+}
+
+// signedIn answers a sign-in (a password, an accepted invitation): the
+// session's cookie, and its token for a program.
+func (s *Server) signedIn(w http.ResponseWriter, token string, in store.SignIn, u tandem.User) {
 	s.setSignInCookie(w, token, in.ExpiresAt, 0)
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "token": token, "expires_at": in.ExpiresAt})
 }

@@ -128,6 +128,5 @@ func (s *Server) handleAcceptInvitation(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	s.setSignInCookie(w, token, in.ExpiresAt, 0)
-	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "token": token, "expires_at": in.ExpiresAt})
+	s.signedIn(w, token, in, u)
 }
