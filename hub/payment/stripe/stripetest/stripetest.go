@@ -18,10 +18,8 @@
 package stripetest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -214,72 +212,6 @@ func (s *Server) Deliveries() []Delivery {
 	return append([]Delivery(nil), s.deliveries...)
 }
 
-// Pay pays session id as the page's Pay button does: the session is
-// complete and paid, and a signed checkout.session.completed is sent to the
-// webhook URL. The error is the session not being open, or the webhook
-// call failing.
-func (s *Server) Pay(id string) error {
-	s.mu.Lock()
-	cs, ok := s.sessions[id]
-	if !ok || cs.Status != "open" {
-		s.mu.Unlock()
-		return fmt.Errorf("stripetest: session %s is not open", id)
-	}
-	cs.Attempts++
-	cs.Status, cs.PaymentStatus = "complete", "paid"
-	snap := cs.copy()
-	s.mu.Unlock()
-	return s.deliver("checkout.session.completed", CompletedEvent(snap))
-}
-
-// Decline tries session id with a card its issuer refuses, as the page's
-// decline button does: the session stays open, and a signed
-// payment_intent.payment_failed (card_declined, declineCode, last four
-// digits 0002) is sent to the webhook URL.
-func (s *Server) Decline(id, declineCode string) error {
-	s.mu.Lock()
-	cs, ok := s.sessions[id]
-	if !ok || cs.Status != "open" {
-		s.mu.Unlock()
-		return fmt.Errorf("stripetest: session %s is not open", id)
-	}
-	cs.Attempts++
-	snap := cs.copy()
-	s.mu.Unlock()
-	return s.deliver("payment_intent.payment_failed", PaymentFailedEvent(snap, declineCode, "Your card was declined.", "0002"))
-}
-
-// deliver sends an event to the webhook URL, signed, and records it.
-func (s *Server) deliver(typ string, payload []byte) error {
-	s.mu.Lock()
-	target := s.opts.WebhookURL
-	s.mu.Unlock()
-	if target == "" {
-		return nil
-	}
-	d := Delivery{Type: typ}
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(payload))
-	if err == nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		req.Header.Set("Stripe-Signature", Sign(payload, s.opts.WebhookSecret, time.Now()))
-		var res *http.Response
-		if res, err = s.client.Do(req); err == nil {
-			res.Body.Close()
-			d.Status = res.StatusCode
-			if res.StatusCode/100 != 2 {
-				err = fmt.Errorf("the webhook answered %s", res.Status)
-			}
-		}
-	}
-	if err != nil {
-		d.Err = fmt.Errorf("stripetest: deliver %s: %w", typ, err)
-	}
-	s.mu.Lock()
-	s.deliveries = append(s.deliveries, d)
-	s.mu.Unlock()
-	return d.Err
-}
-
 // api wraps an API handler with what Stripe does first: the key, and the
 // failures the test asked for.
 func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
@@ -387,70 +319,6 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cs.Object())
-}
-
-// page is the checkout page of a session.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	cs, ok := s.Session(r.PathValue("id"))
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	render(w, http.StatusOK, cs, "")
-}
-
-// pay is the page's form: outcome "pay" or "decline".
-func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	cs, ok := s.Session(id)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if r.FormValue("outcome") == "decline" {
-		err := s.Decline(id, "generic_decline")
-		msg := "Your card was declined."
-		if err != nil {
-			msg = err.Error()
-		}
-		cs, _ = s.Session(id)
-		render(w, http.StatusOK, cs, msg)
-		return
-	}
-	if err := s.Pay(id); err != nil {
-		cs, _ = s.Session(id)
-		render(w, http.StatusBadGateway, cs, err.Error())
-		return
-	}
-	http.Redirect(w, r, strings.ReplaceAll(cs.SuccessURL, "{CHECKOUT_SESSION_ID}", cs.ID), http.StatusSeeOther)
-}
-
-var pageTmpl = template.Must(template.New("pay").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Pay {{.Name}} — fake Stripe Checkout</title></head>
-<body>
-<h1 id="name">{{.Name}}</h1>
-<p id="amount">{{.Amount}} {{.Currency}}</p>
-{{if .Message}}<p id="message" role="alert">{{.Message}}</p>{{end}}
-{{if eq .Status "open"}}
-<form method="post">
-<button id="pay" type="submit" name="outcome" value="pay">Pay</button>
-<button id="decline" type="submit" name="outcome" value="decline">Pay with a declined card</button>
-</form>
-{{else}}<p id="status">This checkout is {{.Status}}.</p>{{end}}
-{{if .CancelURL}}<a id="cancel" href="{{.CancelURL}}">Back</a>{{end}}
-</body></html>`))
-
-func render(w http.ResponseWriter, status int, cs Session, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, map[string]any{
-		"Name":      cs.Name,
-		"Amount":    fmt.Sprintf("%d.%02d", cs.Amount/100, cs.Amount%100),
-		"Currency":  strings.ToUpper(cs.Currency),
-		"Status":    cs.Status,
-		"CancelURL": cs.CancelURL,
-		"Message":   msg,
-	})
 }
 
 // prefixed returns the map sent as prefix[key]=value.
