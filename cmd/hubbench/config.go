@@ -28,6 +28,19 @@ type config struct {
 	RecoverFor time.Duration // how long they stay away
 	Drain      time.Duration // the longest wait for subscriptions to catch up at the end
 
+	// Settle, when positive, is how long the subscriptions are held idle
+	// after the setup, before any publishing, for the memory each one
+	// costs the hubs (the idle figures of the report).
+	Settle time.Duration
+
+	// ResumeEvents, when positive, makes the run a resume measurement
+	// instead of a load: ResumeEvents events are written to each of
+	// ResumeRooms rooms, then each room is read from its start
+	// ResumeRepeat times (resume.go).
+	ResumeEvents int
+	ResumeRooms  int
+	ResumeRepeat int
+
 	Setup   int // rooms set up at a time
 	Senders int // activity POSTs in flight at most
 
@@ -52,6 +65,9 @@ func defaultConfig() config {
 		Drain:      10 * time.Second,
 		Setup:      16,
 		Senders:    64,
+
+		ResumeRooms:  3,
+		ResumeRepeat: 3,
 	}
 }
 
@@ -102,6 +118,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&cfg.Recover, "recover", cfg.Recover, "after the main phase, drop this `number` of subscriptions, keep publishing for -recover-for, then resume them from their last seq and time their catch-up")
 	fs.DurationVar(&cfg.RecoverFor, "recover-for", cfg.RecoverFor, "how long the -recover subscriptions stay away (a `duration`)")
 	fs.DurationVar(&cfg.Drain, "drain", cfg.Drain, "the longest wait, after publishing stops, for every subscription to reach its room's last seq (a `duration`)")
+	fs.DurationVar(&cfg.Settle, "settle", cfg.Settle, "hold the subscriptions idle for this `duration` after the setup, before publishing, and report what each costs the hubs in RSS, heap and goroutines (with -rate 0 -duration 1s: an idle-memory run)")
+	fs.IntVar(&cfg.ResumeEvents, "resume-events", cfg.ResumeEvents, "instead of a load, write this `number` of events to each of -resume-rooms rooms, then time reading each room from its start (since=0) as the agent, -resume-repeat times, to the last event")
+	fs.IntVar(&cfg.ResumeRooms, "resume-rooms", cfg.ResumeRooms, "`number` of rooms of a -resume-events run")
+	fs.IntVar(&cfg.ResumeRepeat, "resume-repeat", cfg.ResumeRepeat, "how many `times` each room of a -resume-events run is read")
 	fs.IntVar(&cfg.Setup, "setup-concurrency", cfg.Setup, "`number` of rooms created and connected at a time")
 	fs.IntVar(&cfg.Senders, "senders", cfg.Senders, "activity POSTs in flight at most (a `number`); sends due when all are busy and as many wait are counted as skipped")
 	fs.BoolVar(&cfg.JSON, "json", cfg.JSON, "print the report as one JSON object instead of a table")
@@ -171,6 +191,12 @@ func (c config) validate() error {
 		return errors.New("-recover-for must be positive")
 	case c.Drain <= 0:
 		return errors.New("-drain must be positive")
+	case c.Settle < 0:
+		return errors.New("-settle must not be negative")
+	case c.ResumeEvents < 0:
+		return errors.New("-resume-events must not be negative")
+	case c.ResumeEvents > 0 && (c.ResumeRooms < 1 || c.ResumeRepeat < 1):
+		return errors.New("-resume-rooms and -resume-repeat must be at least 1")
 	case c.Setup < 1 || c.Senders < 1:
 		return errors.New("-setup-concurrency and -senders must be at least 1")
 	}

@@ -33,6 +33,14 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("parsed %+v", cfg)
 	}
 
+	cfg, err = parseFlags([]string{"-password", "pw", "-settle", "1m", "-resume-events", "1000", "-resume-rooms", "5", "-resume-repeat", "2"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Settle != time.Minute || cfg.ResumeEvents != 1000 || cfg.ResumeRooms != 5 || cfg.ResumeRepeat != 2 {
+		t.Errorf("parsed %+v", cfg)
+	}
+
 	if _, err := parseFlags([]string{"-h"}, getenv, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: err = %v", err)
 	}
@@ -47,6 +55,10 @@ func TestParseFlags(t *testing.T) {
 		{"-recover", "201"},
 		{"-drain", "0s"},
 		{"-senders", "0"},
+		{"-settle", "-1s"},
+		{"-resume-events", "-1"},
+		{"-resume-events", "10", "-resume-rooms", "0"},
+		{"-resume-events", "10", "-resume-repeat", "0"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(bad, getenv, io.Discard); err == nil {

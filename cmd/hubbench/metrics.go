@@ -16,6 +16,8 @@ import (
 const (
 	mConns      = "tandem_ws_connections"
 	mHeap       = "go_memstats_heap_inuse_bytes"
+	mHeapAlloc  = "go_memstats_heap_alloc_bytes"
+	mGoroutines = "go_goroutines"
 	mRSS        = "process_resident_memory_bytes"
 	mAppended   = "tandem_events_appended_total"
 	mDeliveries = "tandem_deliveries_total"
@@ -186,6 +188,7 @@ type hubStats struct {
 
 	mu       sync.Mutex
 	baseline promMetrics
+	settled  promMetrics // after -settle, with every socket held idle
 	final    promMetrics
 	peak     map[string]float64
 	err      error // of the last scrape that failed
@@ -216,6 +219,7 @@ func (b *bench) scrapeInto(ctx context.Context, h *hubStats, keep func(*hubStats
 
 func keepBaseline(h *hubStats, m promMetrics) { h.baseline = m }
 func keepFinal(h *hubStats, m promMetrics)    { h.final = m }
+func keepSettled(h *hubStats, m promMetrics)  { h.settled = m }
 func keepPeak(*hubStats, promMetrics)         {}
 
 // scrape reads and parses GET {hub}/metrics.

@@ -1,0 +1,66 @@
+package main
+
+import "time"
+
+// idleReport is what the bench's subscriptions cost a hub while idle: the
+// change of its gauges from before the setup (no socket of the bench) to
+// the end of the settle (every socket open, nothing published for
+// -settle), in all and per socket. The heap includes the garbage the idle
+// sockets made during the settle: that is part of their cost.
+type idleReport struct {
+	SettleS float64 `json:"settle_s"`
+	// Sockets is the rise of tandem_ws_connections, or the bench's
+	// subscriptions on the hub if the hub does not say.
+	Sockets float64 `json:"sockets"`
+
+	RSS        gaugeDelta `json:"resident_memory_bytes"`
+	HeapInuse  gaugeDelta `json:"heap_inuse_bytes"`
+	HeapAlloc  gaugeDelta `json:"heap_alloc_bytes"`
+	Goroutines gaugeDelta `json:"goroutines"`
+
+	RSSPerSocket        float64 `json:"rss_per_socket_bytes"`
+	HeapInusePerSocket  float64 `json:"heap_inuse_per_socket_bytes"`
+	HeapAllocPerSocket  float64 `json:"heap_alloc_per_socket_bytes"`
+	GoroutinesPerSocket float64 `json:"goroutines_per_socket"`
+}
+
+// gaugeDelta is a gauge before the sockets opened and after the settle.
+type gaugeDelta struct {
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+}
+
+func (g gaugeDelta) delta() float64 { return g.After - g.Before }
+
+// idleFigures computes the idle report of a hub from its scrapes before
+// the setup and after the settle; held is the number of the bench's
+// subscriptions on it, used when the hub has no connection gauge. It
+// returns nil when a scrape is missing.
+func idleFigures(before, after promMetrics, held int, settle time.Duration) *idleReport {
+	if before == nil || after == nil {
+		return nil
+	}
+	pair := func(name string) gaugeDelta {
+		a, _ := before.get(name)
+		z, _ := after.get(name)
+		return gaugeDelta{Before: finite(a), After: finite(z)}
+	}
+	r := &idleReport{
+		SettleS:    settle.Seconds(),
+		RSS:        pair(mRSS),
+		HeapInuse:  pair(mHeap),
+		HeapAlloc:  pair(mHeapAlloc),
+		Goroutines: pair(mGoroutines),
+	}
+	r.Sockets = pair(mConns).delta()
+	if r.Sockets <= 0 {
+		r.Sockets = float64(held)
+	}
+	if r.Sockets > 0 {
+		r.RSSPerSocket = r.RSS.delta() / r.Sockets
+		r.HeapInusePerSocket = r.HeapInuse.delta() / r.Sockets
+		r.HeapAllocPerSocket = r.HeapAlloc.delta() / r.Sockets
+		r.GoroutinesPerSocket = r.Goroutines.delta() / r.Sockets
+	}
+	return r
+}

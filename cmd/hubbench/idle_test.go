@@ -1,0 +1,60 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustProm(t *testing.T, text string) promMetrics {
+	t.Helper()
+	m, err := parseProm(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestIdleFigures(t *testing.T) {
+	before := mustProm(t, `
+tandem_ws_connections 2
+process_resident_memory_bytes 5e+07
+go_memstats_heap_inuse_bytes 2e+07
+go_memstats_heap_alloc_bytes 1.5e+07
+go_goroutines 40
+`)
+	after := mustProm(t, `
+tandem_ws_connections 1002
+process_resident_memory_bytes 1.5e+08
+go_memstats_heap_inuse_bytes 6e+07
+go_memstats_heap_alloc_bytes 5.5e+07
+go_goroutines 3040
+`)
+	got := idleFigures(before, after, 7, time.Minute)
+	if got == nil {
+		t.Fatal("no figures")
+	}
+	// The hub's gauge counts the sockets, not the bench's 7.
+	if got.Sockets != 1000 || got.SettleS != 60 {
+		t.Errorf("sockets %g, settle %g; want 1000 and 60", got.Sockets, got.SettleS)
+	}
+	if got.RSSPerSocket != 100_000 || got.HeapInusePerSocket != 40_000 || got.HeapAllocPerSocket != 40_000 || got.GoroutinesPerSocket != 3 {
+		t.Errorf("per socket: RSS %g, heap in use %g, heap alloc %g, goroutines %g; want 100000, 40000, 40000, 3",
+			got.RSSPerSocket, got.HeapInusePerSocket, got.HeapAllocPerSocket, got.GoroutinesPerSocket)
+	}
+	if got.RSS != (gaugeDelta{Before: 5e7, After: 1.5e8}) || got.Goroutines != (gaugeDelta{Before: 40, After: 3040}) {
+		t.Errorf("RSS %+v, goroutines %+v", got.RSS, got.Goroutines)
+	}
+
+	// A hub without the connection gauge: the bench's own count.
+	noConns := mustProm(t, "go_goroutines 10\nprocess_resident_memory_bytes 1000\n")
+	noConnsAfter := mustProm(t, "go_goroutines 30\nprocess_resident_memory_bytes 5000\n")
+	got = idleFigures(noConns, noConnsAfter, 10, time.Second)
+	if got.Sockets != 10 || got.GoroutinesPerSocket != 2 || got.RSSPerSocket != 400 || got.HeapInusePerSocket != 0 {
+		t.Errorf("without the gauge: %+v", got)
+	}
+
+	if idleFigures(nil, after, 1, time.Second) != nil || idleFigures(before, nil, 1, time.Second) != nil {
+		t.Error("figures without a scrape")
+	}
+}
