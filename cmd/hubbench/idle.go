@@ -3,9 +3,9 @@ package main
 import "time"
 
 // idleReport is what the bench's subscriptions cost a hub while idle: the
-// change of its gauges from before the setup (no socket of the bench) to
-// the end of the settle (every socket open, nothing published for
-// -settle), in all and per socket. The heap includes the garbage the idle
+// change of its gauges from before the sockets opened (every room created,
+// no socket of the bench) to the end of the settle (every socket open,
+// nothing published for -settle), in all and per socket. The heap includes the garbage the idle
 // sockets made during the settle: that is part of their cost.
 type idleReport struct {
 	SettleS float64 `json:"settle_s"`
@@ -33,7 +33,7 @@ type gaugeDelta struct {
 func (g gaugeDelta) delta() float64 { return g.After - g.Before }
 
 // idleFigures computes the idle report of a hub from its scrapes before
-// the setup and after the settle; held is the number of the bench's
+// the sockets opened and after the settle; held is the number of the bench's
 // subscriptions on it, used when the hub has no connection gauge. It
 // returns nil when a scrape is missing.
 func idleFigures(before, after promMetrics, held int, settle time.Duration) *idleReport {

@@ -40,7 +40,8 @@
 //
 // Two more measurements: -settle holds the subscriptions idle after the
 // setup and reports what each costs every hub (RSS, heap and goroutines,
-// from /metrics before the setup and after the settle):
+// from /metrics once the rooms are created, before the first socket, and
+// after the settle):
 //
 //	hubbench -rooms 5000 -rate 0 -duration 1s -settle 60s
 //
