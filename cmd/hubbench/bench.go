@@ -204,7 +204,7 @@ func (b *bench) logout() {
 }
 
 // settle holds every subscription idle for -settle, then reads the hubs'
-// gauges: with the baseline read before the setup, they give what an idle
+// gauges: with the baseline read before the first socket (setup), they give what an idle
 // socket costs (idleFigures).
 func (b *bench) settle(ctx context.Context) {
 	if b.cfg.Settle <= 0 {
