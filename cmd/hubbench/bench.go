@@ -204,8 +204,8 @@ func (b *bench) logout() {
 }
 
 // settle holds every subscription idle for -settle, then reads the hubs'
-// gauges: with the baseline read before the first socket (setup), they give what an idle
-// socket costs (idleFigures).
+// gauges: with the baseline setup read before the first socket, they give
+// what an idle socket costs (idleFigures).
 func (b *bench) settle(ctx context.Context) {
 	if b.cfg.Settle <= 0 {
 		return
