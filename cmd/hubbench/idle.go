@@ -13,15 +13,34 @@ type idleReport struct {
 	// subscriptions on the hub if the hub does not say.
 	Sockets float64 `json:"sockets"`
 
-	RSS        gaugeDelta `json:"resident_memory_bytes"`
-	HeapInuse  gaugeDelta `json:"heap_inuse_bytes"`
-	HeapAlloc  gaugeDelta `json:"heap_alloc_bytes"`
+	RSS       gaugeDelta `json:"resident_memory_bytes"`
+	HeapInuse gaugeDelta `json:"heap_inuse_bytes"`
+	HeapAlloc gaugeDelta `json:"heap_alloc_bytes"`
+	// HeapLive is the heap the last collection kept: the heap goal
+	// (next_gc) over 1 + GOGC/100. Unlike the heap in use, it does not
+	// depend on how much garbage waits for the next collection when the
+	// gauges are read; zero when the hub does not export GOGC.
+	HeapLive   gaugeDelta `json:"heap_live_bytes"`
+	Stacks     gaugeDelta `json:"stack_inuse_bytes"` // goroutine stacks, outside the heap
 	Goroutines gaugeDelta `json:"goroutines"`
 
 	RSSPerSocket        float64 `json:"rss_per_socket_bytes"`
 	HeapInusePerSocket  float64 `json:"heap_inuse_per_socket_bytes"`
 	HeapAllocPerSocket  float64 `json:"heap_alloc_per_socket_bytes"`
+	HeapLivePerSocket   float64 `json:"heap_live_per_socket_bytes"`
+	StacksPerSocket     float64 `json:"stack_per_socket_bytes"`
 	GoroutinesPerSocket float64 `json:"goroutines_per_socket"`
+}
+
+// heapLive estimates the heap the last collection kept from the heap goal
+// and GOGC; 0 if either is missing or the collector is off.
+func heapLive(m promMetrics) float64 {
+	next, ok1 := m.get(mNextGC)
+	gogc, ok2 := m.get(mGOGC)
+	if !ok1 || !ok2 || gogc <= 0 {
+		return 0
+	}
+	return finite(next / (1 + gogc/100))
 }
 
 // gaugeDelta is a gauge before the sockets opened and after the settle.
@@ -50,6 +69,8 @@ func idleFigures(before, after promMetrics, held int, settle time.Duration) *idl
 		RSS:        pair(mRSS),
 		HeapInuse:  pair(mHeap),
 		HeapAlloc:  pair(mHeapAlloc),
+		HeapLive:   gaugeDelta{Before: heapLive(before), After: heapLive(after)},
+		Stacks:     pair(mStacks),
 		Goroutines: pair(mGoroutines),
 	}
 	r.Sockets = pair(mConns).delta()
@@ -60,6 +81,8 @@ func idleFigures(before, after promMetrics, held int, settle time.Duration) *idl
 		r.RSSPerSocket = r.RSS.delta() / r.Sockets
 		r.HeapInusePerSocket = r.HeapInuse.delta() / r.Sockets
 		r.HeapAllocPerSocket = r.HeapAlloc.delta() / r.Sockets
+		r.HeapLivePerSocket = r.HeapLive.delta() / r.Sockets
+		r.StacksPerSocket = r.Stacks.delta() / r.Sockets
 		r.GoroutinesPerSocket = r.Goroutines.delta() / r.Sockets
 	}
 	return r

@@ -22,6 +22,9 @@ process_resident_memory_bytes 5e+07
 go_memstats_heap_inuse_bytes 2e+07
 go_memstats_heap_alloc_bytes 1.5e+07
 go_goroutines 40
+go_memstats_stack_inuse_bytes 1e+06
+go_memstats_next_gc_bytes 4e+07
+go_gc_gogc_percent 100
 `)
 	after := mustProm(t, `
 tandem_ws_connections 1002
@@ -29,6 +32,9 @@ process_resident_memory_bytes 1.5e+08
 go_memstats_heap_inuse_bytes 6e+07
 go_memstats_heap_alloc_bytes 5.5e+07
 go_goroutines 3040
+go_memstats_stack_inuse_bytes 2.5e+07
+go_memstats_next_gc_bytes 1.2e+08
+go_gc_gogc_percent 100
 `)
 	got := idleFigures(before, after, 7, time.Minute)
 	if got == nil {
@@ -42,6 +48,10 @@ go_goroutines 3040
 		t.Errorf("per socket: RSS %g, heap in use %g, heap alloc %g, goroutines %g; want 100000, 40000, 40000, 3",
 			got.RSSPerSocket, got.HeapInusePerSocket, got.HeapAllocPerSocket, got.GoroutinesPerSocket)
 	}
+	// The live heap is the goal over 1 + GOGC/100: 20 MB, then 60 MB.
+	if got.HeapLive != (gaugeDelta{Before: 2e7, After: 6e7}) || got.HeapLivePerSocket != 40_000 || got.StacksPerSocket != 24_000 {
+		t.Errorf("heap live %+v (%g per socket), stacks %g per socket; want 20 MB → 60 MB, 40000 and 24000", got.HeapLive, got.HeapLivePerSocket, got.StacksPerSocket)
+	}
 	if got.RSS != (gaugeDelta{Before: 5e7, After: 1.5e8}) || got.Goroutines != (gaugeDelta{Before: 40, After: 3040}) {
 		t.Errorf("RSS %+v, goroutines %+v", got.RSS, got.Goroutines)
 	}
@@ -50,7 +60,7 @@ go_goroutines 3040
 	noConns := mustProm(t, "go_goroutines 10\nprocess_resident_memory_bytes 1000\n")
 	noConnsAfter := mustProm(t, "go_goroutines 30\nprocess_resident_memory_bytes 5000\n")
 	got = idleFigures(noConns, noConnsAfter, 10, time.Second)
-	if got.Sockets != 10 || got.GoroutinesPerSocket != 2 || got.RSSPerSocket != 400 || got.HeapInusePerSocket != 0 {
+	if got.Sockets != 10 || got.GoroutinesPerSocket != 2 || got.RSSPerSocket != 400 || got.HeapInusePerSocket != 0 || got.HeapLive != (gaugeDelta{}) {
 		t.Errorf("without the gauge: %+v", got)
 	}
 

@@ -272,6 +272,8 @@ func (r *report) writeText(w io.Writer) error {
 			row("idle RSS", "%s → %s  (%s per socket)", fmtBytes(id.RSS.Before), fmtBytes(id.RSS.After), fmtBytes(id.RSSPerSocket))
 			row("idle heap in use", "%s → %s  (%s per socket)", fmtBytes(id.HeapInuse.Before), fmtBytes(id.HeapInuse.After), fmtBytes(id.HeapInusePerSocket))
 			row("idle heap alloc", "%s → %s  (%s per socket)", fmtBytes(id.HeapAlloc.Before), fmtBytes(id.HeapAlloc.After), fmtBytes(id.HeapAllocPerSocket))
+			row("idle heap live", "%s → %s  (%s per socket; kept by the last collection)", fmtBytes(id.HeapLive.Before), fmtBytes(id.HeapLive.After), fmtBytes(id.HeapLivePerSocket))
+			row("idle stacks", "%s → %s  (%s per socket)", fmtBytes(id.Stacks.Before), fmtBytes(id.Stacks.After), fmtBytes(id.StacksPerSocket))
 			row("idle goroutines", "%.0f → %.0f  (%.2f per socket)", id.Goroutines.Before, id.Goroutines.After, id.GoroutinesPerSocket)
 		}
 	}
