@@ -81,6 +81,7 @@ type bench struct {
 	// Timings of the run, since start.
 	loadStart, mainEnd, loadEnd, drainTook time.Duration
 	settled                                time.Duration // how long the sockets were held idle
+	collectedAtBaseline                    bool          // every hub collected its garbage before the baseline
 	delivAtStart, delivAtEnd               int64
 	ackedAtStart, ackedAtEnd               int64
 	drained                                bool
@@ -215,6 +216,11 @@ func (b *bench) settle(ctx context.Context) {
 	sleepCtx(ctx, b.cfg.Settle)
 	b.settled = b.elapsed() - start
 	b.scrapeAll(keepSettled)
+	// The collected heap compares two readings after a collection, or
+	// none.
+	if b.collectedAtBaseline && b.collectGarbage() {
+		b.scrapeAll(keepCollected)
+	}
 }
 
 // load runs the main phase and the recovery phase, publishing throughout.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"net/http/pprof"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,8 +151,18 @@ func TestBenchIdleSockets(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	env := map[string]string{"TANDEM_ADMIN_EMAIL": testEmail, "TANDEM_ADMIN_PASSWORD": testPassword}
+	// The hub's profiling listener, as TANDEM_DEBUG_ADDR serves it: its
+	// collections are counted.
+	var collections atomic.Int64
+	debug := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/debug/pprof/heap" && r.URL.Query().Get("gc") == "1" {
+			collections.Add(1)
+		}
+		pprof.Index(w, r)
+	}))
+	defer debug.Close()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"-hubs", hubs[0], "-rooms", "4", "-rate", "0", "-duration", "100ms", "-settle", "300ms", "-json", "-quiet"},
+	code := run(ctx, []string{"-hubs", hubs[0], "-debug-urls", debug.URL, "-rooms", "4", "-rate", "0", "-duration", "100ms", "-settle", "300ms", "-json", "-quiet"},
 		func(k string) string { return env[k] }, &stdout, &stderr)
 	t.Logf("stderr:\n%s", stderr.String())
 	if code != 0 {
@@ -170,6 +183,10 @@ func TestBenchIdleSockets(t *testing.T) {
 	// hub shares its process with the bench, whose sockets have theirs.
 	if id.Goroutines.After <= id.Goroutines.Before || id.GoroutinesPerSocket < 1 || id.RSS.Before <= 0 || id.HeapInuse.Before <= 0 {
 		t.Errorf("idle figures %+v", id)
+	}
+	// One collection before the baseline, one after the settle.
+	if n := collections.Load(); n != 2 || id.HeapCollected == nil || id.HeapCollected.Before <= 0 || id.HeapCollected.After <= 0 {
+		t.Errorf("%d garbage collections, heap collected %+v; want 2 and the heap after each", n, id.HeapCollected)
 	}
 	if r.Appended != 0 || r.OfferedPerSec != 0 {
 		t.Errorf("appended %d, offered %g/s: an idle run publishes nothing", r.Appended, r.OfferedPerSec)

@@ -1,6 +1,13 @@
 package main
 
-import "time"
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // idleReport is what the bench's subscriptions cost a hub while idle: the
 // change of its gauges from before the sockets opened (every room created,
@@ -20,16 +27,22 @@ type idleReport struct {
 	// (next_gc) over 1 + GOGC/100. Unlike the heap in use, it does not
 	// depend on how much garbage waits for the next collection when the
 	// gauges are read; zero when the hub does not export GOGC.
-	HeapLive   gaugeDelta `json:"heap_live_bytes"`
-	Stacks     gaugeDelta `json:"stack_inuse_bytes"` // goroutine stacks, outside the heap
-	Goroutines gaugeDelta `json:"goroutines"`
+	HeapLive gaugeDelta `json:"heap_live_bytes"`
+	// HeapCollected is the heap in use from the baseline to just after a
+	// garbage collection at the end of the settle, both read after one
+	// (-debug-urls): what the sockets hold, without their garbage. Nil
+	// without -debug-urls.
+	HeapCollected *gaugeDelta `json:"heap_collected_bytes,omitempty"`
+	Stacks        gaugeDelta  `json:"stack_inuse_bytes"` // goroutine stacks, outside the heap
+	Goroutines    gaugeDelta  `json:"goroutines"`
 
-	RSSPerSocket        float64 `json:"rss_per_socket_bytes"`
-	HeapInusePerSocket  float64 `json:"heap_inuse_per_socket_bytes"`
-	HeapAllocPerSocket  float64 `json:"heap_alloc_per_socket_bytes"`
-	HeapLivePerSocket   float64 `json:"heap_live_per_socket_bytes"`
-	StacksPerSocket     float64 `json:"stack_per_socket_bytes"`
-	GoroutinesPerSocket float64 `json:"goroutines_per_socket"`
+	RSSPerSocket           float64 `json:"rss_per_socket_bytes"`
+	HeapInusePerSocket     float64 `json:"heap_inuse_per_socket_bytes"`
+	HeapAllocPerSocket     float64 `json:"heap_alloc_per_socket_bytes"`
+	HeapLivePerSocket      float64 `json:"heap_live_per_socket_bytes"`
+	HeapCollectedPerSocket float64 `json:"heap_collected_per_socket_bytes,omitempty"`
+	StacksPerSocket        float64 `json:"stack_per_socket_bytes"`
+	GoroutinesPerSocket    float64 `json:"goroutines_per_socket"`
 }
 
 // heapLive estimates the heap the last collection kept from the heap goal
@@ -52,10 +65,11 @@ type gaugeDelta struct {
 func (g gaugeDelta) delta() float64 { return g.After - g.Before }
 
 // idleFigures computes the idle report of a hub from its scrapes before
-// the sockets opened and after the settle; held is the number of the bench's
+// the sockets opened, after the settle and, if there was one, after a
+// garbage collection that followed; held is the number of the bench's
 // subscriptions on it, used when the hub has no connection gauge. It
 // returns nil when a scrape is missing.
-func idleFigures(before, after promMetrics, held int, settle time.Duration) *idleReport {
+func idleFigures(before, after, collected promMetrics, held int, settle time.Duration) *idleReport {
 	if before == nil || after == nil {
 		return nil
 	}
@@ -73,6 +87,11 @@ func idleFigures(before, after promMetrics, held int, settle time.Duration) *idl
 		Stacks:     pair(mStacks),
 		Goroutines: pair(mGoroutines),
 	}
+	if collected != nil {
+		a, _ := before.get(mHeap)
+		z, _ := collected.get(mHeap)
+		r.HeapCollected = &gaugeDelta{Before: finite(a), After: finite(z)}
+	}
 	r.Sockets = pair(mConns).delta()
 	if r.Sockets <= 0 {
 		r.Sockets = float64(held)
@@ -83,7 +102,48 @@ func idleFigures(before, after promMetrics, held int, settle time.Duration) *idl
 		r.HeapAllocPerSocket = r.HeapAlloc.delta() / r.Sockets
 		r.HeapLivePerSocket = r.HeapLive.delta() / r.Sockets
 		r.StacksPerSocket = r.Stacks.delta() / r.Sockets
+		if r.HeapCollected != nil {
+			r.HeapCollectedPerSocket = r.HeapCollected.delta() / r.Sockets
+		}
 		r.GoroutinesPerSocket = r.Goroutines.delta() / r.Sockets
 	}
 	return r
+}
+
+// collectGarbage has every hub run a garbage collection through its
+// profiling listener (-debug-urls), so that the heap read next is what
+// the hub holds, not what it has yet to collect. A hub that does not
+// answer is reported, and collectGarbage returns false: the heap figures
+// are then those of whenever its collector last ran.
+func (b *bench) collectGarbage() bool {
+	ctx, cancel := context.WithTimeout(b.base, 30*time.Second)
+	defer cancel()
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for _, u := range b.cfg.DebugURLs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+"/debug/pprof/heap?gc=1", nil)
+			if err != nil {
+				failed.Store(true)
+				b.logf("hubbench: garbage collection on %s: %v", u, err)
+				return
+			}
+			resp, err := b.metricsHTTP.Do(req)
+			if err != nil {
+				failed.Store(true)
+				b.logf("hubbench: garbage collection on %s: %v (the idle heap includes garbage)", u, err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				failed.Store(true)
+				b.logf("hubbench: garbage collection on %s: HTTP %d (the idle heap includes garbage)", u, resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	return !failed.Load()
 }

@@ -36,7 +36,7 @@ go_memstats_stack_inuse_bytes 2.5e+07
 go_memstats_next_gc_bytes 1.2e+08
 go_gc_gogc_percent 100
 `)
-	got := idleFigures(before, after, 7, time.Minute)
+	got := idleFigures(before, after, nil, 7, time.Minute)
 	if got == nil {
 		t.Fatal("no figures")
 	}
@@ -59,12 +59,23 @@ go_gc_gogc_percent 100
 	// A hub without the connection gauge: the bench's own count.
 	noConns := mustProm(t, "go_goroutines 10\nprocess_resident_memory_bytes 1000\n")
 	noConnsAfter := mustProm(t, "go_goroutines 30\nprocess_resident_memory_bytes 5000\n")
-	got = idleFigures(noConns, noConnsAfter, 10, time.Second)
+	got = idleFigures(noConns, noConnsAfter, nil, 10, time.Second)
 	if got.Sockets != 10 || got.GoroutinesPerSocket != 2 || got.RSSPerSocket != 400 || got.HeapInusePerSocket != 0 || got.HeapLive != (gaugeDelta{}) {
 		t.Errorf("without the gauge: %+v", got)
 	}
 
-	if idleFigures(nil, after, 1, time.Second) != nil || idleFigures(before, nil, 1, time.Second) != nil {
+	if got.HeapCollected != nil {
+		t.Errorf("a collected heap without a collection: %+v", got.HeapCollected)
+	}
+
+	// After a collection: the heap in use then, against the baseline.
+	collected := mustProm(t, "go_memstats_heap_inuse_bytes 4.5e+07\n")
+	got = idleFigures(before, after, collected, 7, time.Minute)
+	if got.HeapCollected == nil || *got.HeapCollected != (gaugeDelta{Before: 2e7, After: 4.5e7}) || got.HeapCollectedPerSocket != 25_000 {
+		t.Errorf("collected %+v, %g per socket; want 20 MB → 45 MB, 25000", got.HeapCollected, got.HeapCollectedPerSocket)
+	}
+
+	if idleFigures(nil, after, nil, 1, time.Second) != nil || idleFigures(before, nil, nil, 1, time.Second) != nil {
 		t.Error("figures without a scrape")
 	}
 }

@@ -192,9 +192,12 @@ type hubStats struct {
 	mu       sync.Mutex
 	baseline promMetrics
 	settled  promMetrics // after -settle, with every socket held idle
-	final    promMetrics
-	peak     map[string]float64
-	err      error // of the last scrape that failed
+	// collected is read after settled and a garbage collection
+	// (-debug-urls); nil without one.
+	collected promMetrics
+	final     promMetrics
+	peak      map[string]float64
+	err       error // of the last scrape that failed
 }
 
 func newHubStats(url string) *hubStats {
@@ -220,10 +223,11 @@ func (b *bench) scrapeInto(ctx context.Context, h *hubStats, keep func(*hubStats
 	}
 }
 
-func keepBaseline(h *hubStats, m promMetrics) { h.baseline = m }
-func keepFinal(h *hubStats, m promMetrics)    { h.final = m }
-func keepSettled(h *hubStats, m promMetrics)  { h.settled = m }
-func keepPeak(*hubStats, promMetrics)         {}
+func keepBaseline(h *hubStats, m promMetrics)  { h.baseline = m }
+func keepFinal(h *hubStats, m promMetrics)     { h.final = m }
+func keepSettled(h *hubStats, m promMetrics)   { h.settled = m }
+func keepCollected(h *hubStats, m promMetrics) { h.collected = m }
+func keepPeak(*hubStats, promMetrics)          {}
 
 // scrape reads and parses GET {hub}/metrics.
 func (b *bench) scrape(ctx context.Context, hub string) (promMetrics, error) {

@@ -150,7 +150,7 @@ func (b *bench) report() *report {
 		s := h.report()
 		h.mu.Lock()
 		if b.settled > 0 {
-			s.Idle = idleFigures(h.baseline, h.settled, h.conns, b.settled)
+			s.Idle = idleFigures(h.baseline, h.settled, h.collected, h.conns, b.settled)
 		}
 		h.mu.Unlock()
 		r.Servers = append(r.Servers, s)
@@ -273,6 +273,9 @@ func (r *report) writeText(w io.Writer) error {
 			row("idle heap in use", "%s → %s  (%s per socket)", fmtBytes(id.HeapInuse.Before), fmtBytes(id.HeapInuse.After), fmtBytes(id.HeapInusePerSocket))
 			row("idle heap alloc", "%s → %s  (%s per socket)", fmtBytes(id.HeapAlloc.Before), fmtBytes(id.HeapAlloc.After), fmtBytes(id.HeapAllocPerSocket))
 			row("idle heap live", "%s → %s  (%s per socket; kept by the last collection)", fmtBytes(id.HeapLive.Before), fmtBytes(id.HeapLive.After), fmtBytes(id.HeapLivePerSocket))
+			if hc := id.HeapCollected; hc != nil {
+				row("idle heap collected", "%s → %s  (%s per socket; each read after a garbage collection)", fmtBytes(hc.Before), fmtBytes(hc.After), fmtBytes(id.HeapCollectedPerSocket))
+			}
 			row("idle stacks", "%s → %s  (%s per socket)", fmtBytes(id.Stacks.Before), fmtBytes(id.Stacks.After), fmtBytes(id.StacksPerSocket))
 			row("idle goroutines", "%.0f → %.0f  (%.2f per socket)", id.Goroutines.Before, id.Goroutines.After, id.GoroutinesPerSocket)
 		}

@@ -66,6 +66,7 @@ func (b *bench) setup(ctx context.Context) error {
 		})
 	}
 	if b.cfg.Settle > 0 && ctx.Err() == nil {
+		b.collectedAtBaseline = len(b.cfg.DebugURLs) > 0 && b.collectGarbage()
 		b.scrapeAll(keepBaseline)
 		parallel(ctx, b.cfg.Setup, len(later), func(i int) {
 			b.openRoom(ctx, later[i].idx, later[i].s, later[i].link)
