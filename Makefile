@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: run build web test fuzz fuzz-short chaos check fmt vet staticcheck bench screenshots clean
+.PHONY: run build web test fuzz fuzz-short chaos check fmt vet staticcheck bench bench-load screenshots clean
 
 # The fuzz targets, one package:FuzzName a line. Go fuzzes one target per
 # `go test` call, so each is run on its own: for FUZZTIME_SHORT by `make
@@ -93,6 +93,10 @@ staticcheck:
 ## bench: the append + fan-out benchmarks (figures go in docs/performance.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./hub/...
+
+## bench-load: hubbench's scenarios (SQLite; two instances on PostgreSQL + Redis; 10 000 idle sockets; resume of 1 000 events) from empty databases, as one table with its commands; BASE=<git ref> measures that revision too, in the same run; SCENARIOS=sqlite,pg,idle,resume, DURATION=15s and more: see .ci/bench-load
+bench-load:
+	GO="$(GO)" .ci/bench-load
 
 clean:
 	rm -rf bin tandem-data web/node_modules web/dist/*.js web/dist/*.mjs web/dist/*.map web/dist/*.html

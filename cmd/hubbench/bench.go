@@ -23,6 +23,7 @@ type phase int32
 
 const (
 	phaseSetup    phase = iota // creating rooms and opening their subscriptions
+	phaseSettle                // holding the subscriptions idle (-settle)
 	phaseMain                  // publishing at the configured rate, with churn
 	phaseRecovery              // publishing while some subscriptions are away
 	phaseDrain                 // publishing stopped; waiting for the subscriptions
@@ -30,7 +31,7 @@ const (
 )
 
 func (p phase) String() string {
-	return [...]string{"setup", "main", "recovery", "drain", "done"}[p]
+	return [...]string{"setup", "settle", "main", "recovery", "drain", "done"}[p]
 }
 
 // bench is one run: its clients, rooms, subscriptions and counters.
@@ -79,6 +80,8 @@ type bench struct {
 
 	// Timings of the run, since start.
 	loadStart, mainEnd, loadEnd, drainTook time.Duration
+	settled                                time.Duration // how long the sockets were held idle
+	collectedAtBaseline                    bool          // every hub collected its garbage before the baseline
 	delivAtStart, delivAtEnd               int64
 	ackedAtStart, ackedAtEnd               int64
 	drained                                bool
@@ -153,6 +156,9 @@ func runBench(ctx context.Context, cfg config, stderr io.Writer) (*report, error
 
 	err := b.setup(ctx)
 	if err == nil && ctx.Err() == nil && len(b.rooms) > 0 {
+		b.settle(ctx)
+	}
+	if err == nil && ctx.Err() == nil && len(b.rooms) > 0 {
 		b.load(ctx)
 	}
 	b.finish()
@@ -195,6 +201,25 @@ func (b *bench) logout() {
 	defer cancel()
 	if err := b.agents[0].Logout(ctx); err != nil {
 		b.logf("hubbench: sign out: %v", err)
+	}
+}
+
+// settle holds every subscription idle for -settle, then reads the hubs'
+// gauges: with the baseline setup read before the first socket, they give
+// what an idle socket costs (idleFigures).
+func (b *bench) settle(ctx context.Context) {
+	if b.cfg.Settle <= 0 {
+		return
+	}
+	b.phase.Store(int32(phaseSettle))
+	start := b.elapsed()
+	sleepCtx(ctx, b.cfg.Settle)
+	b.settled = b.elapsed() - start
+	b.scrapeAll(keepSettled)
+	// The collected heap compares two readings after a collection, or
+	// none.
+	if b.collectedAtBaseline && b.collectGarbage() {
+		b.scrapeAll(keepCollected)
 	}
 }
 

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"net/http/pprof"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,5 +141,107 @@ func TestBenchRefusesBadCredentials(t *testing.T) {
 		func(string) string { return "" }, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "invalid_credentials") {
 		t.Errorf("exit status %d, stderr %q; want 1 and invalid_credentials", code, stderr.String())
+	}
+}
+
+// TestBenchIdleSockets holds the sockets of a run without publishing for
+// -settle and reports what they cost the hub, per socket.
+func TestBenchIdleSockets(t *testing.T) {
+	hubs := startHubs(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := map[string]string{"TANDEM_ADMIN_EMAIL": testEmail, "TANDEM_ADMIN_PASSWORD": testPassword}
+	// The hub's profiling listener, as TANDEM_DEBUG_ADDR serves it: its
+	// collections are counted.
+	var collections atomic.Int64
+	debug := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/debug/pprof/heap" && r.URL.Query().Get("gc") == "1" {
+			collections.Add(1)
+		}
+		pprof.Index(w, r)
+	}))
+	defer debug.Close()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-hubs", hubs[0], "-debug-urls", debug.URL, "-rooms", "4", "-rate", "0", "-duration", "100ms", "-settle", "300ms", "-json", "-quiet"},
+		func(k string) string { return env[k] }, &stdout, &stderr)
+	t.Logf("stderr:\n%s", stderr.String())
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0; report:\n%s", code, stdout.String())
+	}
+	var r report
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	if len(r.Servers) != 1 || r.Servers[0].Idle == nil {
+		t.Fatalf("servers %+v: want one with idle figures", r.Servers)
+	}
+	id := r.Servers[0].Idle
+	if id.Sockets != 8 || id.SettleS < 0.3 {
+		t.Errorf("idle sockets %g after %gs; want 8 after at least 0.3s", id.Sockets, id.SettleS)
+	}
+	// Each socket has at least one goroutine on the hub; the in-process
+	// hub shares its process with the bench, whose sockets have theirs.
+	if id.Goroutines.After <= id.Goroutines.Before || id.GoroutinesPerSocket < 1 || id.RSS.Before <= 0 || id.HeapInuse.Before <= 0 {
+		t.Errorf("idle figures %+v", id)
+	}
+	// One collection before the baseline, one after the settle.
+	if n := collections.Load(); n != 2 || id.HeapCollected == nil || id.HeapCollected.Before <= 0 || id.HeapCollected.After <= 0 {
+		t.Errorf("%d garbage collections, heap collected %+v; want 2 and the heap after each", n, id.HeapCollected)
+	}
+	if r.Appended != 0 || r.OfferedPerSec != 0 {
+		t.Errorf("appended %d, offered %g/s: an idle run publishes nothing", r.Appended, r.OfferedPerSec)
+	}
+}
+
+// TestBenchResume writes events to rooms on one hub and reads them back
+// from the start on the other, checking every event and timing each read.
+func TestBenchResume(t *testing.T) {
+	hubs := startHubs(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := map[string]string{"TANDEM_ADMIN_EMAIL": testEmail, "TANDEM_ADMIN_PASSWORD": testPassword}
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-hubs", strings.Join(hubs, ","), "-resume-events", "40", "-resume-rooms", "2", "-resume-repeat", "3", "-json", "-quiet"},
+		func(k string) string { return env[k] }, &stdout, &stderr)
+	t.Logf("stderr:\n%s", stderr.String())
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0; report:\n%s", code, stdout.String())
+	}
+	var r resumeReport
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	if !r.OK || r.Rooms != 2 || r.Reads != 6 || r.Events != 40 || r.Lost != 0 || r.Duplicated != 0 || r.OutOfOrder != 0 || r.Undelivered != 0 || len(r.Errors) != 0 {
+		t.Errorf("report %+v: want 6 reads of 2 rooms of 40 events, nothing missing", r)
+	}
+	if r.WriteHub != hubs[0] || r.ReadHub != hubs[1] {
+		t.Errorf("written on %s, read on %s; want %s then %s", r.WriteHub, r.ReadHub, hubs[0], hubs[1])
+	}
+	if r.Time.Samples != 6 || r.Time.P50 <= 0 || r.Time.Max < r.Time.P50 {
+		t.Errorf("resume time %+v: want 6 samples", r.Time)
+	}
+
+	var text bytes.Buffer
+	if err := r.writeText(&text); err != nil || !strings.Contains(text.String(), "resume time") || !strings.Contains(text.String(), "result: OK") {
+		t.Errorf("text report (%v):\n%s", err, text.String())
+	}
+}
+
+// TestReportSaysOfferedAndSustained: a saturated run is read by what was
+// offered against what was sustained, with the tail and the checks.
+func TestReportSaysOfferedAndSustained(t *testing.T) {
+	r := &report{
+		TargetRate: 8000, OfferedPerSec: 7990, AppendedPerSec: 812.5, Burst: 1,
+		Latency: latencySummary{Samples: 100, P50: 5, P99: 340, P999: 800, Max: 900},
+		Lost:    1, OK: false,
+	}
+	var out bytes.Buffer
+	if err := r.writeText(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"7990.0 events/s offered, 812.5 events/s sustained", "p50 5.00ms  p99 340ms  p99.9 800ms", "lost ", "duplicated", "out of order", "result: FAILED"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -28,6 +28,24 @@ type config struct {
 	RecoverFor time.Duration // how long they stay away
 	Drain      time.Duration // the longest wait for subscriptions to catch up at the end
 
+	// Settle, when positive, is how long the subscriptions are held idle
+	// after the setup, before any publishing, for the memory each one
+	// costs the hubs (the idle figures of the report).
+	Settle time.Duration
+	// DebugURLs are the hubs' profiling listeners (TANDEM_DEBUG_ADDR), in
+	// the order of Hubs: before each idle reading, hubbench has each hub
+	// collect its garbage through them, so that the heap figures are of
+	// what the sockets hold.
+	DebugURLs []string
+
+	// ResumeEvents, when positive, makes the run a resume measurement
+	// instead of a load: ResumeEvents events are written to each of
+	// ResumeRooms rooms, then each room is read from its start
+	// ResumeRepeat times (resume.go).
+	ResumeEvents int
+	ResumeRooms  int
+	ResumeRepeat int
+
 	Setup   int // rooms set up at a time
 	Senders int // activity POSTs in flight at most
 
@@ -52,6 +70,9 @@ func defaultConfig() config {
 		Drain:      10 * time.Second,
 		Setup:      16,
 		Senders:    64,
+
+		ResumeRooms:  3,
+		ResumeRepeat: 3,
 	}
 }
 
@@ -102,6 +123,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&cfg.Recover, "recover", cfg.Recover, "after the main phase, drop this `number` of subscriptions, keep publishing for -recover-for, then resume them from their last seq and time their catch-up")
 	fs.DurationVar(&cfg.RecoverFor, "recover-for", cfg.RecoverFor, "how long the -recover subscriptions stay away (a `duration`)")
 	fs.DurationVar(&cfg.Drain, "drain", cfg.Drain, "the longest wait, after publishing stops, for every subscription to reach its room's last seq (a `duration`)")
+	fs.DurationVar(&cfg.Settle, "settle", cfg.Settle, "hold the subscriptions idle for this `duration` after the setup, before publishing, and report what each costs the hubs in RSS, heap and goroutines (with -rate 0 -duration 1s: an idle-memory run)")
+	debugURLs := fs.String("debug-urls", "", "comma-separated base `URLs` of the hubs' profiling listeners (TANDEM_DEBUG_ADDR), in the order of -hubs: with -settle, each hub collects its garbage (GET /debug/pprof/heap?gc=1) before each idle reading")
+	fs.IntVar(&cfg.ResumeEvents, "resume-events", cfg.ResumeEvents, "instead of a load, write this `number` of events to each of -resume-rooms rooms, then time reading each room from its start (since=0) as the agent, -resume-repeat times, to the last event")
+	fs.IntVar(&cfg.ResumeRooms, "resume-rooms", cfg.ResumeRooms, "`number` of rooms of a -resume-events run")
+	fs.IntVar(&cfg.ResumeRepeat, "resume-repeat", cfg.ResumeRepeat, "how many `times` each room of a -resume-events run is read")
 	fs.IntVar(&cfg.Setup, "setup-concurrency", cfg.Setup, "`number` of rooms created and connected at a time")
 	fs.IntVar(&cfg.Senders, "senders", cfg.Senders, "activity POSTs in flight at most (a `number`); sends due when all are busy and as many wait are counted as skipped")
 	fs.BoolVar(&cfg.JSON, "json", cfg.JSON, "print the report as one JSON object instead of a table")
@@ -121,14 +147,22 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 		return cfg, fmt.Errorf("unexpected arguments %q (flags only; see -h)", fs.Args())
 	}
 	var err error
-	if cfg.Hubs, err = parseHubs(*hubs); err != nil {
+	if cfg.Hubs, err = parseURLs("-hubs", *hubs); err != nil {
 		return cfg, err
+	}
+	if *debugURLs != "" {
+		if cfg.DebugURLs, err = parseURLs("-debug-urls", *debugURLs); err != nil {
+			return cfg, err
+		}
+		if len(cfg.DebugURLs) != len(cfg.Hubs) {
+			return cfg, fmt.Errorf("-debug-urls: %d URLs for %d hubs; give one for each hub, in the same order", len(cfg.DebugURLs), len(cfg.Hubs))
+		}
 	}
 	return cfg, cfg.validate()
 }
 
-// parseHubs splits and checks the -hubs list.
-func parseHubs(s string) ([]string, error) {
+// parseURLs splits and checks a list of base URLs, of the flag name.
+func parseURLs(name, s string) ([]string, error) {
 	var hubs []string
 	for _, h := range strings.Split(s, ",") {
 		h = strings.TrimRight(strings.TrimSpace(h), "/")
@@ -137,12 +171,12 @@ func parseHubs(s string) ([]string, error) {
 		}
 		u, err := url.Parse(h)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("-hubs: %q is not an http:// or https:// URL", h)
+			return nil, fmt.Errorf("%s: %q is not an http:// or https:// URL", name, h)
 		}
 		hubs = append(hubs, h)
 	}
 	if len(hubs) == 0 {
-		return nil, errors.New("-hubs: no hub given")
+		return nil, fmt.Errorf("%s: no URL given", name)
 	}
 	return hubs, nil
 }
@@ -171,6 +205,12 @@ func (c config) validate() error {
 		return errors.New("-recover-for must be positive")
 	case c.Drain <= 0:
 		return errors.New("-drain must be positive")
+	case c.Settle < 0:
+		return errors.New("-settle must not be negative")
+	case c.ResumeEvents < 0:
+		return errors.New("-resume-events must not be negative")
+	case c.ResumeEvents > 0 && (c.ResumeRooms < 1 || c.ResumeRepeat < 1):
+		return errors.New("-resume-rooms and -resume-repeat must be at least 1")
 	case c.Setup < 1 || c.Senders < 1:
 		return errors.New("-setup-concurrency and -senders must be at least 1")
 	}

@@ -33,6 +33,14 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("parsed %+v", cfg)
 	}
 
+	cfg, err = parseFlags([]string{"-password", "pw", "-hubs", "http://a:1,http://b:2", "-debug-urls", "http://127.0.0.1:6061/, http://127.0.0.1:6062", "-settle", "1m", "-resume-events", "1000", "-resume-rooms", "5", "-resume-repeat", "2"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Settle != time.Minute || strings.Join(cfg.DebugURLs, ",") != "http://127.0.0.1:6061,http://127.0.0.1:6062" || cfg.ResumeEvents != 1000 || cfg.ResumeRooms != 5 || cfg.ResumeRepeat != 2 {
+		t.Errorf("parsed %+v", cfg)
+	}
+
 	if _, err := parseFlags([]string{"-h"}, getenv, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: err = %v", err)
 	}
@@ -47,6 +55,12 @@ func TestParseFlags(t *testing.T) {
 		{"-recover", "201"},
 		{"-drain", "0s"},
 		{"-senders", "0"},
+		{"-settle", "-1s"},
+		{"-debug-urls", "http://127.0.0.1:6060,http://127.0.0.1:6061"}, // one hub, two URLs
+		{"-debug-urls", "127.0.0.1:6060"},
+		{"-resume-events", "-1"},
+		{"-resume-events", "10", "-resume-rooms", "0"},
+		{"-resume-events", "10", "-resume-repeat", "0"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(bad, getenv, io.Discard); err == nil {

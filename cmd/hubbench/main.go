@@ -38,6 +38,20 @@
 // before the load and during it, for the heap and resident memory per
 // connection and the hub's own counters.
 //
+// Two more measurements: -settle holds the subscriptions idle after the
+// setup and reports what each costs every hub (RSS, heap and goroutines,
+// from /metrics once the rooms are created, before the first socket, and
+// after the settle):
+//
+//	hubbench -rooms 5000 -rate 0 -duration 1s -settle 60s
+//
+// and -resume-events N, instead of a load, writes N events to each of a
+// few new rooms and times a WebSocket opened with since=0, from its dial
+// to the room's last event, checking that every event arrives once and in
+// order:
+//
+//	hubbench -resume-events 1000 -resume-rooms 3 -resume-repeat 3
+//
 // A progress line goes to stderr every second; the report goes to stdout,
 // as a table or, with -json, as one JSON object. Ctrl-C stops the load and
 // prints the report so far; a second Ctrl-C quits at once.
@@ -79,10 +93,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	checkFileLimit(cfg, stderr)
-	rep, err := runBench(ctx, cfg, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "hubbench:", err)
-		return 1
+	var rep output
+	var ok bool
+	if cfg.ResumeEvents > 0 {
+		r, err := runResume(ctx, cfg, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "hubbench:", err)
+			return 1
+		}
+		rep, ok = r, r.OK
+	} else {
+		r, err := runBench(ctx, cfg, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "hubbench:", err)
+			return 1
+		}
+		rep, ok = r, r.OK
 	}
 	if cfg.JSON {
 		err = rep.writeJSON(stdout)
@@ -93,11 +119,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "hubbench: write report:", err)
 		return 1
 	}
-	if !rep.OK {
+	if !ok {
 		return 1
 	}
 	return 0
 }
+
+// output is a report of a run: a load's or a resume measurement's.
+type output interface {
+	writeText(io.Writer) error
+	writeJSON(io.Writer) error
+}
+
+var (
+	_ output = (*report)(nil)
+	_ output = (*resumeReport)(nil)
+)
 
 // checkFileLimit raises the open-file limit and warns if it is below what
 // the run needs: two WebSockets per room plus the HTTP connections.

@@ -16,6 +16,11 @@ import (
 const (
 	mConns      = "tandem_ws_connections"
 	mHeap       = "go_memstats_heap_inuse_bytes"
+	mHeapAlloc  = "go_memstats_heap_alloc_bytes"
+	mGoroutines = "go_goroutines"
+	mStacks     = "go_memstats_stack_inuse_bytes"
+	mNextGC     = "go_memstats_next_gc_bytes"
+	mGOGC       = "go_gc_gogc_percent"
 	mRSS        = "process_resident_memory_bytes"
 	mAppended   = "tandem_events_appended_total"
 	mDeliveries = "tandem_deliveries_total"
@@ -186,9 +191,13 @@ type hubStats struct {
 
 	mu       sync.Mutex
 	baseline promMetrics
-	final    promMetrics
-	peak     map[string]float64
-	err      error // of the last scrape that failed
+	settled  promMetrics // after -settle, with every socket held idle
+	// collected is read after settled and a garbage collection
+	// (-debug-urls); nil without one.
+	collected promMetrics
+	final     promMetrics
+	peak      map[string]float64
+	err       error // of the last scrape that failed
 }
 
 func newHubStats(url string) *hubStats {
@@ -214,9 +223,11 @@ func (b *bench) scrapeInto(ctx context.Context, h *hubStats, keep func(*hubStats
 	}
 }
 
-func keepBaseline(h *hubStats, m promMetrics) { h.baseline = m }
-func keepFinal(h *hubStats, m promMetrics)    { h.final = m }
-func keepPeak(*hubStats, promMetrics)         {}
+func keepBaseline(h *hubStats, m promMetrics)  { h.baseline = m }
+func keepFinal(h *hubStats, m promMetrics)     { h.final = m }
+func keepSettled(h *hubStats, m promMetrics)   { h.settled = m }
+func keepCollected(h *hubStats, m promMetrics) { h.collected = m }
+func keepPeak(*hubStats, promMetrics)          {}
 
 // scrape reads and parses GET {hub}/metrics.
 func (b *bench) scrape(ctx context.Context, hub string) (promMetrics, error) {

@@ -25,6 +25,9 @@ type report struct {
 	TargetRate   float64 `json:"target_rate"`
 	Burst        float64 `json:"burst"`
 
+	// OfferedPerSec is what the pacer asked for (sent and skipped) per
+	// second of publishing; AppendedPerSec is what the hub sustained.
+	OfferedPerSec  float64        `json:"offered_per_s"`
 	Sent           int64          `json:"events_sent"`
 	Appended       int64          `json:"events_appended"` // POSTs answered 201
 	AppendedPerSec float64        `json:"events_appended_per_s"`
@@ -84,6 +87,9 @@ type serverReport struct {
 	Deliveries     float64            `json:"deliveries"`
 	Resyncs        map[string]float64 `json:"resyncs"`
 	BrokerLagCount float64            `json:"broker_lag_count"`
+
+	// Idle is what the bench's sockets cost the hub after -settle.
+	Idle *idleReport `json:"idle,omitempty"`
 }
 
 // gaugePair is a gauge before the load and its highest value during it.
@@ -117,6 +123,7 @@ func (b *bench) report() *report {
 	}
 	if d := b.loadEnd - b.loadStart; d > 0 {
 		r.AppendedPerSec = float64(b.ackedAtEnd-b.ackedAtStart) / d.Seconds()
+		r.OfferedPerSec = float64(r.Sent+r.Skipped) / d.Seconds()
 		r.DeliveriesSec = float64(b.delivAtEnd-b.delivAtStart) / d.Seconds()
 	}
 	for _, c := range b.conns {
@@ -140,7 +147,13 @@ func (b *bench) report() *report {
 		}
 	}
 	for _, h := range b.hubs {
-		r.Servers = append(r.Servers, h.report())
+		s := h.report()
+		h.mu.Lock()
+		if b.settled > 0 {
+			s.Idle = idleFigures(h.baseline, h.settled, h.collected, h.conns, b.settled)
+		}
+		h.mu.Unlock()
+		r.Servers = append(r.Servers, s)
 	}
 	r.OK = r.Rooms > 0 && r.Lost == 0 && r.Duplicated == 0 && r.OutOfOrder == 0 &&
 		r.Undelivered == (undelivered{})
@@ -219,6 +232,7 @@ func (r *report) writeText(w io.Writer) error {
 	}
 	row("duration", "%.1fs (main %.1fs), target %s", r.Duration, r.MainDuration, rate)
 	row("events appended", "%d (%.1f/s); %d sent, %d skipped", r.Appended, r.AppendedPerSec, r.Sent, r.Skipped)
+	row("offered / sustained", "%.1f events/s offered, %.1f events/s sustained (appended)", r.OfferedPerSec, r.AppendedPerSec)
 	row("deliveries", "%d (%.1f/s)", r.Deliveries, r.DeliveriesSec)
 	row("latency", "%s  (publish → agent receives, main phase)", fmtLatency(r.Latency))
 	row("ack latency", "%s  (publish → 201)", fmtLatency(r.AckLatency))
@@ -236,17 +250,7 @@ func (r *report) writeText(w io.Writer) error {
 		row("recovery", "%d dropped for %.1fs, %d resumed, %d caught up (%d events replayed); catch-up %s",
 			rc.Dropped, rc.AwayS, rc.Resumed, rc.CaughtUp, rc.Replayed, fmtLatency(rc.CatchUp))
 	}
-	if len(r.Errors) == 0 {
-		row("errors", "none")
-	} else {
-		for i, k := range slices.Sorted(maps.Keys(r.Errors)) {
-			label := ""
-			if i == 0 {
-				label = "errors"
-			}
-			row(label, "%d  %s", r.Errors[k], k)
-		}
-	}
+	writeErrors(row, r.Errors)
 	for _, s := range r.Servers {
 		fmt.Fprintf(tw, "\nserver %s\t(%d of the bench's connections)\n", s.URL, s.Connections)
 		if s.Error != "" {
@@ -263,6 +267,18 @@ func (r *report) writeText(w io.Writer) error {
 		}
 		row("resyncs", "%s", strings.Join(rs, ", "))
 		row("broker lag count", "+%.0f", s.BrokerLagCount)
+		if id := s.Idle; id != nil {
+			row("idle sockets", "%.0f, held %.1fs before any publishing", id.Sockets, id.SettleS)
+			row("idle RSS", "%s → %s  (%s per socket)", fmtBytes(id.RSS.Before), fmtBytes(id.RSS.After), fmtBytes(id.RSSPerSocket))
+			row("idle heap in use", "%s → %s  (%s per socket)", fmtBytes(id.HeapInuse.Before), fmtBytes(id.HeapInuse.After), fmtBytes(id.HeapInusePerSocket))
+			row("idle heap alloc", "%s → %s  (%s per socket)", fmtBytes(id.HeapAlloc.Before), fmtBytes(id.HeapAlloc.After), fmtBytes(id.HeapAllocPerSocket))
+			row("idle heap live", "%s → %s  (%s per socket; kept by the last collection)", fmtBytes(id.HeapLive.Before), fmtBytes(id.HeapLive.After), fmtBytes(id.HeapLivePerSocket))
+			if hc := id.HeapCollected; hc != nil {
+				row("idle heap collected", "%s → %s  (%s per socket; each read after a garbage collection)", fmtBytes(hc.Before), fmtBytes(hc.After), fmtBytes(id.HeapCollectedPerSocket))
+			}
+			row("idle stacks", "%s → %s  (%s per socket)", fmtBytes(id.Stacks.Before), fmtBytes(id.Stacks.After), fmtBytes(id.StacksPerSocket))
+			row("idle goroutines", "%.0f → %.0f  (%.2f per socket)", id.Goroutines.Before, id.Goroutines.After, id.GoroutinesPerSocket)
+		}
 	}
 	fmt.Fprintln(tw)
 	if r.OK {
@@ -271,6 +287,21 @@ func (r *report) writeText(w io.Writer) error {
 		fmt.Fprintln(tw, "result: FAILED (see lost, duplicated, out of order and undelivered above)")
 	}
 	return tw.Flush()
+}
+
+// writeErrors prints the error counts, one kind a row.
+func writeErrors(row func(k, format string, args ...any), errs map[string]int64) {
+	if len(errs) == 0 {
+		row("errors", "none")
+		return
+	}
+	for i, k := range slices.Sorted(maps.Keys(errs)) {
+		label := ""
+		if i == 0 {
+			label = "errors"
+		}
+		row(label, "%d  %s", errs[k], k)
+	}
 }
 
 func fmtLatency(s latencySummary) string {

@@ -16,7 +16,17 @@ const setupBatch = 100
 // setup creates the rooms and opens both subscriptions of each. A room
 // that fails is counted in the errors and left out; only a hub without a
 // dev outbox stops the run.
+//
+// With -settle, every room is created before any is opened, and the hubs'
+// baseline is read again in between: the idle figures then count what the
+// sockets cost, not what creating the rooms left in the hub.
 func (b *bench) setup(ctx context.Context) error {
+	type toOpen struct {
+		idx  int
+		s    room.State
+		link string
+	}
+	var later []toOpen
 	for first := 0; first < b.cfg.Rooms && ctx.Err() == nil; first += setupBatch {
 		n := min(setupBatch, b.cfg.Rooms-first)
 		created := make([]room.State, n)
@@ -41,10 +51,25 @@ func (b *bench) setup(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if b.cfg.Settle > 0 {
+			for i, s := range created {
+				if s.ID != "" {
+					later = append(later, toOpen{first + i, s, links[s.ID]})
+				}
+			}
+			continue
+		}
 		parallel(ctx, b.cfg.Setup, n, func(i int) {
 			if created[i].ID != "" {
 				b.openRoom(ctx, first+i, created[i], links[created[i].ID])
 			}
+		})
+	}
+	if b.cfg.Settle > 0 && ctx.Err() == nil {
+		b.collectedAtBaseline = len(b.cfg.DebugURLs) > 0 && b.collectGarbage()
+		b.scrapeAll(keepBaseline)
+		parallel(ctx, b.cfg.Setup, len(later), func(i int) {
+			b.openRoom(ctx, later[i].idx, later[i].s, later[i].link)
 		})
 	}
 	return nil

@@ -53,6 +53,14 @@ type config struct {
 
 	MetricsToken string
 
+	// DebugAddr, when set, is where the profiling listener serves
+	// net/http/pprof and expvar (TANDEM_DEBUG_ADDR); see debug.go.
+	DebugAddr string
+	// CustomerWritesPerMinute bounds a room customer's writes per room
+	// and instance (TANDEM_CUSTOMER_WRITES_PER_MINUTE); zero keeps the
+	// hub's default (api.CustomerWritesPerMinute).
+	CustomerWritesPerMinute int
+
 	Seal     sealConfig
 	Payments paymentConfig
 }
@@ -130,6 +138,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		From: getenv("TWILIO_FROM"), MessagingServiceSID: getenv("TWILIO_MESSAGING_SERVICE_SID"),
 	}
 	if err := c.Twilio.check(); err != nil {
+		return c, err
+	}
+	if v := get("TANDEM_CUSTOMER_WRITES_PER_MINUTE", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("TANDEM_CUSTOMER_WRITES_PER_MINUTE must be a whole number of writes a minute, at least 1, not %q", v)
+		}
+		c.CustomerWritesPerMinute = n
+	}
+	if c.DebugAddr, err = debugAddr(get("TANDEM_DEBUG_ADDR", ""), get("TANDEM_DEBUG_ALLOW_REMOTE", "")); err != nil {
 		return c, err
 	}
 	if c.Twilio.AccountSID != "" && c.PublicURL == nil {

@@ -171,6 +171,11 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		return fmt.Errorf("listen on port %s: %w", cfg.Port, err)
 	}
 	defer ln.Close()
+	dbg, err := startDebug(cfg.DebugAddr, log)
+	if err != nil {
+		return err
+	}
+	defer dbg.close()
 	if cfg.PublicURL == nil {
 		cfg.PublicURL = &url.URL{Scheme: "http", Host: fmt.Sprintf("localhost:%d", ln.Addr().(*net.TCPAddr).Port)}
 	}
@@ -211,6 +216,8 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		Verifier:      cms.NewVerifier(keys.Root()),
 		Payments:      payments,
 
+		CustomerWritesPerMinute: cfg.CustomerWritesPerMinute,
+
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,
 		TrustedProxies: cfg.TrustedProxies,
@@ -247,6 +254,9 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 	}
 	if err := h.Shutdown(sctx); err != nil {
 		log.Warn().Err(err).Msg("hub shutdown")
+	}
+	if err := dbg.shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("profiling listener shutdown")
 	}
 	log.Info().Msg("stopped")
 	return nil

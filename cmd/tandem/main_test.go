@@ -236,6 +236,9 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_PORT": "x", "SMTP_FROM": "a@b.example"}, "SMTP_PORT"},
 		{map[string]string{"SMTP_HOST": "mail.example.com", "SMTP_TLS": "maybe", "SMTP_FROM": "a@b.example"}, "SMTP_TLS"},
 		{map[string]string{"PORT": "0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": "short"}, "password"},
+		{map[string]string{"TANDEM_CUSTOMER_WRITES_PER_MINUTE": "0"}, "TANDEM_CUSTOMER_WRITES_PER_MINUTE"},
+		{map[string]string{"TANDEM_CUSTOMER_WRITES_PER_MINUTE": "lots"}, "TANDEM_CUSTOMER_WRITES_PER_MINUTE"},
+		{map[string]string{"TANDEM_DEBUG_ADDR": "6060"}, "TANDEM_DEBUG_ADDR"},
 	} {
 		err := run(context.Background(), nil, func(k string) string { return tc.env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
