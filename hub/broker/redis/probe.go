@@ -111,7 +111,7 @@ func (b *Broker) replaceSubConn() {
 	b.mu.Lock()
 	old := b.conn
 	b.conn = c
-	channels := []string{b.probeChannel}
+	channels := []string{b.probeChannel, b.endedChannel}
 	for topic := range b.topics {
 		channels = append(channels, b.channel(topic))
 	}
