@@ -47,11 +47,12 @@ func (b *Broker) probeLoop() {
 
 // runProbe publishes a probe and reports whether it was lost: not back
 // within ProbeTimeout although the connection was not replaced meanwhile.
-// With no topic subscribed, there is nothing to heal and no probe.
+// With no topic subscribed and no receiver of Ended signals, there is
+// nothing to heal and no probe.
 func (b *Broker) runProbe() (lost bool, err error) {
 	p := &probe{token: strconv.FormatUint(b.tokens.Add(1), 10), arrived: make(chan struct{})}
 	b.mu.Lock()
-	idle := len(b.topics) == 0
+	idle := len(b.topics) == 0 && len(b.ended) == 0
 	if !idle {
 		b.probe = p
 	}
