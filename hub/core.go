@@ -37,9 +37,16 @@ type Config struct {
 	QueueSize    int           // live frames a WebSocket may have waiting before it is fed from the store instead; default 256
 	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
 	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
-	// CredentialCheck is how often each credential with open sockets is
-	// checked: its sockets close within that time of its end. Default 5 s.
+	// Credentials is the instance's cache of resolved credentials, which
+	// the core empties of what ended on any instance; nil for none.
+	Credentials CredentialCache
+	// CredentialCheck is how often credentials with open sockets are
+	// checked in the store: the safety net for an Ended signal lost,
+	// since a signal ends them at once. Default 30 s.
 	CredentialCheck time.Duration
+	// CredentialChecks bounds how many credentials one check asks the
+	// store about, those checked longest ago first; default 1000.
+	CredentialChecks int
 	// Collectors are more Prometheus collectors served with the core's
 	// (the broker's, say).
 	Collectors []prometheus.Collector
@@ -58,7 +65,10 @@ func (c *Config) setDefaults() error {
 		c.PingInterval = 30 * time.Second
 	}
 	if c.CredentialCheck <= 0 {
-		c.CredentialCheck = 5 * time.Second
+		c.CredentialCheck = DefaultCredentialCheck
+	}
+	if c.CredentialChecks <= 0 {
+		c.CredentialChecks = DefaultCredentialChecks
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 256
@@ -68,6 +78,18 @@ func (c *Config) setDefaults() error {
 	}
 	return nil
 }
+
+// Defaults of the credentials' safety net (Config.CredentialCheck and
+// CredentialChecks). Ended signals end credentials at once; the check
+// only catches a signal lost without a Resync, so it can be rare: at 30 s
+// and 1000 reads per check, a hub with 10 000 agents' sockets reads the
+// store about 33 times a second at most, not thousands of times every few
+// seconds, and a lost signal still ends up within 30 s for the first
+// thousand credentials held (30 s more per thousand beyond).
+const (
+	DefaultCredentialCheck  = 30 * time.Second
+	DefaultCredentialChecks = 1000
+)
 
 // Core is the real-time core of one hub instance. Create it with New; stop
 // it with Shutdown.
@@ -86,7 +108,8 @@ type Core struct {
 	mu      sync.Mutex
 	closing bool
 	conns   sync.WaitGroup
-	bg      sync.WaitGroup // the credential check
+	bg      sync.WaitGroup // the credential check and the Ended subscription
+	recheck chan struct{}  // asks the credential check for a full round (Resync)
 	stats   stats
 }
 
@@ -108,8 +131,11 @@ func New(cfg Config) (*Core, error) {
 	c.topics = newTopics(cfg.Broker, c.metrics, c.log)
 	c.presence = newPresence(cfg.Presence, c.log)
 	c.creds.byKey = map[string]*credential{}
-	c.bg.Add(1)
+	c.recheck = make(chan struct{}, 1)
+	unsubscribe, err := cfg.Broker.SubscribeEnded(ctx, endedReceiver{c})
+	c.bg.Add(2)
 	go func() { defer c.bg.Done(); c.checkCredentials() }()
+	go func() { defer c.bg.Done(); c.listenEnded(unsubscribe, err) }()
 	return c, nil
 }
 

@@ -64,9 +64,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// This instance's sockets of the sign-in end now; the others' at
-	// their next check.
-	s.core.EndCredential(p.SignIn.TokenHash)
 	s.setSignInCookie(w, "", time.Time{}, -1)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -77,19 +77,15 @@ func (s *Server) handleInviteUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleUpdateUser serves PATCH /api/v1/users/{id}: name, role, team,
-// active. A deactivation closes the user's sockets on this instance at
-// once; the other instances close theirs at their next check of the
-// sign-ins, which are gone.
+// active. A deactivation closes the user's sockets on every instance at
+// once (the use case signals it).
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 	var req app.UserPatch
 	if err := decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	u, ended, err := s.app.UpdateUser(r.Context(), principalFrom(r.Context()).Caller, mux.Vars(r)["id"], req)
-	for _, in := range ended {
-		s.core.EndCredential(in.TokenHash)
-	}
+	u, _, err := s.app.UpdateUser(r.Context(), principalFrom(r.Context()).Caller, mux.Vars(r)["id"], req)
 	s.answer(w, r, http.StatusOK, map[string]any{"user": viewPerson(u)}, err)
 }
 

@@ -74,8 +74,9 @@ type Config struct {
 	QueueSize    int           // live frames a WebSocket may have waiting before it is fed from the store instead; default 256
 	WriteTimeout time.Duration // deadline of each WebSocket write; default 10 s
 	PingInterval time.Duration // WebSocket keep-alive pings; default 30 s
-	// CredentialCheck is how often each credential with open sockets is
-	// checked, so they close within that time of its end; default 5 s.
+	// CredentialCheck is how often credentials with open sockets are
+	// checked in the store, the safety net for a lost signal (a
+	// revocation ends them on every instance at once); default 30 s.
 	CredentialCheck time.Duration
 
 	// LoginPerMinute bounds sign-in and password-reset attempts per
@@ -152,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 		Sealer: cfg.Sealer, Verifier: cfg.Verifier, Payments: cfg.Payments,
 		// The core is made next; events are only published once it is.
 		Publisher: publisherFunc(func(account string, evs []room.Event) { core.Publish(account, evs) }),
+		Revoker:   revokerFunc(func(keys ...string) { core.EndCredentials(keys...) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,
 		Instance: cfg.Instance, PresenceTTL: cfg.PresenceTTL, ReminderInterval: cfg.ReminderInterval, Now: cfg.Now,
 	})
@@ -159,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	core, err = hub.New(hub.Config{
-		Log: cfg.Store, Broker: cfg.Broker, Presence: a, Logger: cfg.Logger,
+		Log: cfg.Store, Broker: cfg.Broker, Presence: a, Credentials: a, Logger: cfg.Logger,
 		QueueSize: cfg.QueueSize, WriteTimeout: cfg.WriteTimeout, PingInterval: cfg.PingInterval, CredentialCheck: cfg.CredentialCheck,
 		Collectors: cfg.Collectors, Now: cfg.Now,
 	})
@@ -182,6 +184,11 @@ func New(cfg Config) (*Server, error) {
 type publisherFunc func(account string, evs []room.Event)
 
 func (f publisherFunc) Publish(account string, evs []room.Event) { f(account, evs) }
+
+// revokerFunc is a function as an app.Revoker.
+type revokerFunc func(keys ...string)
+
+func (f revokerFunc) EndCredentials(keys ...string) { f(keys...) }
 
 // Handler returns the instance's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.router }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/hub"
+	"github.com/tandemhq/tandem/hub/app"
 )
 
 // handleRoomSocket serves GET /api/v1/rooms/{id}/ws?since=N.
@@ -93,8 +94,8 @@ func (s *Server) credential(p principal) hub.Credential {
 			Alive: func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }}
 	case p.Pass != nil:
 		// A room pass ends at its expiry, or with its link (revoked: the
-		// room's event closes the socket).
-		return hub.Credential{Key: p.Pass.TokenHash, ExpiresAt: p.Pass.ExpiresAt, MaxSockets: MaxCustomerSockets}
+		// signal, and the room's event, close the socket).
+		return hub.Credential{Key: p.Pass.TokenHash, Groups: []string{app.LinkKey(p.Pass.Link)}, ExpiresAt: p.Pass.ExpiresAt, MaxSockets: MaxCustomerSockets}
 	}
 	return hub.Credential{}
 }

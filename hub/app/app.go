@@ -35,6 +35,10 @@ type Config struct {
 	Publisher Publisher
 	PublicURL *url.URL // the address in links sent to customers and agents
 	Logger    zerolog.Logger
+	// Revoker ends credentials on every instance when the use cases
+	// revoke them (a sign-out, a revoked link); nil ends them in this
+	// App's cache only.
+	Revoker Revoker
 	// Sender delivers outbox messages; nil runs no dispatcher (messages
 	// wait in the outbox).
 	Sender sender.Sender
@@ -126,6 +130,7 @@ type App struct {
 	kick     chan struct{} // wakes the dispatcher
 	sealKick chan struct{} // wakes the sealing worker
 	seeded   sync.Map      // accounts whose document types this instance has seeded
+	creds    credentialCache
 
 	// ctx lives as long as the app; Stop cancels it.
 	ctx    context.Context
@@ -141,11 +146,13 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &App{
+	a := &App{
 		cfg: cfg, store: cfg.Store, ctx: ctx, cancel: cancel,
 		log:  cfg.Logger.With().Str("component", "app").Logger(),
 		kick: make(chan struct{}, 1), sealKick: make(chan struct{}, 1),
-	}, nil
+	}
+	a.cfg.Publisher = revokingPublisher{next: cfg.Publisher, a: a}
+	return a, nil
 }
 
 // Instance is this instance's name in the store's presence rows.

@@ -184,7 +184,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password string) (str
 // admin can neither deactivate nor demote themselves, and the account
 // keeps at least one active admin (last_admin). Deactivating signs the
 // user out everywhere; ended lists the sign-ins it ended, whose sockets
-// the edge closes at once.
+// are closed on every instance already.
 func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) (u tandem.User, ended []store.SignIn, err error) {
 	if err := checkPeopleAdmin(c); err != nil {
 		return u, nil, err
@@ -230,6 +230,9 @@ func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) 
 	if u, err = a.store.UpdateUser(ctx, c.Account(), id, ch); err != nil {
 		return u, nil, err
 	}
+	// The user's sign-ins are read again everywhere (a new role or team);
+	// a deactivation ends them and their sockets.
+	a.endSignIns(c.Account(), id, ended)
 	if deactivating {
 		a.log.Info().Str("user", u.ID).Str("by", c.User.ID).Msg("user deactivated")
 	}

@@ -61,20 +61,30 @@ func (a *App) newSignIn(ctx context.Context, u tandem.User) (string, store.SignI
 // NormalizeLogin is an email as logins are kept: trimmed, in lower case.
 func NormalizeLogin(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// SignOut ends the caller's sign-in.
+// SignOut ends the caller's sign-in, and its sockets, on every instance.
 func (a *App) SignOut(ctx context.Context, c Caller) error {
-	return a.store.DeleteSignIn(ctx, c.SignIn.TokenHash)
+	if err := a.store.DeleteSignIn(ctx, c.SignIn.TokenHash); err != nil {
+		return err
+	}
+	a.endCredentials(c.SignIn.TokenHash)
+	return nil
 }
 
 // errSignInEnded is the answer to a token that is no (longer a) sign-in.
 var errSignInEnded = tandem.Errorf(tandem.KindUnauthorized, "your session has expired or was signed out; sign in again")
 
-// Agent finds the agent whose sign-in token is token.
+// Agent finds the agent whose sign-in token is token. A sign-in resolved
+// within CredentialTTL is not read again, unless it expired since.
 func (a *App) Agent(ctx context.Context, token string) (Caller, error) {
 	if !plausibleToken(token) {
 		return Caller{}, errSignInEnded
 	}
-	s, err := a.store.SignIn(ctx, hashToken(token), a.now())
+	hash := hashToken(token)
+	if c, ok := a.creds.get(hash); ok && c.signIn != nil && a.now().Before(c.signIn.ExpiresAt) {
+		return c.caller(), nil
+	}
+	epoch := a.creds.begin()
+	s, err := a.store.SignIn(ctx, hash, a.now())
 	if tandem.IsKind(err, tandem.KindNotFound) {
 		return Caller{}, errSignInEnded
 	} else if err != nil {
@@ -86,7 +96,9 @@ func (a *App) Agent(ctx context.Context, token string) (Caller, error) {
 	} else if err != nil {
 		return Caller{}, err
 	}
-	return Caller{User: &u, SignIn: &s}, nil
+	c := cachedCredential{signIn: &s, user: &u, groups: []string{UserKey(s.Account, s.User)}}
+	a.creds.put(hash, epoch, c)
+	return c.caller(), nil
 }
 
 // SignedIn reports whether the caller's sign-in still holds: an error of

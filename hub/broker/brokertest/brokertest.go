@@ -16,6 +16,8 @@
 // (hub.RoomTopic), whose events are all of one room, and an account's
 // (hub.AccountTopic), whose events are of several rooms; and it checks
 // that an event published on two topics reaches the subscribers of each.
+// It checks the one signal that is not an event, Ended, the same way: it
+// reaches every instance's subscribers, the publisher's included.
 package brokertest
 
 import (
@@ -62,6 +64,11 @@ func Run(t *testing.T, open Open) {
 		t.Parallel()
 		a, b := open(t)
 		testOneEventOnTwoTopics(t, a, b)
+	})
+	t.Run("Ended", func(t *testing.T) {
+		t.Parallel()
+		a, b := open(t)
+		testEnded(t, a, b)
 	})
 }
 

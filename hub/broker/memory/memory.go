@@ -16,17 +16,22 @@ var _ hub.Broker = (*Broker)(nil)
 // Broker delivers published events to the subscribers of their topic,
 // synchronously: receivers never block.
 type Broker struct {
-	mu   sync.RWMutex
-	subs map[string]map[*subscription]struct{}
+	mu    sync.RWMutex
+	subs  map[string]map[*subscription]struct{}
+	ended map[*endedSubscription]struct{}
 }
 
 type subscription struct {
 	r hub.Receiver
 }
 
+type endedSubscription struct {
+	r hub.EndedReceiver
+}
+
 // New returns an empty Broker.
 func New() *Broker {
-	return &Broker{subs: map[string]map[*subscription]struct{}{}}
+	return &Broker{subs: map[string]map[*subscription]struct{}{}, ended: map[*endedSubscription]struct{}{}}
 }
 
 // Publish implements hub.Broker.
@@ -58,6 +63,33 @@ func (b *Broker) Subscribe(_ context.Context, topic string, r hub.Receiver) (fun
 			if len(b.subs[topic]) == 0 {
 				delete(b.subs, topic)
 			}
+		})
+	}, nil
+}
+
+// PublishEnded implements hub.Broker: every subscriber gets e before it
+// returns.
+func (b *Broker) PublishEnded(_ context.Context, e hub.Ended) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for s := range b.ended {
+		s.r.Ended(e)
+	}
+	return nil
+}
+
+// SubscribeEnded implements hub.Broker. It never calls Resync.
+func (b *Broker) SubscribeEnded(_ context.Context, r hub.EndedReceiver) (func(), error) {
+	s := &endedSubscription{r: r}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ended[s] = struct{}{}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			delete(b.ended, s)
 		})
 	}, nil
 }

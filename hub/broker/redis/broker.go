@@ -90,6 +90,9 @@ type Broker struct {
 	opts         Options
 	log          zerolog.Logger
 	probeChannel string
+	// endedChannel carries the Ended signals of every instance of the
+	// deployment: see ended.go.
+	endedChannel string
 	// origin tells this broker's messages from other instances'.
 	origin string
 
@@ -108,6 +111,8 @@ type Broker struct {
 	conn *subConn
 	// topics are the local subscriptions, by topic.
 	topics map[string]map[*subscription]struct{}
+	// ended are the local receivers of Ended signals.
+	ended map[*endedSubscription]struct{}
 	// pongs are the round trips in progress, by PING payload.
 	pongs map[string]chan struct{}
 	// replaced is closed, and made anew, each time the pub/sub connection
@@ -152,10 +157,12 @@ func New(client goredis.UniversalClient, opts Options) (*Broker, error) {
 		opts:         opts,
 		log:          opts.Logger.With().Str("component", "redis_broker").Logger(),
 		probeChannel: opts.Prefix + "probe:" + rand.Text(),
+		endedChannel: opts.Prefix + endedChannel,
 		origin:       rand.Text(),
 		queue:        make(chan outgoing, opts.QueueSize),
 		pending:      map[string]outgoing{},
 		topics:       map[string]map[*subscription]struct{}{},
+		ended:        map[*endedSubscription]struct{}{},
 		pongs:        map[string]chan struct{}{},
 		replaced:     make(chan struct{}),
 	}
@@ -262,8 +269,9 @@ func (b *Broker) add(topic string, sub *subscription) error {
 	channels := []string{b.channel(topic)}
 	if !c.probeSubscribed {
 		// The probe channel goes in the first SUBSCRIBE of a connection,
-		// ahead of every topic: see subConn.
-		channels = append([]string{b.probeChannel}, channels...)
+		// ahead of every topic: see subConn. The Ended channel goes with
+		// it: every connection carries it.
+		channels = append([]string{b.probeChannel, b.endedChannel}, channels...)
 		c.probeSubscribed = true
 	}
 	ctx, cancel := b.writeContext()
@@ -372,11 +380,14 @@ func (b *Broker) resyncAll(reason string) {
 	b.mu.Lock()
 	close(b.replaced)
 	b.replaced = make(chan struct{})
-	var rs []hub.Receiver
+	var rs []interface{ Resync() }
 	for _, subs := range b.topics {
 		for sub := range subs {
 			rs = append(rs, sub.r)
 		}
+	}
+	for sub := range b.ended {
+		rs = append(rs, sub.r)
 	}
 	topics := len(b.topics)
 	b.stats.resyncs.Add(1)

@@ -24,6 +24,14 @@
 // event published after Subscribe returns reaches the receiver or the
 // receiver is told to Resync.
 //
+// The Ended signal (hub.Broker.PublishEnded: credentials that ended) has
+// one channel for the deployment, Prefix+"credentials:ended", carrying
+// {"origin": id, "keys": [...]}. Every subscription connection subscribes
+// it with the probe channel, so its receivers are told to Resync with the
+// topics' receivers. PublishEnded is the one publish that waits on Redis
+// (a single PUBLISH, bounded by Options.Timeout): signals are rare, and a
+// failed one is reported rather than queued.
+//
 // # Publishing
 //
 // Publish never waits on Redis. It hands the event to the topic's local
@@ -52,7 +60,8 @@
 //
 // A pub/sub connection can also go quiet without failing, as after some
 // failovers: the connection stays open but no message arrives any more.
-// Every ProbeInterval, while at least one topic is subscribed, the broker
+// Every ProbeInterval, while at least one topic or Ended receiver is
+// subscribed, the broker
 // publishes a message on its probe channel; if it has not come back within
 // ProbeTimeout, the broker closes the pub/sub connection, opens a new one
 // subscribed to every topic, and calls Resync on every local receiver once

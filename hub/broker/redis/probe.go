@@ -47,11 +47,12 @@ func (b *Broker) probeLoop() {
 
 // runProbe publishes a probe and reports whether it was lost: not back
 // within ProbeTimeout although the connection was not replaced meanwhile.
-// With no topic subscribed, there is nothing to heal and no probe.
+// With no topic subscribed and no receiver of Ended signals, there is
+// nothing to heal and no probe.
 func (b *Broker) runProbe() (lost bool, err error) {
 	p := &probe{token: strconv.FormatUint(b.tokens.Add(1), 10), arrived: make(chan struct{})}
 	b.mu.Lock()
-	idle := len(b.topics) == 0
+	idle := len(b.topics) == 0 && len(b.ended) == 0
 	if !idle {
 		b.probe = p
 	}
@@ -111,7 +112,7 @@ func (b *Broker) replaceSubConn() {
 	b.mu.Lock()
 	old := b.conn
 	b.conn = c
-	channels := []string{b.probeChannel}
+	channels := []string{b.probeChannel, b.endedChannel}
 	for topic := range b.topics {
 		channels = append(channels, b.channel(topic))
 	}

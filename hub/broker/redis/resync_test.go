@@ -129,3 +129,27 @@ func TestNoProbeWithoutTopics(t *testing.T) {
 		t.Fatalf("stats %+v: probes ran with no topic subscribed", s)
 	}
 }
+
+func TestEndedReceiversResyncAndReceiveAfterConnectionDrop(t *testing.T) {
+	t.Parallel()
+	prefix := newPrefix()
+	client, name := newClient(t)
+	// No probe during the test: the reconnection alone must be noticed,
+	// with no topic subscribed (an idle instance).
+	b := newBroker(t, client, redis.Options{Prefix: prefix, ProbeInterval: time.Hour})
+	other, _ := newClient(t)
+	pub := newBroker(t, other, redis.Options{Prefix: prefix})
+	r := brokertest.NewEndedRecorder()
+	brokertest.SubscribeEnded(t, b, r)
+	first := room.NewID("tk")
+	brokertest.PublishEnded(t, pub, hub.Ended{Keys: []string{first}})
+	r.WaitFor(t, first)
+
+	if n := killPubSub(t, other, name); n != 1 {
+		t.Fatalf("killed %d pub/sub connections, want 1", n)
+	}
+	waitUntil(t, "the Ended receiver is told to resync", func() bool { return r.Resyncs() > 0 })
+	second := room.NewID("tk")
+	brokertest.PublishEnded(t, pub, hub.Ended{Keys: []string{second}})
+	r.WaitFor(t, second)
+}

@@ -126,6 +126,10 @@ func (b *Broker) dispatch(m *goredis.Message, buf []hub.Receiver) []hub.Receiver
 		b.probeEchoed(m.Payload)
 		return buf
 	}
+	if m.Channel == b.endedChannel {
+		b.receiveEnded(m.Payload)
+		return buf
+	}
 	topic, ok := strings.CutPrefix(m.Channel, b.opts.Prefix)
 	if !ok {
 		b.stats.malformed.Add(1)
