@@ -61,7 +61,7 @@ type gatedStore struct {
 	mu      sync.Mutex
 	batches [][]string
 	hold    chan struct{} // Commit waits for it to close, if set
-	entered chan struct{} // receives a value each time Commit is called, if set
+	entered chan struct{} // is sent a value, if set and there is room, once the store answered
 	// refuse, if set, is asked about each change: a change it returns an
 	// error for is not written, and gets that error.
 	refuse func(store.Change) error
@@ -104,7 +104,10 @@ func (g *gatedStore) Commit(ctx context.Context, batch []store.Change) []error {
 		}
 	}
 	if entered != nil {
-		entered <- struct{}{}
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
 	}
 	if hold != nil {
 		<-hold
@@ -123,11 +126,35 @@ func (g *gatedStore) sizes() []int {
 	return n
 }
 
-// setHold makes the next batches wait for hold to close.
-func (g *gatedStore) setHold(hold chan struct{}) {
+// holdBatches makes the next batches wait, once the store answered, until
+// release is called, at the latest when the test ends (before the App
+// stops), so that a failing test ends instead of hanging.
+func (g *gatedStore) holdBatches(t *testing.T) (release func()) {
+	hold := make(chan struct{})
 	g.mu.Lock()
 	g.hold = hold
 	g.mu.Unlock()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			g.mu.Lock()
+			g.hold = nil
+			g.mu.Unlock()
+			close(hold)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// waitBatches waits until the store was asked to commit n batches.
+func (g *gatedStore) waitBatches(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); len(g.sizes()) < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d batches, want %d", len(g.sizes()), n)
+		}
+	}
 }
 
 // newAgent creates an account and its admin in st.
@@ -336,8 +363,7 @@ func TestCommitterBatches(t *testing.T) {
 	ctx := context.Background()
 	before := len(gs.sizes())
 
-	hold := make(chan struct{})
-	gs.setHold(hold)
+	release := gs.holdBatches(t)
 	var wg sync.WaitGroup
 	report := func(roomID string) {
 		defer wg.Done()
@@ -348,17 +374,14 @@ func TestCommitterBatches(t *testing.T) {
 	wg.Add(1)
 	go report(rooms[0].ID)
 	waitQueued(t, a, 0)
-	for len(gs.sizes()) == before {
-		time.Sleep(time.Millisecond)
-	}
+	gs.waitBatches(t, before+1)
 	// The first change is in the store, held there: the next seven queue.
 	for _, s := range rooms[1:] {
 		wg.Add(1)
 		go report(s.ID)
 	}
 	waitQueued(t, a, 7)
-	gs.setHold(nil)
-	close(hold)
+	release()
 	wg.Wait()
 	if got := fmt.Sprint(gs.sizes()[before:]); got != "[1 5 2]" {
 		t.Errorf("batches %s, want [1 5 2]: one alone, then the seven queued meanwhile, five at most in one", got)
@@ -403,8 +426,7 @@ func TestCommitterRefusesOneChange(t *testing.T) {
 			gs.mu.Unlock()
 			before := len(gs.sizes())
 
-			hold := make(chan struct{})
-			gs.setHold(hold)
+			release := gs.holdBatches(t)
 			var wg sync.WaitGroup
 			seqs := make([]int64, len(rooms))
 			errs := make([]error, len(rooms))
@@ -415,16 +437,13 @@ func TestCommitterRefusesOneChange(t *testing.T) {
 			}
 			wg.Add(1)
 			go report(0)
-			for len(gs.sizes()) == before {
-				time.Sleep(time.Millisecond)
-			}
+			gs.waitBatches(t, before+1)
 			for i := 1; i < len(rooms); i++ {
 				wg.Add(1)
 				go report(i)
 			}
 			waitQueued(t, a, len(rooms)-1)
-			gs.setHold(nil)
-			close(hold)
+			release()
 			wg.Wait()
 
 			for i, s := range rooms {
@@ -458,8 +477,7 @@ func TestCommitterBatchFails(t *testing.T) {
 	ctx := context.Background()
 	before := len(gs.sizes())
 
-	hold := make(chan struct{})
-	gs.setHold(hold)
+	release := gs.holdBatches(t)
 	gs.mu.Lock()
 	gs.fail = tandem.Errorf(tandem.KindUnavailable, "the database went away")
 	gs.mu.Unlock()
@@ -471,16 +489,13 @@ func TestCommitterBatchFails(t *testing.T) {
 	}
 	wg.Add(1)
 	go report(0)
-	for len(gs.sizes()) == before {
-		time.Sleep(time.Millisecond)
-	}
+	gs.waitBatches(t, before+1)
 	for i := 1; i < len(rooms); i++ {
 		wg.Add(1)
 		go report(i)
 	}
 	waitQueued(t, a, len(rooms)-1)
-	gs.setHold(nil)
-	close(hold)
+	release()
 	wg.Wait()
 	if got := fmt.Sprint(gs.sizes()[before:]); got != "[1 3]" {
 		t.Errorf("batches %s, want [1 3]", got)
@@ -517,10 +532,11 @@ func TestCommitterPublishesOnceDurable(t *testing.T) {
 			agent := newAgent(t, gs)
 			s := newRooms(t, a, agent, 1)[0]
 
-			hold, entered := make(chan struct{}), make(chan struct{}, 1)
+			entered := make(chan struct{}, 1)
 			gs.mu.Lock()
-			gs.hold, gs.entered = hold, entered
+			gs.entered = entered
 			gs.mu.Unlock()
+			release := gs.holdBatches(t)
 			done := make(chan error, 1)
 			go func() {
 				_, err := a.ReportActivity(context.Background(), agent, s.ID, "typing", "")
@@ -539,7 +555,7 @@ func TestCommitterPublishesOnceDurable(t *testing.T) {
 			if n := len(pub.of(s.ID)); n != int(s.Seq) {
 				t.Fatalf("%d events published before the store returned, want the %d before", n, s.Seq)
 			}
-			close(hold)
+			release()
 			if err := <-done; err != nil {
 				t.Fatal(err)
 			}
@@ -626,8 +642,7 @@ func TestCommitterStop(t *testing.T) {
 	ctx := context.Background()
 	before := len(gs.sizes())
 
-	hold := make(chan struct{})
-	gs.setHold(hold)
+	release := gs.holdBatches(t)
 	var wg sync.WaitGroup
 	errs := make([]error, len(rooms))
 	report := func(ctx context.Context, i int) {
@@ -636,9 +651,7 @@ func TestCommitterStop(t *testing.T) {
 	}
 	wg.Add(1)
 	go report(ctx, 0)
-	for len(gs.sizes()) == before {
-		time.Sleep(time.Millisecond)
-	}
+	gs.waitBatches(t, before+1)
 	for i := 1; i < 4; i++ {
 		wg.Add(1)
 		go report(ctx, i)
@@ -672,8 +685,7 @@ func TestCommitterStop(t *testing.T) {
 		t.Fatal("Stop returned with a batch in the store")
 	default:
 	}
-	gs.setHold(nil)
-	close(hold)
+	release()
 	<-stopped
 	wg.Wait()
 	if committerRunning() {
