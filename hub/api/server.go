@@ -99,6 +99,12 @@ type Config struct {
 	// ReminderInterval is how often the instance looks for customers to
 	// remind; default 1 minute.
 	ReminderInterval time.Duration
+	// Committers, MaxBatch and CachedRooms: see app.Config (how many
+	// batches of changes are committed at once, how many changes a batch
+	// holds, how many rooms' states are kept). Defaults 1, 256 and 4096.
+	Committers  int
+	MaxBatch    int
+	CachedRooms int
 	// FrameAncestors are the origins that may embed the hub's pages in a
 	// frame (a CRM showing the console): "https://crm.example.com",
 	// "https://*.example.com". Empty: no one (frame-ancestors 'none').
@@ -156,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 		Revoker:   revokerFunc(func(keys ...string) { core.EndCredentials(keys...) }),
 		LinkTTL:   cfg.LinkTTL, SignInTTL: cfg.SignInTTL, ResetTTL: cfg.ResetTTL, BcryptCost: cfg.BcryptCost,
 		Instance: cfg.Instance, PresenceTTL: cfg.PresenceTTL, ReminderInterval: cfg.ReminderInterval, Now: cfg.Now,
+		Committers: cfg.Committers, MaxBatch: cfg.MaxBatch, CachedRooms: cfg.CachedRooms,
 	})
 	if err != nil {
 		return nil, err

@@ -82,6 +82,21 @@ type Config struct {
 	// remind (accounts' reminder settings); default 1 minute.
 	ReminderInterval time.Duration
 
+	// Committers is how many batches of changes the instance commits at
+	// once (committer.go), default DefaultCommitters (1). A change waits
+	// for the batch in flight to end, then goes with the others that came
+	// meanwhile. SQLite has one writer, so 1 is right there; PostgreSQL
+	// writes batches side by side, and a few overlap their round trips,
+	// at the cost of smaller batches.
+	Committers int
+	// MaxBatch is how many changes one batch holds at most; default
+	// DefaultMaxBatch.
+	MaxBatch int
+	// CachedRooms is how many rooms' states the instance keeps between
+	// their commands, so as not to read them before deciding (stateCache);
+	// default DefaultCachedRooms, and a negative number keeps none.
+	CachedRooms int
+
 	// Now is the clock; default time.Now. Tests move it.
 	Now func() time.Time
 }
@@ -116,21 +131,34 @@ func (c *Config) setDefaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Committers <= 0 {
+		c.Committers = DefaultCommitters
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.CachedRooms == 0 {
+		c.CachedRooms = DefaultCachedRooms
+	}
 	return nil
 }
 
 // App is Tandem's use cases on one instance. Create it with New, start its
 // workers with Start, stop them with Stop.
 type App struct {
-	cfg      Config
-	store    store.Store
-	log      zerolog.Logger
-	writers  roomLocks
-	runner   runner
-	kick     chan struct{} // wakes the dispatcher
-	sealKick chan struct{} // wakes the sealing worker
-	seeded   sync.Map      // accounts whose document types this instance has seeded
-	creds    credentialCache
+	cfg     Config
+	store   store.Store
+	log     zerolog.Logger
+	writers roomLocks
+	// committer writes the changes of every room in batches; states keeps
+	// what the rooms' last commits left.
+	committer *committer
+	states    *stateCache
+	runner    runner
+	kick      chan struct{} // wakes the dispatcher
+	sealKick  chan struct{} // wakes the sealing worker
+	seeded    sync.Map      // accounts whose document types this instance has seeded
+	creds     credentialCache
 
 	// ctx lives as long as the app; Stop cancels it.
 	ctx    context.Context
@@ -150,6 +178,8 @@ func New(cfg Config) (*App, error) {
 		cfg: cfg, store: cfg.Store, ctx: ctx, cancel: cancel,
 		log:  cfg.Logger.With().Str("component", "app").Logger(),
 		kick: make(chan struct{}, 1), sealKick: make(chan struct{}, 1),
+		committer: newCommitter(cfg.Store, cfg.Committers, cfg.MaxBatch),
+		states:    newStateCache(cfg.CachedRooms),
 	}
 	a.cfg.Publisher = revokingPublisher{next: cfg.Publisher, a: a}
 	return a, nil
@@ -179,7 +209,9 @@ func (a *App) Start(core *hub.Core) {
 	}
 }
 
-// Stop ends the workers and the work requests started, and waits for them.
+// Stop ends the workers and the work requests started, and waits for them;
+// then it waits for the changes queued to be committed, and refuses those
+// that come after with KindUnavailable.
 func (a *App) Stop() {
 	a.mu.Lock()
 	a.closed = true
@@ -187,6 +219,7 @@ func (a *App) Stop() {
 	a.cancel()
 	a.runner.wait()
 	a.bg.Wait()
+	a.committer.stop()
 }
 
 // later runs f in the background unless the app is stopping; it reports

@@ -53,11 +53,16 @@ const maxCommitTries = 20
 type roomLocks [256]sync.Mutex
 
 func (l *roomLocks) lock(roomID string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(roomID))
-	m := &l[h.Sum32()%uint32(len(l))]
+	m := &l[l.stripe(roomID)]
 	m.Lock()
 	return m.Unlock
+}
+
+// stripe is the index of the lock a room takes.
+func (l *roomLocks) stripe(roomID string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(roomID))
+	return h.Sum32() % uint32(len(l))
 }
 
 // conflictBackoff is how long Commit waits before its try-th retry: a few
@@ -79,21 +84,47 @@ func retryable(err error) bool {
 
 // Commit is the one path by which a room changes: it runs decide against
 // the room's latest state and writes what it returns, deciding again on
-// the new state when someone else wrote first. The new events are
-// published once they are durable. A plan that changes nothing writes
-// nothing.
+// the new state when someone else wrote first. The change waits for its
+// batch (committer.go): the new events are published once the batch is
+// durable. A plan that changes nothing writes nothing.
+//
+// The state decided on is the one this instance's last commit on the room
+// left (stateCache) when it has one of the caller's account, and the
+// store's otherwise: the store refuses a change decided on a state that is
+// no longer the room's (seq_conflict), and Commit then reads the room and
+// decides again. A decision that refuses, or finds nothing to do, is never
+// answered from the kept state alone: Commit decides again on the stored
+// one, which the store's check would not otherwise have confirmed.
 func (a *App) Commit(ctx context.Context, account, roomID string, decide Decide) (room.State, error) {
 	defer a.writers.lock(roomID)()
+	stored := false // whether to read the room from the store, not the cache
 	for try := 0; ; try++ {
-		s, err := a.store.Room(ctx, account, roomID)
-		if err != nil {
-			return s, err
+		var s room.State
+		kept := false
+		if !stored {
+			s, kept = a.states.get(account, roomID)
+		}
+		if !kept {
+			var err error
+			if s, err = a.store.Room(ctx, account, roomID); err != nil {
+				return s, err
+			}
 		}
 		p, err := decide(s)
 		if err != nil || p.empty() {
+			if kept {
+				stored = true
+				continue
+			}
 			return s, err
 		}
 		next, err := a.write(ctx, s, false, p)
+		if kept && tandem.ErrorCode(err) == tandem.CodeSeqConflict {
+			// The room moved on another instance since this one last
+			// wrote it: read it now, at once.
+			stored = true
+			continue
+		}
 		if retryable(err) && try < maxCommitTries {
 			select {
 			case <-ctx.Done():
@@ -116,9 +147,14 @@ func (a *App) create(ctx context.Context, roomID string, p Plan) (room.State, er
 // write numbers the plan's drafts after s, stamps them with the request's
 // origin (OriginFrom; events of the system have none), chains them after
 // the room's head, folds them into the state the room will have, and
-// commits it all as one change; once durable, the events are published,
-// the dispatcher woken for the messages, and the customer told of new
-// items. It is the only caller of store.Commit.
+// hands it all as one change to the committer, waiting for the batch it
+// goes in; once durable, the events are published, the dispatcher woken
+// for the messages, and the customer told of new items. The state reached
+// is kept for the room's next command (stateCache), and forgotten on any
+// error, whose change may or may not be the room's. The caller holds the
+// room's lock, so that this instance's changes to a room are committed,
+// kept and published one at a time, in order. It is the only way to
+// store.Commit.
 //
 // A rewrite (an erasure) replaces the whole log: it is chained again from
 // "" (room/chain.go), and the new events after it.
@@ -160,9 +196,11 @@ func (a *App) write(ctx context.Context, s room.State, create bool, p Plan) (roo
 		Rewrite: p.Rewrite, Erase: p.Erase, Links: p.Links, RevokeLinks: p.Revoke, Messages: p.Messages,
 		Contact: p.Contact, Presence: p.Presence, Documents: p.Documents, RequestFiles: p.RequestFiles,
 	}
-	if err := a.store.Commit(ctx, []store.Change{ch})[0]; err != nil {
+	if err := a.committer.commit(ctx, ch); err != nil {
+		a.states.drop(s.ID)
 		return s, err
 	}
+	a.states.put(next)
 	a.cfg.Publisher.Publish(account, evs)
 	if len(p.Messages) > 0 {
 		a.kickDispatcher()

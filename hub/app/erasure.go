@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
@@ -49,14 +51,46 @@ func (a *App) eraseFromRoom(ctx context.Context, c Caller, roomID, contact strin
 		if err != nil {
 			return Plan{}, err
 		}
+		// The erasure keeps the head the log had before its rewrite.
+		drafts := room.EraseContact(s, c.Actor(), contact)
+		if len(drafts) == 0 && !sameLog(log, masked) {
+			// The room recorded an erasure already, but has named the
+			// customer since: this rewrite changes the state, so it
+			// records the erasure again. A rewrite that changed the state
+			// and kept the seq would leave other instances deciding on
+			// the state before it, and the store's head check, which
+			// compares seqs, letting them write it back (stateCache).
+			again := s
+			again.ContactErased = false
+			drafts = room.EraseContact(again, c.Actor(), contact)
+		}
 		return Plan{
 			Rewrite: masked,
 			Erase:   &store.Erasure{Body: erasedBody, CancelPending: store.MessageFailed},
-			// The erasure keeps the head the log had before its rewrite.
-			Drafts: room.EraseContact(s, c.Actor(), contact),
+			Drafts:  drafts,
 		}, nil
 	})
 	return err
+}
+
+// sameLog reports whether a rewrite of log leaves every event as it was:
+// actors, origins and data, the data compared as JSON values (a store may
+// keep them with other spacing or key order than Go writes them).
+func sameLog(log, rewrite []room.Event) bool {
+	if len(log) != len(rewrite) {
+		return false
+	}
+	for i := range log {
+		a, b := log[i], rewrite[i]
+		if a.Actor != b.Actor || !reflect.DeepEqual(a.Origin, b.Origin) {
+			return false
+		}
+		var da, db any
+		if json.Unmarshal(a.Data, &da) != nil || json.Unmarshal(b.Data, &db) != nil || !reflect.DeepEqual(da, db) {
+			return false
+		}
+	}
+	return true
 }
 
 // wholeLog reads the log of a room up to s's head.
