@@ -54,11 +54,20 @@ var dialect = sqlstore.Dialect{
 	ClaimLock:         "FOR UPDATE SKIP LOCKED",
 	RowLock:           "FOR UPDATE",
 	Array:             func(slice any) any { return pq.Array(slice) },
+	IsTransient:       isTransient,
 }
 
 func isUniqueViolation(err error) bool {
 	var e *pq.Error
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// isTransient reports whether err is a deadlock (40P01) or a serialization
+// failure (40001): the transaction was picked to fail, and may succeed if
+// run again.
+func isTransient(err error) bool {
+	var e *pq.Error
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }
 
 // DefaultMaxConns is how many connections a store opens at most, unless

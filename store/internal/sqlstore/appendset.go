@@ -23,15 +23,22 @@ const (
 	// UPDATE is needed: a room another writer moved first (PostgreSQL
 	// checks the row again once that writer's lock is released) or that
 	// is not in the change's account matches no row, and is not returned.
-	appendRoomsQuery = `UPDATE rooms SET seq = v.seq, status = v.status, agent_id = v.agent_id, updated_at = v.updated_at,
+	// The rows are locked first in order of id (locked), as every batch
+	// does, since the order the UPDATE's join meets them in is the
+	// planner's: two batches locking shared rooms in different orders
+	// would deadlock.
+	appendRoomsQuery = `WITH locked AS MATERIALIZED (SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)
+		UPDATE rooms SET seq = v.seq, status = v.status, agent_id = v.agent_id, updated_at = v.updated_at,
 			state = v.state, invite_status = v.invite_status, search = v.search
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
 			AS v (id, account_id, head, seq, status, agent_id, updated_at, state, invite_status, search)
-		WHERE rooms.id = v.id AND rooms.account_id = v.account_id AND rooms.seq = v.head
+		WHERE rooms.id = v.id AND rooms.account_id = v.account_id AND rooms.seq = v.head AND rooms.id IN (SELECT id FROM locked)
 		RETURNING rooms.id`
 	// appendEventsQuery appends the events of the rooms moved.
 	appendEventsQuery = `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[])`
+	// lockRoomsQuery locks rooms in order of id.
+	lockRoomsQuery = `SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`
 	// refusedQuery reads the heads of the rooms not moved that are in
 	// the changes' accounts: the others are not found.
 	refusedQuery = `SELECT r.id, r.seq FROM unnest($1::text[], $2::text[]) AS v (id, account_id)
@@ -111,6 +118,20 @@ func (s *DB) appendEvents(ctx context.Context, tx *sqlx.Tx, cs []store.Change, k
 	if _, err := tx.StmtxContext(ctx, s.stmts.appendEvents).ExecContext(ctx,
 		a(rooms), a(seqs), a(types), a(ats), a(actors), a(origins), a(data), a(hashes)); err != nil {
 		return fmt.Errorf("append %d events: %w", len(rooms), err)
+	}
+	return nil
+}
+
+// lockRooms locks the rooms of the changes cs[k], k in ks, in order of id,
+// whatever account they are in.
+func (s *DB) lockRooms(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks []int) error {
+	ids := make([]string, len(ks))
+	for j, k := range ks {
+		ids[j] = cs[k].Room
+	}
+	var locked []string
+	if err := tx.SelectContext(ctx, &locked, lockRoomsQuery, s.d.Array(ids)); err != nil {
+		return fmt.Errorf("lock %d rooms: %w", len(ids), err)
 	}
 	return nil
 }

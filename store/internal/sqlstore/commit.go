@@ -113,7 +113,10 @@ func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error
 // a round the rooms take their turns by id, so that two batches sharing
 // rooms lock them in the same order and do not deadlock. Where the
 // dialect has arrays, the round's simple appends are written together
-// (appendSimple); every other change is written by commitOne, under a
+// (appendSimple), after the round's rooms are locked in order of id if
+// some of its changes are not simple (lockRooms: else the set-based
+// append would lock its rooms before the others'); every other change is
+// written by commitOne, under a
 // savepoint when it shares tx, so that its refusal undoes it alone (on
 // PostgreSQL a failed statement aborts the whole transaction otherwise).
 func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, results []error) error {
@@ -124,6 +127,11 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 			for _, k := range round {
 				if isSimple(cs[k]) {
 					simple = append(simple, k)
+				}
+			}
+			if len(simple) > 0 && len(simple) < len(round) {
+				if err := s.lockRooms(ctx, tx, cs, round); err != nil {
+					return err
 				}
 			}
 			if err := s.appendSimple(ctx, tx, cs, simple, results); err != nil {
@@ -200,10 +208,22 @@ func isSimple(c store.Change) bool {
 		c.Presence == nil && len(c.Documents) == 0 && len(c.RequestFiles) == 0
 }
 
+// changeTries bounds how many times commitChange writes a change whose
+// transaction failed for a transient reason.
+const changeTries = 5
+
 // commitChange writes c, made ready by prepare, in a transaction of its
-// own.
+// own, again if that fails for a transient reason: a change written by
+// itself waits for the rooms' locks behind the batches of other instances,
+// and PostgreSQL may pick it to break a deadlock among them.
 func (s *DB) commitChange(ctx context.Context, c store.Change) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
+	var err error
+	for range changeTries {
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
+		if err == nil || s.d.IsTransient == nil || !s.d.IsTransient(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	return wrapInternal(err, "commit room %s", c.Room)
 }
 

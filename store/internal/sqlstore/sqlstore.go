@@ -46,6 +46,11 @@ type Dialect struct {
 	// number (appendset.go); without, as on SQLite, each change of a batch
 	// is written by statements of its own.
 	Array func(slice any) any
+	// IsTransient reports whether err is a failure of the transaction
+	// that running it again may not meet: on PostgreSQL a deadlock or a
+	// serialization failure. Nil if the dialect has none (SQLite's writers
+	// queue for the write lock).
+	IsTransient func(error) bool
 }
 
 // DB implements store.Store on a database opened by the caller.
