@@ -111,14 +111,16 @@ func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error
 // first of its changes in the first round, the next in the second and so
 // on, so that a room's changes are written in the order of the batch. In
 // a round the rooms take their turns by id, so that two batches sharing
-// rooms lock them in the same order and do not deadlock. Where the
-// dialect has arrays, the round's simple appends are written together
-// (appendSimple), after the round's rooms are locked in order of id if
-// some of its changes are not simple (lockRooms: else the set-based
-// append would lock its rooms before the others'); every other change is
-// written by commitOne, under a
-// savepoint when it shares tx, so that its refusal undoes it alone (on
-// PostgreSQL a failed statement aborts the whole transaction otherwise).
+// rooms lock them in the same order and do not deadlock.
+//
+// Where the dialect has arrays, the round's simple appends are written
+// together (appendSimple), after the round's rooms are locked in order of
+// id if some of its changes are not simple (lockRooms: else the set-based
+// append would lock its rooms before the others'). Elsewhere a simple
+// append is written by appendUnsaved. Every other change is written by
+// commitOne, under a savepoint when it shares tx, so that its refusal
+// undoes it alone (on PostgreSQL a failed statement aborts the whole
+// transaction otherwise).
 func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, results []error) error {
 	shared := len(cs) > 1
 	for _, round := range rounds(cs) {
@@ -139,16 +141,21 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 			}
 		}
 		for _, k := range round {
-			if s.d.Array != nil && isSimple(cs[k]) {
+			c := cs[k]
+			var refused, err error
+			switch {
+			case s.d.Array != nil && isSimple(c):
 				continue
-			}
-			if !shared {
-				results[k] = wrapInternal(s.commitOne(ctx, tx, cs[k]), "commit room %s", cs[k].Room)
+			case !shared:
+				results[k] = wrapInternal(s.commitOne(ctx, tx, c), "commit room %s", c.Room)
 				continue
+			case isSimple(c):
+				refused, err = s.appendUnsaved(ctx, tx, c)
+			default:
+				refused, err = s.commitSaved(ctx, tx, c)
 			}
-			refused, err := s.commitSaved(ctx, tx, cs[k])
 			if err != nil {
-				return fmt.Errorf("commit room %s: %w", cs[k].Room, err)
+				return fmt.Errorf("commit room %s: %w", c.Room, err)
 			}
 			results[k] = refused
 		}
@@ -177,6 +184,27 @@ func (s *DB) commitSaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refu
 		return nil, fmt.Errorf("release savepoint: %w", err)
 	}
 	return refused, nil
+}
+
+// appendUnsaved writes the simple change c in tx with no savepoint: it is
+// refused (a seq conflict, a room not found) on its head, before it writes
+// anything, and a failure after that is tx's, to be given up.
+func (s *DB) appendUnsaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+	seq, err := s.lockHead(ctx, tx, c.Account, c.Room)
+	var re *tandem.Error
+	if errors.As(err, &re) {
+		return err, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if seq != c.Head {
+		return seqConflict(c.Room, c.Head, seq), nil
+	}
+	if err := s.updateRoom(ctx, tx, c.Head, c.State); err != nil {
+		return nil, err
+	}
+	return nil, s.insertEvents(ctx, tx, c.Events)
 }
 
 // rounds splits the changes cs into the rounds writeBatch writes them in:
