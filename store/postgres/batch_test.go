@@ -2,10 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/store"
+	"github.com/tandemhq/tandem/store/postgres"
 	"github.com/tandemhq/tandem/store/postgres/pgtest"
 	"github.com/tandemhq/tandem/store/storetest"
 )
@@ -87,5 +89,42 @@ func TestBatchDeadlockFallsBack(t *testing.T) {
 		if len(evs) != 1 || string(evs[0].Data) != string(c.Events[0].Data) {
 			t.Fatalf("room %s's events after the batch: %+v", c.Room, evs)
 		}
+	}
+}
+
+// TestPoolKeepsItsConnections has as many readers as the pool has
+// connections read at once, again and again: the pool opens no more than
+// it may, and closes none of them for being idle between bursts.
+func TestPoolKeepsItsConnections(t *testing.T) {
+	u, _ := pgtest.EmptySchema(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const conns = 12
+	st, err := postgres.Open(ctx, u, postgres.MaxConns(conns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	rooms := storetest.NewRooms(t, st, 1)
+	for range 20 {
+		var wg sync.WaitGroup
+		for range 2 * conns {
+			wg.Go(func() {
+				if _, err := st.Room(ctx, rooms[0].Account, rooms[0].ID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	s := st.PoolStats()
+	if s.MaxOpenConnections != conns || s.OpenConnections > conns {
+		t.Fatalf("the pool has %d connections open, at most %d: want at most %d", s.OpenConnections, s.MaxOpenConnections, conns)
+	}
+	if s.MaxIdleClosed != 0 || s.MaxIdleTimeClosed != 0 || s.MaxLifetimeClosed != 0 {
+		t.Fatalf("the pool closed connections: %d for too many idle, %d idle too long, %d too old", s.MaxIdleClosed, s.MaxIdleTimeClosed, s.MaxLifetimeClosed)
+	}
+	if s.OpenConnections < 2 {
+		t.Fatalf("%d connections open after bursts of %d readers", s.OpenConnections, 2*conns)
 	}
 }
