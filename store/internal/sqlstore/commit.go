@@ -54,10 +54,10 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, err)
 			}
 		}
-	case len(ready) == 1 || ctx.Err() != nil:
+	case ctx.Err() != nil || (len(ready) == 1 && !s.isTransient(err)):
 		// One by one would fail the same way.
-		for _, i := range at {
-			errs[i] = fmt.Errorf("commit room %s: %w", batch[i].Room, err)
+		for k, i := range at {
+			errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, err)
 		}
 	default:
 		for k, i := range at {
@@ -147,20 +147,31 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 			case s.d.Array != nil && isSimple(c):
 				continue
 			case !shared:
-				results[k] = wrapInternal(s.commitOne(ctx, tx, c), "commit room %s", c.Room)
-				continue
+				refused, err = s.commitAlone(ctx, tx, c)
 			case isSimple(c):
 				refused, err = s.appendUnsaved(ctx, tx, c)
 			default:
 				refused, err = s.commitSaved(ctx, tx, c)
 			}
 			if err != nil {
-				return fmt.Errorf("commit room %s: %w", c.Room, err)
+				return err
 			}
 			results[k] = refused
 		}
 	}
 	return nil
+}
+
+// commitAlone writes c, the one change of tx, with no savepoint: it
+// returns the refusal, after which tx is rolled back (commitBatch), or an
+// error that is not one when tx must be given up.
+func (s *DB) commitAlone(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+	err = s.commitOne(ctx, tx, c)
+	var re *tandem.Error
+	if errors.As(err, &re) {
+		return err, nil
+	}
+	return nil, err
 }
 
 // commitSaved writes c in tx under a savepoint, rolled back to if c is
@@ -248,7 +259,7 @@ func (s *DB) commitChange(ctx context.Context, c store.Change) error {
 	var err error
 	for range changeTries {
 		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
-		if err == nil || s.d.IsTransient == nil || !s.d.IsTransient(err) || ctx.Err() != nil {
+		if err == nil || !s.isTransient(err) || ctx.Err() != nil {
 			break
 		}
 	}

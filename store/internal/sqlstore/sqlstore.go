@@ -108,6 +108,12 @@ func (s *DB) isUnique(err error) bool {
 	return err != nil && s.d.IsUniqueViolation(err)
 }
 
+// isTransient reports whether err is a transient failure in this dialect
+// (Dialect.IsTransient).
+func (s *DB) isTransient(err error) bool {
+	return err != nil && s.d.IsTransient != nil && s.d.IsTransient(err)
+}
+
 // roomNotFound is the error for a room that is not in the caller's account,
 // whether it exists elsewhere or not.
 func roomNotFound(id string) error {
