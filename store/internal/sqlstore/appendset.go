@@ -12,31 +12,34 @@ import (
 )
 
 // PostgreSQL's set-based append: the simple changes of a round of a batch
-// (isSimple: events and a state, nothing else) are written by two
-// statements whatever their number, their values passed as arrays and
+// (isSimple: events and a state, nothing else) are written by one
+// statement whatever their number, their values passed as arrays and
 // spread into rows by unnest. Only a dialect with arrays (Dialect.Array)
-// prepares and runs them: SQLite writes each change by commitOne.
+// prepares and runs it: SQLite writes each change by itself.
 const (
-	// appendRoomsQuery moves each room from its head to its new state
-	// and returns the rooms it moved. Guarded by the head, the UPDATE
-	// locks each row and checks it at once, so that no SELECT … FOR
-	// UPDATE is needed: a room another writer moved first (PostgreSQL
-	// checks the row again once that writer's lock is released) or that
-	// is not in the change's account matches no row, and is not returned.
+	// appendQuery moves each room from its head to its new state (moved),
+	// appends the events of the rooms it moved, and returns those rooms.
+	// Guarded by the head, the UPDATE locks each row and checks it at
+	// once, so that no SELECT … FOR UPDATE is needed: a room another
+	// writer moved first (PostgreSQL checks the row again once that
+	// writer's lock is released) or that is not in the change's account
+	// matches no row, is not returned, and gets none of its events.
 	// The rows are locked first in order of id (locked), as every batch
 	// does, since the order the UPDATE's join meets them in is the
 	// planner's: two batches locking shared rooms in different orders
 	// would deadlock.
-	appendRoomsQuery = `WITH locked AS MATERIALIZED (SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)
-		UPDATE rooms SET seq = v.seq, status = v.status, agent_id = v.agent_id, updated_at = v.updated_at,
-			state = v.state, invite_status = v.invite_status, search = v.search
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
-			AS v (id, account_id, head, seq, status, agent_id, updated_at, state, invite_status, search)
-		WHERE rooms.id = v.id AND rooms.account_id = v.account_id AND rooms.seq = v.head AND rooms.id IN (SELECT id FROM locked)
-		RETURNING rooms.id`
-	// appendEventsQuery appends the events of the rooms moved.
-	appendEventsQuery = `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[])`
+	appendQuery = `WITH locked AS MATERIALIZED (SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE),
+		moved AS (UPDATE rooms SET seq = v.seq, status = v.status, agent_id = v.agent_id, updated_at = v.updated_at,
+				state = v.state, invite_status = v.invite_status, search = v.search
+			FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+				AS v (id, account_id, head, seq, status, agent_id, updated_at, state, invite_status, search)
+			WHERE rooms.id = v.id AND rooms.account_id = v.account_id AND rooms.seq = v.head AND rooms.id IN (SELECT id FROM locked)
+			RETURNING rooms.id),
+		appended AS (INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash)
+			SELECT e.* FROM unnest($11::text[], $12::bigint[], $13::text[], $14::timestamptz[], $15::text[], $16::text[], $17::text[], $18::text[])
+				AS e (room_id, seq, type, at, actor, origin, data, hash)
+			WHERE e.room_id IN (SELECT id FROM moved))
+		SELECT id FROM moved`
 	// lockRoomsQuery locks rooms in order of id.
 	lockRoomsQuery = `SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`
 	// refusedQuery reads the heads of the rooms not moved that are in
@@ -69,57 +72,54 @@ func (s *DB) appendSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, k
 		updated[j] = timeText(st.UpdatedAt)
 		invites[j], searches[j] = string(st.InviteStatus), searchKey(st.Customer)
 	}
+	evs, err := eventArrays(cs, ks)
+	if err != nil {
+		return err
+	}
 	a := s.d.Array
 	var moved []string
-	err := tx.StmtxContext(ctx, s.stmts.appendRooms).SelectContext(ctx, &moved,
-		a(ids), a(accounts), a(heads), a(seqs), a(statuses), a(agents), a(updated), a(states), a(invites), a(searches))
+	err = tx.StmtxContext(ctx, s.stmts.appendSet).SelectContext(ctx, &moved,
+		a(ids), a(accounts), a(heads), a(seqs), a(statuses), a(agents), a(updated), a(states), a(invites), a(searches),
+		a(evs.rooms), a(evs.seqs), a(evs.types), a(evs.ats), a(evs.actors), a(evs.origins), a(evs.data), a(evs.hashes))
 	if err != nil {
 		return fmt.Errorf("append to %d rooms: %w", n, err)
+	}
+	if len(moved) == n {
+		return nil
 	}
 	written := make(map[string]bool, len(moved))
 	for _, id := range moved {
 		written[id] = true
 	}
-	if err := s.appendEvents(ctx, tx, cs, ks, written); err != nil {
-		return err
-	}
-	if len(written) < n {
-		return s.refuseSimple(ctx, tx, cs, ks, written, results)
-	}
-	return nil
+	return s.refuseSimple(ctx, tx, cs, ks, written, results)
 }
 
-// appendEvents inserts the events of the changes cs[k], k in ks, whose
-// rooms were written.
-func (s *DB) appendEvents(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks []int, written map[string]bool) error {
-	var rooms, types, ats, actors, origins, data, hashes []string
-	var seqs []int64
+// eventColumns are the columns of events, as arrays.
+type eventColumns struct {
+	rooms, types, ats, actors, origins, data, hashes []string
+	seqs                                             []int64
+}
+
+// eventArrays returns the events of the changes cs[k], k in ks, as
+// arrays.
+func eventArrays(cs []store.Change, ks []int) (eventColumns, error) {
+	var evs eventColumns
 	for _, k := range ks {
-		if !written[cs[k].Room] {
-			continue
-		}
 		for _, e := range cs[k].Events {
 			actor, err := json.Marshal(e.Actor)
 			if err != nil {
-				return fmt.Errorf("room %s: encode actor of event %d: %w", e.Room, e.Seq, err)
+				return evs, fmt.Errorf("room %s: encode actor of event %d: %w", e.Room, e.Seq, err)
 			}
 			origin, err := encodeOrigin(e.Origin)
 			if err != nil {
-				return fmt.Errorf("room %s: encode origin of event %d: %w", e.Room, e.Seq, err)
+				return evs, fmt.Errorf("room %s: encode origin of event %d: %w", e.Room, e.Seq, err)
 			}
-			rooms, seqs, types, ats = append(rooms, e.Room), append(seqs, e.Seq), append(types, e.Type), append(ats, timeText(e.At))
-			actors, origins, data, hashes = append(actors, string(actor)), append(origins, origin), append(data, string(e.Data)), append(hashes, e.Hash)
+			evs.rooms, evs.seqs, evs.types, evs.ats = append(evs.rooms, e.Room), append(evs.seqs, e.Seq), append(evs.types, e.Type), append(evs.ats, timeText(e.At))
+			evs.actors, evs.origins = append(evs.actors, string(actor)), append(evs.origins, origin)
+			evs.data, evs.hashes = append(evs.data, string(e.Data)), append(evs.hashes, e.Hash)
 		}
 	}
-	if len(rooms) == 0 {
-		return nil
-	}
-	a := s.d.Array
-	if _, err := tx.StmtxContext(ctx, s.stmts.appendEvents).ExecContext(ctx,
-		a(rooms), a(seqs), a(types), a(ats), a(actors), a(origins), a(data), a(hashes)); err != nil {
-		return fmt.Errorf("append %d events: %w", len(rooms), err)
-	}
-	return nil
+	return evs, nil
 }
 
 // lockRooms locks the rooms of the changes cs[k], k in ks, in order of id,

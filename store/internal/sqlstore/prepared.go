@@ -29,13 +29,13 @@ const (
 )
 
 // statements are the hot statements, prepared on the store's database.
-// The set-based appends are only there when the dialect has arrays.
+// The set-based append is only there when the dialect has arrays.
 type statements struct {
 	room, roomExists, events      *sqlx.Stmt
 	signIn, roomPass              *sqlx.Stmt
 	linkByToken, link             *sqlx.Stmt
 	head, updateRoom, insertEvent *sqlx.Stmt
-	appendRooms, appendEvents     *sqlx.Stmt
+	appendSet                     *sqlx.Stmt
 	all                           []*sqlx.Stmt
 }
 
@@ -59,7 +59,7 @@ func prepareStatements(ctx context.Context, db *sqlx.DB, d Dialect) (*statements
 		{&st.insertEvent, insertEventQuery},
 	}
 	if d.Array != nil {
-		todo = append(todo, statement{&st.appendRooms, appendRoomsQuery}, statement{&st.appendEvents, appendEventsQuery})
+		todo = append(todo, statement{&st.appendSet, appendQuery})
 	}
 	for _, p := range todo {
 		stmt, err := db.PreparexContext(ctx, p.query)
