@@ -25,7 +25,8 @@ import (
 // with another instance's batch, a lost connection), the changes are
 // written again one by one, each in a transaction of its own, so that
 // each still gets a result of its own and one's failure never fails
-// another. Should its COMMIT fail, every change that was not refused
+// another, unless the database cannot be reached at all
+// (store.IsUnavailable). Should its COMMIT fail, every change that was not refused
 // gets that error: nothing of the batch may be reported written.
 func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	errs := make([]error, len(batch))
@@ -60,8 +61,18 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 			errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, err)
 		}
 	default:
+		// Once the database cannot be reached by a change alone either,
+		// the others are not tried: an outage would otherwise cost each
+		// change of the batch a wait for the connection to fail.
+		var away error
 		for k, i := range at {
-			errs[i] = s.commitChange(ctx, ready[k])
+			if away != nil {
+				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, away)
+				continue
+			}
+			if errs[i] = s.commitChange(ctx, ready[k]); store.IsUnavailable(errs[i]) {
+				away = errs[i]
+			}
 		}
 	}
 	return errs
