@@ -6,7 +6,9 @@ import "github.com/tandemhq/tandem/room"
 // events, the room's state after them, and what goes with them (links,
 // messages, the address book, a presence row, an erasure), so that an
 // invitation is never recorded without its link and its outbox message, or
-// the other way round. The store writes what it is given and decides
+// the other way round. The changes of a batch (Rooms.Commit) share one
+// transaction, yet each is written whole or not at all, whatever becomes
+// of the others. The store writes what it is given and decides
 // nothing: the caller (the hub's commit path) decided it on the room's
 // state at Head, and the store only checks that the room is still there
 // (Head, PresenceChange.Holders).

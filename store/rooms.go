@@ -72,10 +72,16 @@ type RoomCursor struct {
 // as the events that made it, so the two never disagree.
 type Rooms interface {
 	// Commit writes each change of batch atomically and returns, for each,
-	// nil once it is durable or why it was not written. Changes are
-	// independent: one change's conflict or failure never fails another's.
-	// An implementation may write a batch in one transaction and one sync
-	// (group commit). This is the only way events are appended.
+	// nil once it is durable or why it was not written: errs[i] is the
+	// result of batch[i]. The changes of a batch share one transaction and
+	// one sync (group commit), of any rooms, a room even more than once
+	// (its changes are written in the batch's order, each decided on the
+	// state the one before leaves). Changes stay independent: a change
+	// refused (a conflict, a room not found, an invalid change) writes
+	// nothing of itself and never fails or undoes another, and none is
+	// reported written unless the transaction committed; should the
+	// transaction fail as a whole before that, the changes are written
+	// again one by one. This is the only way events are appended.
 	Commit(ctx context.Context, batch []Change) []error
 	Room(ctx context.Context, account, id string) (room.State, error)
 	ListRooms(ctx context.Context, account string, q RoomQuery) ([]room.State, error)

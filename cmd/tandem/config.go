@@ -21,6 +21,13 @@ type config struct {
 	PublicURL   *url.URL
 	DataDir     string
 	DatabaseURL string
+	// DBMaxConns bounds the store's pool of connections, all kept open
+	// while idle (TANDEM_DB_MAX_CONNS); zero keeps the store's default.
+	DBMaxConns int
+	// DBConnMaxLifetime is how long a PostgreSQL connection is kept
+	// (TANDEM_DB_CONN_MAX_LIFETIME); zero keeps the store's default.
+	DBConnMaxLifetime time.Duration
+
 	RedisURL    string
 	RedisMaster string // Sentinel: the master's name
 	RedisPrefix string
@@ -104,6 +111,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite store")
+	}
+	if v := get("TANDEM_DB_MAX_CONNS", ""); v != "" {
+		if c.DBMaxConns, err = strconv.Atoi(v); err != nil || c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+			return c, fmt.Errorf("TANDEM_DB_MAX_CONNS must be a whole number from 1 to 1000, not %q", v)
+		}
+	}
+	if v := get("TANDEM_DB_CONN_MAX_LIFETIME", ""); v != "" {
+		if c.DBConnMaxLifetime, err = parseDuration(v); err != nil {
+			return c, fmt.Errorf("TANDEM_DB_CONN_MAX_LIFETIME: %w", err)
+		}
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return c, fmt.Errorf("TANDEM_DATA_DIR: %w", err)

@@ -89,7 +89,7 @@ func newLogger(cfg config, w io.Writer) (zerolog.Logger, error) {
 // file in the data directory otherwise.
 func openStore(ctx context.Context, cfg config, log zerolog.Logger) (store.Store, error) {
 	if cfg.DatabaseURL != "" {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.MaxConns(cfg.DBMaxConns), postgres.ConnMaxLifetime(cfg.DBConnMaxLifetime))
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
@@ -100,7 +100,7 @@ func openStore(ctx context.Context, cfg config, log zerolog.Logger) (store.Store
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "tandem.db")
-	st, err := sqlite.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path, sqlite.MaxConns(cfg.DBMaxConns))
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite: %w", err)
 	}

@@ -225,6 +225,9 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TANDEM_PUBLIC_URL": "ftp://x"}, "TANDEM_PUBLIC_URL"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
+		{map[string]string{"TANDEM_DB_MAX_CONNS": "0"}, "TANDEM_DB_MAX_CONNS"},
+		{map[string]string{"TANDEM_DB_MAX_CONNS": "many"}, "TANDEM_DB_MAX_CONNS"},
+		{map[string]string{"TANDEM_DB_CONN_MAX_LIFETIME": "soon"}, "TANDEM_DB_CONN_MAX_LIFETIME"},
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
 		{map[string]string{"TANDEM_FRAME_ANCESTORS": "https://crm.example.com *"}, "TANDEM_FRAME_ANCESTORS"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
@@ -244,6 +247,26 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error naming %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestDBPoolSettings reads the pool's settings, and leaves the store's
+// defaults when they are unset.
+func TestDBPoolSettings(t *testing.T) {
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"TANDEM_DB_MAX_CONNS": "40", "TANDEM_DB_CONN_MAX_LIFETIME": "2h"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBMaxConns != 40 || cfg.DBConnMaxLifetime != 2*time.Hour {
+		t.Fatalf("TANDEM_DB_MAX_CONNS=40, TANDEM_DB_CONN_MAX_LIFETIME=2h read as %d, %v", cfg.DBMaxConns, cfg.DBConnMaxLifetime)
+	}
+	if cfg, err = loadConfig(func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBMaxConns != 0 || cfg.DBConnMaxLifetime != 0 {
+		t.Fatalf("unset, the pool settings read as %d, %v, want the store's defaults (0)", cfg.DBMaxConns, cfg.DBConnMaxLifetime)
 	}
 }
 

@@ -46,13 +46,15 @@ type Store struct {
 }
 
 // dialect is what PostgreSQL does its own way: concurrent claims skip the
-// rows another dispatcher is claiming instead of waiting for them, and
-// writers to a room lock its row.
+// rows another dispatcher is claiming instead of waiting for them, writers
+// to a room lock its row, and a batch's appends are written from arrays.
 var dialect = sqlstore.Dialect{
 	Name:              "postgres",
 	IsUniqueViolation: isUniqueViolation,
 	ClaimLock:         "FOR UPDATE SKIP LOCKED",
 	RowLock:           "FOR UPDATE",
+	Array:             func(slice any) any { return pq.Array(slice) },
+	IsTransient:       isTransient,
 }
 
 func isUniqueViolation(err error) bool {
@@ -60,18 +62,73 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
+// isTransient reports whether err is a deadlock (40P01) or a serialization
+// failure (40001): the transaction was picked to fail, and may succeed if
+// run again.
+func isTransient(err error) bool {
+	var e *pq.Error
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+}
+
+// DefaultMaxConns is how many connections a store opens at most, unless
+// told otherwise (MaxConns).
+const DefaultMaxConns = 20
+
+// DefaultConnMaxLifetime is how long a connection is kept at most, unless
+// told otherwise (ConnMaxLifetime).
+const DefaultConnMaxLifetime = time.Hour
+
+// Option sets how Open connects.
+type Option func(*options)
+
+type options struct {
+	maxConns    int
+	maxLifetime time.Duration
+}
+
+// MaxConns sets how many connections the store opens at most (n > 0;
+// otherwise DefaultMaxConns). It keeps as many open while idle.
+func MaxConns(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxConns = n
+		}
+	}
+}
+
+// ConnMaxLifetime sets how long a connection is kept before it is closed
+// and opened again (d > 0; otherwise DefaultConnMaxLifetime), so that the
+// pool follows a database that moved behind its name.
+func ConnMaxLifetime(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.maxLifetime = d
+		}
+	}
+}
+
 // Open connects to the database at dsn (a postgres:// URL or a key=value
 // string), checks that it answers and brings the schema up to date.
 // Instances starting together take turns migrating.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+//
+// The pool keeps every connection it opened, idle or not, for
+// ConnMaxLifetime: a pool that closed idle connections would, under a
+// load that comes and goes by the millisecond, close and open connections
+// many times a second, and a PostgreSQL connection costs a process to
+// start; each new connection also prepares the store's statements again.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{maxConns: DefaultMaxConns, maxLifetime: DefaultConnMaxLifetime}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db, err := sqlx.Open("postgres", withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	db.SetConnMaxLifetime(time.Hour)
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(o.maxLifetime)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -80,7 +137,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("migrate PostgreSQL: %w", err)
 	}
-	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+	sdb, err := sqlstore.New(ctx, db, dialect)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{DB: sdb, db: db}, nil
+}
+
+// PoolStats reports the pool's connections: how many are open, in use and
+// idle, and how many were closed for being idle or old.
+func (s *Store) PoolStats() sql.DBStats {
+	return s.db.Stats()
 }
 
 // withBinaryParameters adds binary_parameters=yes to a URL or key=value

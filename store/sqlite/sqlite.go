@@ -48,6 +48,28 @@ func isUniqueViolation(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
+// DefaultMaxConns is how many connections a store opens at most, unless
+// told otherwise (MaxConns).
+const DefaultMaxConns = 16
+
+// Option sets how Open opens the file.
+type Option func(*options)
+
+type options struct {
+	maxConns int
+}
+
+// MaxConns sets how many connections the store opens at most (n > 0;
+// otherwise DefaultMaxConns): readers side by side, and the writers
+// queueing for the one write lock. It keeps as many open while idle.
+func MaxConns(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxConns = n
+		}
+	}
+}
+
 // Open opens the SQLite file at path, creating it if need be, and brings
 // its schema up to date. The file is in WAL mode, so readers never wait for
 // the writer; write transactions begin IMMEDIATE, taking the write lock
@@ -56,7 +78,15 @@ func isUniqueViolation(err error) bool {
 // event the hub acknowledged survives a power cut, not only a crash of the
 // process (NORMAL would be about twice as fast and could lose the last
 // commits; docs/performance.md has the figures).
-func Open(ctx context.Context, path string) (*Store, error) {
+//
+// The pool keeps every connection it opened for as long as the store is
+// open: an SQLite connection is cheap to open, but each holds the store's
+// prepared statements and the file's cached pages.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{maxConns: DefaultMaxConns}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if strings.Contains(path, "?") {
 		return nil, fmt.Errorf("open %s: the path of an SQLite file may not contain '?'", path)
 	}
@@ -71,8 +101,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// Readers run side by side (WAL); writers queue for the one write lock.
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -81,7 +111,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+	sdb, err := sqlstore.New(ctx, db, dialect)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{DB: sdb, db: db}, nil
 }
 
 // migrate brings the schema up to date with goose, once the versions a

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -14,24 +16,264 @@ import (
 	"github.com/tandemhq/tandem/store"
 )
 
-// Commit implements store.Rooms. Each change is checked (prepare), then
-// written in a transaction of its own by commitOne, so one change's
-// refusal never undoes another's. errs[i] is the result of batch[i].
+// Commit implements store.Rooms. The changes are checked (prepare), then
+// written together in one transaction, so that a batch costs the database
+// one sync of its log however many rooms it changes (writeBatch). errs[i]
+// is the result of batch[i].
+//
+// Should that transaction fail as a whole before it commits (a deadlock
+// with another instance's batch, a lost connection), the changes are
+// written again one by one, each in a transaction of its own, so that
+// each still gets a result of its own and one's failure never fails
+// another, unless the database cannot be reached at all
+// (store.IsUnavailable). Should its COMMIT fail, every change that was not refused
+// gets that error: nothing of the batch may be reported written.
 func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	errs := make([]error, len(batch))
+	ready := make([]store.Change, 0, len(batch))
+	at := make([]int, 0, len(batch)) // batch[at[k]] is ready[k]
 	for i, c := range batch {
-		errs[i] = s.commitChange(ctx, c)
+		c, err := prepare(c)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		ready = append(ready, c)
+		at = append(at, i)
+	}
+	if len(ready) == 0 {
+		return errs
+	}
+	results := make([]error, len(ready))
+	err := s.commitBatch(ctx, ready, results)
+	var failed *commitFailed
+	switch {
+	case err == nil, errors.As(err, &failed):
+		// Written, or refused, or, when the COMMIT failed, not written.
+		for k, i := range at {
+			if errs[i] = results[k]; errs[i] == nil && err != nil {
+				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, err)
+			}
+		}
+	case ctx.Err() != nil || (len(ready) == 1 && !s.isTransient(err)):
+		// One by one would fail the same way.
+		for k, i := range at {
+			errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, err)
+		}
+	default:
+		// Once the database cannot be reached by a change alone either,
+		// the others are not tried: an outage would otherwise cost each
+		// change of the batch a wait for the connection to fail.
+		var away error
+		for k, i := range at {
+			if away != nil {
+				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, away)
+				continue
+			}
+			if errs[i] = s.commitChange(ctx, ready[k]); store.IsUnavailable(errs[i]) {
+				away = errs[i]
+			}
+		}
 	}
 	return errs
 }
 
-// commitChange checks c and writes it in a transaction of its own.
-func (s *DB) commitChange(ctx context.Context, c store.Change) error {
-	c, err := prepare(c)
+// commitFailed is the error of a batch's COMMIT: the batch may not be
+// written again, as some of it may have been written.
+type commitFailed struct{ err error }
+
+func (e *commitFailed) Error() string { return "commit transaction: " + e.err.Error() }
+func (e *commitFailed) Unwrap() error { return e.err }
+
+// commitBatch writes the changes cs, made ready by prepare, in one
+// transaction, setting results[k] to why cs[k] was refused. It returns an
+// error only when the transaction failed as a whole (*commitFailed if its
+// COMMIT did), and then nothing is written. A transaction whose every
+// change was refused is rolled back: that is also how a change alone,
+// written with no savepoint, is undone.
+func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := s.writeBatch(ctx, tx, cs, results); err != nil {
+		_ = tx.Rollback()
 		return err
 	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
+	refused := 0
+	for _, err := range results {
+		if err != nil {
+			refused++
+		}
+	}
+	if refused == len(cs) {
+		_ = tx.Rollback()
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return &commitFailed{err}
+	}
+	return nil
+}
+
+// writeBatch writes the changes cs in tx, setting results[k] to why cs[k]
+// was refused; it returns an error when tx must be given up. The changes
+// are written in rounds in which each room has at most one change, the
+// first of its changes in the first round, the next in the second and so
+// on, so that a room's changes are written in the order of the batch. In
+// a round the rooms take their turns by id, so that two batches sharing
+// rooms lock them in the same order and do not deadlock.
+//
+// Where the dialect has arrays, the round's simple appends are written
+// together (appendSimple), after the round's rooms are locked in order of
+// id if some of its changes are not simple (lockRooms: else the set-based
+// append would lock its rooms before the others'). Elsewhere a simple
+// append is written by appendUnsaved. Every other change is written by
+// commitOne, under a savepoint when it shares tx, so that its refusal
+// undoes it alone (on PostgreSQL a failed statement aborts the whole
+// transaction otherwise).
+func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, results []error) error {
+	shared := len(cs) > 1
+	for _, round := range rounds(cs) {
+		var simple []int
+		if s.d.Array != nil {
+			for _, k := range round {
+				if isSimple(cs[k]) {
+					simple = append(simple, k)
+				}
+			}
+			if len(simple) > 0 && len(simple) < len(round) {
+				if err := s.lockRooms(ctx, tx, cs, round); err != nil {
+					return err
+				}
+			}
+			if err := s.appendSimple(ctx, tx, cs, simple, results); err != nil {
+				return err
+			}
+		}
+		for _, k := range round {
+			c := cs[k]
+			var refused, err error
+			switch {
+			case s.d.Array != nil && isSimple(c):
+				continue
+			case !shared:
+				refused, err = s.commitAlone(ctx, tx, c)
+			case isSimple(c):
+				refused, err = s.appendUnsaved(ctx, tx, c)
+			default:
+				refused, err = s.commitSaved(ctx, tx, c)
+			}
+			if err != nil {
+				return err
+			}
+			results[k] = refused
+		}
+	}
+	return nil
+}
+
+// commitAlone writes c, the one change of tx, with no savepoint: it
+// returns the refusal, after which tx is rolled back (commitBatch), or an
+// error that is not one when tx must be given up.
+func (s *DB) commitAlone(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+	err = s.commitOne(ctx, tx, c)
+	var re *tandem.Error
+	if errors.As(err, &re) {
+		return err, nil
+	}
+	return nil, err
+}
+
+// commitSaved writes c in tx under a savepoint, rolled back to if c is
+// refused: it returns the refusal, or an error that is not one (a
+// database's failure, not the change's) when tx must be given up.
+func (s *DB) commitSaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT change`); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	refused = s.commitOne(ctx, tx, c)
+	var re *tandem.Error
+	if refused != nil && !errors.As(refused, &re) {
+		return nil, refused
+	}
+	if refused != nil {
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT change`); err != nil {
+			return nil, fmt.Errorf("roll back to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT change`); err != nil {
+		return nil, fmt.Errorf("release savepoint: %w", err)
+	}
+	return refused, nil
+}
+
+// appendUnsaved writes the simple change c in tx with no savepoint: it is
+// refused (a seq conflict, a room not found) on its head, before it writes
+// anything, and a failure after that is tx's, to be given up.
+func (s *DB) appendUnsaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+	seq, err := s.lockHead(ctx, tx, c.Account, c.Room)
+	var re *tandem.Error
+	if errors.As(err, &re) {
+		return err, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if seq != c.Head {
+		return seqConflict(c.Room, c.Head, seq), nil
+	}
+	if err := s.updateRoom(ctx, tx, c.Head, c.State); err != nil {
+		return nil, err
+	}
+	return nil, s.insertEvents(ctx, tx, c.Events)
+}
+
+// rounds splits the changes cs into the rounds writeBatch writes them in:
+// lists of indexes in cs, each naming a room at most once and sorted by
+// room id; a room's k-th change is in the k-th round.
+func rounds(cs []store.Change) [][]int {
+	var out [][]int
+	seen := make(map[string]int, len(cs))
+	for k, c := range cs {
+		n := seen[c.Room]
+		seen[c.Room] = n + 1
+		if n == len(out) {
+			out = append(out, make([]int, 0, len(cs)-k))
+		}
+		out[n] = append(out[n], k)
+	}
+	for _, round := range out {
+		slices.SortFunc(round, func(a, b int) int { return strings.Compare(cs[a].Room, cs[b].Room) })
+	}
+	return out
+}
+
+// isSimple reports whether c only appends events to an existing room and
+// writes its state: the change of nearly every message, which the
+// set-based append writes.
+func isSimple(c store.Change) bool {
+	return !c.Create && len(c.Events) > 0 && len(c.Rewrite) == 0 && c.Erase == nil &&
+		len(c.Links) == 0 && len(c.RevokeLinks) == 0 && len(c.Messages) == 0 && c.Contact == nil &&
+		c.Presence == nil && len(c.Documents) == 0 && len(c.RequestFiles) == 0
+}
+
+// changeTries bounds how many times commitChange writes a change whose
+// transaction failed for a transient reason.
+const changeTries = 5
+
+// commitChange writes c, made ready by prepare, in a transaction of its
+// own, again if that fails for a transient reason: a change written by
+// itself waits for the rooms' locks behind the batches of other instances,
+// and PostgreSQL may pick it to break a deadlock among them.
+func (s *DB) commitChange(ctx context.Context, c store.Change) error {
+	var err error
+	for range changeTries {
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
+		if err == nil || !s.isTransient(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	return wrapInternal(err, "commit room %s", c.Room)
 }
 
@@ -63,7 +305,7 @@ func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 		}
 	}
 	if !c.Create && (len(c.Events) > 0 || len(c.Rewrite) > 0) {
-		if err := updateRoom(ctx, tx, c.Head, c.State); err != nil {
+		if err := s.updateRoom(ctx, tx, c.Head, c.State); err != nil {
 			return err
 		}
 	}
@@ -96,7 +338,7 @@ const headQuery = `SELECT seq FROM rooms WHERE id = $1 AND account_id = $2`
 // its presence meanwhile.
 func (s *DB) lockHead(ctx context.Context, tx *sqlx.Tx, account, roomID string) (int64, error) {
 	var seq int64
-	err := tx.GetContext(ctx, &seq, s.headQuery, roomID, account)
+	err := tx.StmtxContext(ctx, s.stmts.head).GetContext(ctx, &seq, roomID, account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, roomNotFound(roomID)
 	}
@@ -130,14 +372,12 @@ func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, st room.State) error {
 // moved it meanwhile (the row is locked where the dialect needs it, so
 // this is a second line of defence), no row matches and nothing is
 // written.
-func updateRoom(ctx context.Context, tx *sqlx.Tx, head int64, st room.State) error {
+func (s *DB) updateRoom(ctx context.Context, tx *sqlx.Tx, head int64, st room.State) error {
 	state, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5, invite_status = $6, search = $7
-		WHERE id = $8 AND account_id = $9 AND seq = $10`,
-		st.Seq, string(st.Status), st.Agent.ID, ts(st.UpdatedAt), string(state), string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account, head)
+	res, err := tx.StmtxContext(ctx, s.stmts.updateRoom).ExecContext(ctx, st.Seq, string(st.Status), st.Agent.ID, ts(st.UpdatedAt), string(state), string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account, head)
 	if err != nil {
 		return fmt.Errorf("update room: %w", err)
 	}
@@ -152,6 +392,10 @@ func updateRoom(ctx context.Context, tx *sqlx.Tx, head int64, st room.State) err
 // insertEvents appends evs to the log. The log's primary key (room_id, seq)
 // refuses a seq written twice: that is a seq conflict.
 func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []room.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	insert := tx.StmtxContext(ctx, s.stmts.insertEvent)
 	for _, e := range evs {
 		actor, err := json.Marshal(e.Actor)
 		if err != nil {
@@ -161,8 +405,7 @@ func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []room.Event) er
 		if err != nil {
 			return fmt.Errorf("encode origin of event %d: %w", e.Seq, err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			e.Room, e.Seq, e.Type, ts(e.At), string(actor), origin, string(e.Data), e.Hash)
+		_, err = insert.ExecContext(ctx, e.Room, e.Seq, e.Type, ts(e.At), string(actor), origin, string(e.Data), e.Hash)
 		if s.isUnique(err) {
 			return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s: event %d was already written; reload and retry", e.Room, e.Seq)
 		}

@@ -62,7 +62,7 @@ func revokeLinks(ctx context.Context, tx *sqlx.Tx, account, roomID string, ids [
 // LinkByToken implements store.Links.
 func (s *DB) LinkByToken(ctx context.Context, tokenHash string) (store.Link, error) {
 	var r linkRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+linkColumns+` FROM room_links WHERE token_hash = $1`, tokenHash)
+	err := s.stmts.linkByToken.GetContext(ctx, &r, tokenHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Link{}, tandem.Errorf(tandem.KindNotFound, "no link with this token")
 	}
@@ -75,7 +75,7 @@ func (s *DB) LinkByToken(ctx context.Context, tokenHash string) (store.Link, err
 // Link implements store.Links.
 func (s *DB) Link(ctx context.Context, account, id string) (store.Link, error) {
 	var r linkRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+linkColumns+` FROM room_links WHERE id = $1 AND account_id = $2`, id, account)
+	err := s.stmts.link.GetContext(ctx, &r, id, account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Link{}, tandem.Errorf(tandem.KindNotFound, "link %s not found", id)
 	}

@@ -16,7 +16,7 @@ import (
 // Room implements store.Rooms.
 func (s *DB) Room(ctx context.Context, account, id string) (room.State, error) {
 	var state string
-	err := s.db.GetContext(ctx, &state, `SELECT state FROM rooms WHERE id = $1 AND account_id = $2`, id, account)
+	err := s.stmts.room.GetContext(ctx, &state, id, account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return room.State{}, roomNotFound(id)
 	}
@@ -191,7 +191,7 @@ func (s *DB) FindRoom(ctx context.Context, id string) (store.RoomRef, error) {
 func (s *DB) Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM rooms WHERE id = $1 AND account_id = $2`, roomID, account); err != nil {
+	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
 	if n == 0 {
@@ -207,8 +207,7 @@ func (s *DB) Events(ctx context.Context, account, roomID string, after int64, li
 		Data   string    `db:"data"`
 		Hash   string    `db:"hash"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events
-		WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, roomID, after, limit)
+	err := s.stmts.events.SelectContext(ctx, &rows, roomID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}

@@ -35,7 +35,7 @@ func (s *DB) SignIn(ctx context.Context, tokenHash string, now time.Time) (store
 		CreatedAt timestamp `db:"created_at"`
 		ExpiresAt timestamp `db:"expires_at"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT token_hash, account_id, user_id, created_at, expires_at FROM auth_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ts(now))
+	err := s.stmts.signIn.GetContext(ctx, &r, tokenHash, ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.SignIn{}, tandem.Errorf(tandem.KindNotFound, "no live session with this token")
 	}
@@ -192,7 +192,7 @@ func (s *DB) RoomPass(ctx context.Context, tokenHash string, now time.Time) (sto
 		CreatedAt timestamp `db:"created_at"`
 		ExpiresAt timestamp `db:"expires_at"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT token_hash, account_id, room_id, link_id, created_at, expires_at FROM room_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ts(now))
+	err := s.stmts.roomPass.GetContext(ctx, &r, tokenHash, ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.RoomPass{}, tandem.Errorf(tandem.KindNotFound, "no live room session with this token")
 	}

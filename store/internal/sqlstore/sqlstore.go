@@ -11,6 +11,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -39,6 +40,17 @@ type Dialect struct {
 	// and its presence alike, take turns; SQLite needs nothing: its write
 	// transactions take the database's one write lock when they begin.
 	RowLock string
+	// Array, if set, makes a Go slice an array parameter. PostgreSQL has
+	// arrays (lib/pq's pq.Array), and with them the simple appends of a
+	// batch are written by a few set-based statements, whatever their
+	// number (appendset.go); without, as on SQLite, each change of a batch
+	// is written by statements of its own.
+	Array func(slice any) any
+	// IsTransient reports whether err is a failure of the transaction
+	// that running it again may not meet: on PostgreSQL a deadlock or a
+	// serialization failure. Nil if the dialect has none (SQLite's writers
+	// queue for the write lock).
+	IsTransient func(error) bool
 }
 
 // DB implements store.Store on a database opened by the caller.
@@ -46,13 +58,18 @@ type DB struct {
 	db         *sqlx.DB
 	d          Dialect
 	claimQuery string
-	headQuery  string
+	stmts      *statements
 }
 
 // New returns a store on db, which must hold the schema of the dialect's
-// migrations. Closing the store closes db.
-func New(db *sqlx.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, claimQuery: fmt.Sprintf(claimQueryFormat, d.ClaimLock), headQuery: headQuery + " " + d.RowLock}
+// migrations, with its hot statements prepared. Closing the store closes
+// db.
+func New(ctx context.Context, db *sqlx.DB, d Dialect) (*DB, error) {
+	stmts, err := prepareStatements(ctx, db, d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name, err)
+	}
+	return &DB{db: db, d: d, claimQuery: fmt.Sprintf(claimQueryFormat, d.ClaimLock), stmts: stmts}, nil
 }
 
 // Ping implements store.Store.
@@ -65,7 +82,7 @@ func (s *DB) Ping(ctx context.Context) error {
 
 // Close implements store.Store.
 func (s *DB) Close() error {
-	return s.db.Close()
+	return errors.Join(s.stmts.close(), s.db.Close())
 }
 
 // inTx runs fn in a transaction, committed if fn returns nil and rolled back
@@ -89,6 +106,12 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // isUnique reports whether err is a unique violation in this dialect.
 func (s *DB) isUnique(err error) bool {
 	return err != nil && s.d.IsUniqueViolation(err)
+}
+
+// isTransient reports whether err is a transient failure in this dialect
+// (Dialect.IsTransient).
+func (s *DB) isTransient(err error) bool {
+	return err != nil && s.d.IsTransient != nil && s.d.IsTransient(err)
 }
 
 // roomNotFound is the error for a room that is not in the caller's account,
