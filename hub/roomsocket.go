@@ -34,9 +34,8 @@ type RoomAccess struct {
 // then live events, each once and in order (docs/protocol.md). An error
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) error {
-	log := c.log.With().Str("room", a.Room).Str("conn", room.NewID("cn")).Logger()
 	rs := &roomSocket{a: a, queue: newQueue(c.cfg.QueueSize), metrics: c.metrics}
-	return c.serve(w, r, a.Credential, a.Origins, log, RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
+	return c.serve(w, r, a.Credential, a.Origins, newSocketName("room", a.Room), RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
 		rs.s = s
 		if a.CustomerLink != "" {
 			c.presence.enter(ctx, a.Account, a.Room, room.CustomerParticipant, a.Client)
