@@ -154,9 +154,6 @@ func (rs *roomSocket) customer() bool { return rs.a.CustomerLink != "" }
 // send writes one event's frame (raw, its encoding; nil to encode it here)
 // and checks whether it ends the socket.
 func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error {
-	if err := rs.s.endedErr(); err != nil {
-		return err
-	}
 	if raw == nil || rs.customer() {
 		view := ev
 		if rs.customer() {
@@ -167,12 +164,24 @@ func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error
 			return err
 		}
 	}
-	if err := rs.s.write(ctx, raw); err != nil {
+	if err := rs.sendFrame(ctx, ev.Seq, raw); err != nil {
+		return err
+	}
+	return rs.checkRevoked(ev)
+}
+
+// sendFrame writes the frame of event seq, unless the socket must close
+// first.
+func (rs *roomSocket) sendFrame(ctx context.Context, seq int64, frame []byte) error {
+	if err := rs.s.endedErr(); err != nil {
+		return err
+	}
+	if err := rs.s.write(ctx, frame); err != nil {
 		return err
 	}
 	rs.metrics.deliveries.Inc()
-	rs.last = ev.Seq
-	return rs.checkRevoked(ev)
+	rs.last = seq
+	return nil
 }
 
 // checkRevoked ends a customer's connection once the link it came through
@@ -189,8 +198,37 @@ func (rs *roomSocket) checkRevoked(ev room.Event) error {
 }
 
 // catchUp sends the events after rs.last from the store, up to seq until
-// (or all of them if until < 0).
+// (or all of them if until < 0). An agent's socket writes each event's
+// frame as the store builds it from what it keeps (EventsJSON): a resume
+// of many events encodes none of them. A customer's sees each event
+// through room.ForCustomer, so its frames are encoded here.
 func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
+	if rs.customer() {
+		return rs.catchUpEvents(ctx, until)
+	}
+	log := rs.s.core.cfg.Log
+	for until < 0 || rs.last < until {
+		evs, err := log.EventsJSON(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if until >= 0 && ev.Seq > until {
+				return nil
+			}
+			if err := rs.sendFrame(ctx, ev.Seq, ev.JSON); err != nil {
+				return err
+			}
+		}
+		if len(evs) < tandem.MaxEventsPage {
+			return nil
+		}
+	}
+	return nil
+}
+
+// catchUpEvents is catchUp for a customer's socket.
+func (rs *roomSocket) catchUpEvents(ctx context.Context, until int64) error {
 	log := rs.s.core.cfg.Log
 	for until < 0 || rs.last < until {
 		evs, err := log.Events(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)

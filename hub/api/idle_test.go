@@ -5,7 +5,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -90,14 +92,14 @@ func TestIdleSocketHoldsTwoGoroutines(t *testing.T) {
 // BenchmarkIdleSockets opens sockets that stay idle and reports what each
 // costs the process (server and client together, both on loopback here):
 // heap in use and goroutines per socket after a settle, and bytes
-// allocated per socket per second while idle, with pings every
-// 100 ms so that a few seconds cover many. "bare" is the floor: a
+// allocated per socket per second while idle, with a ping every second
+// (thirty times the default) so that a few seconds cover several. "bare" is the floor: a
 // coder/websocket server that accepts and reads, with the same clients.
 //
 //	go test -run '^$' -bench IdleSockets -benchtime 1x ./hub/api/
 func BenchmarkIdleSockets(b *testing.B) {
-	const n = 2000
-	const ping = 100 * time.Millisecond
+	const n = 1000
+	const ping = time.Second
 	b.Run("server=bare", func(b *testing.B) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, err := websocket.Accept(w, r, nil)
@@ -133,10 +135,16 @@ func benchIdle(b *testing.B, n int, open func()) {
 		time.Sleep(time.Second)
 		settle(&after)
 		goroutines := runtime.NumGoroutine() - g
-		const window = 3 * time.Second
+		if p := os.Getenv("IDLE_HEAP_PROFILE"); p != "" {
+			f, _ := os.Create(p)
+			pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+		const window = 5 * time.Second
 		time.Sleep(window)
 		settle(&later)
 		b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/float64(n), "heap-B/socket")
+		b.ReportMetric(float64(int64(after.StackInuse)-int64(before.StackInuse))/float64(n), "stack-B/socket")
 		b.ReportMetric(float64(goroutines)/float64(n), "goroutines/socket")
 		b.ReportMetric(float64(later.TotalAlloc-after.TotalAlloc)/float64(n)/window.Seconds(), "alloc-B/socket/s")
 	}
