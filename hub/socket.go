@@ -83,7 +83,9 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 	if !c.track() {
 		return nil, nil, tandem.Errorf(tandem.KindUnavailable, "the hub is shutting down; reconnect")
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: origins})
+	// Compression stays off (coder/websocket's default): it would keep a
+	// flate state per socket.
+	conn, err := websocket.Accept(leanHijack{w}, r, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
 		c.conns.Done()
 		return nil, nil, nil

@@ -91,15 +91,16 @@ func TestIdleSocketHoldsTwoGoroutines(t *testing.T) {
 
 // BenchmarkIdleSockets opens sockets that stay idle and reports what each
 // costs the process (server and client together, both on loopback here):
-// heap in use and goroutines per socket after a settle, and bytes
-// allocated per socket per second while idle, with a ping every second
-// (thirty times the default) so that a few seconds cover several. "bare" is the floor: a
+// heap and stacks in use and goroutines per socket after a settle, and
+// bytes allocated per socket per second while idle: with the default ping
+// interval, and with a ping every second (thirty times as many) to show
+// what pings cost; pings in flight add to the figures of the latter.
+// "bare" is the floor: a
 // coder/websocket server that accepts and reads, with the same clients.
 //
 //	go test -run '^$' -bench IdleSockets -benchtime 1x ./hub/api/
 func BenchmarkIdleSockets(b *testing.B) {
 	const n = 1000
-	const ping = time.Second
 	b.Run("server=bare", func(b *testing.B) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, err := websocket.Accept(w, r, nil)
@@ -116,14 +117,20 @@ func BenchmarkIdleSockets(b *testing.B) {
 		b.Cleanup(srv.Close)
 		benchIdle(b, n, func() { dialIdle(b, srv.URL, "/", "", n) })
 	})
-	b.Run("server=tandem", func(b *testing.B) {
-		e := newEnv(b, nil, func(cfg *api.Config) { cfg.PingInterval = ping })
-		s := e.liveRoom()
-		benchIdle(b, n, func() {
-			dialIdle(b, e.url, "/api/v1/rooms/"+s.ID+"/ws?since=0", e.agent.Token(), n)
-			waitConns(b, e.hub, n)
+	for _, ping := range []time.Duration{0, time.Second} {
+		name := "server=tandem"
+		if ping > 0 {
+			name += "/ping=" + ping.String()
+		}
+		b.Run(name, func(b *testing.B) {
+			e := newEnv(b, nil, func(cfg *api.Config) { cfg.PingInterval = ping })
+			s := e.liveRoom()
+			benchIdle(b, n, func() {
+				dialIdle(b, e.url, "/api/v1/rooms/"+s.ID+"/ws?since=0", e.agent.Token(), n)
+				waitConns(b, e.hub, n)
+			})
 		})
-	})
+	}
 }
 
 func benchIdle(b *testing.B, n int, open func()) {
