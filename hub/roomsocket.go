@@ -199,13 +199,19 @@ func (rs *roomSocket) checkRevoked(ev room.Event) error {
 
 // catchUp sends the events after rs.last from the store, up to seq until
 // (or all of them if until < 0). An agent's socket writes each event's
-// frame as the store builds it from what it keeps (EventsJSON): a resume
-// of many events encodes none of them. A customer's sees each event
+// frame as the store builds it from what it keeps (EventsJSON), corked: a
+// resume of many events encodes none of them, and writes them in a few
+// writes to the connection. A customer's sees each event
 // through room.ForCustomer, so its frames are encoded here.
 func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
 	if rs.customer() {
 		return rs.catchUpEvents(ctx, until)
 	}
+	return rs.s.corked(func() error { return rs.catchUpFrames(ctx, until) })
+}
+
+// catchUpFrames is catchUp for an agent's socket.
+func (rs *roomSocket) catchUpFrames(ctx context.Context, until int64) error {
 	log := rs.s.core.cfg.Log
 	for until < 0 || rs.last < until {
 		evs, err := log.EventsJSON(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -36,6 +37,9 @@ type socket struct {
 	// built from it only when there is something to say, so an open
 	// socket keeps no logger context of its own.
 	name socketName
+	// cork gathers frames into few writes during a catch-up (see
+	// corked); nil if the connection was not hijacked through leanHijack.
+	cork *corkConn
 }
 
 // socketName is what a socket's log lines call it.
@@ -85,14 +89,15 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 	}
 	// Compression stays off (coder/websocket's default): it would keep a
 	// flate state per socket.
-	conn, err := websocket.Accept(leanHijack{w}, r, &websocket.AcceptOptions{OriginPatterns: origins})
+	lh := &leanHijack{ResponseWriter: w}
+	conn, err := websocket.Accept(lh, r, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
 		c.conns.Done()
 		return nil, nil, nil
 	}
 	conn.SetReadLimit(maxFrame)
 	c.stats.conns.Add(1)
-	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), name: name}
+	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), name: name, cork: lh.conn}
 	return s, func() { c.stats.conns.Add(-1); c.conns.Done() }, nil
 }
 
@@ -269,6 +274,25 @@ func (s *socket) keepAlive(ctx context.Context, cancel context.CancelFunc) (stop
 	})
 	t.Reset(interval)
 	return func() { t.Stop() }
+}
+
+// corked runs fn with the socket's frames gathered into writes of up to
+// corkLimit, then writes what is left within the write deadline: a client
+// that does not take it in time is closed as slow, as by write.
+func (s *socket) corked(fn func() error) error {
+	if s.cork == nil {
+		return fn()
+	}
+	s.cork.cork()
+	err := fn()
+	if uerr := s.cork.uncork(s.core.cfg.WriteTimeout); uerr != nil && err == nil {
+		var ne net.Error
+		if errors.As(uerr, &ne) && ne.Timeout() {
+			return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
+		}
+		err = uerr
+	}
+	return err
 }
 
 func (s *socket) writeJSON(ctx context.Context, v any) error {
