@@ -5,9 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -142,11 +140,6 @@ func benchIdle(b *testing.B, n int, open func()) {
 		time.Sleep(time.Second)
 		settle(&after)
 		goroutines := runtime.NumGoroutine() - g
-		if p := os.Getenv("IDLE_HEAP_PROFILE"); p != "" {
-			f, _ := os.Create(p)
-			pprof.Lookup("heap").WriteTo(f, 0)
-			f.Close()
-		}
 		const window = 5 * time.Second
 		time.Sleep(window)
 		settle(&later)
