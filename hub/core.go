@@ -20,6 +20,9 @@ import (
 type Log interface {
 	Room(ctx context.Context, account, id string) (room.State, error)
 	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)
+	// EventsJSON is Events with each event's frame as the store builds it,
+	// so that resuming agents' sockets write it without encoding it again.
+	EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error)
 	ChangedRooms(ctx context.Context, account string, q store.ChangeQuery) ([]room.State, error)
 }
 

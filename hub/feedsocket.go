@@ -55,9 +55,8 @@ type FeedAccess struct {
 // ServeFeed makes r an account feed WebSocket (docs/protocol.md). An error
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeFeed(w http.ResponseWriter, r *http.Request, a FeedAccess) error {
-	log := c.log.With().Str("feed", a.Account).Str("conn", room.NewID("cn")).Logger()
 	fs := &feedSocket{a: a, wake: make(chan struct{}, 1), sent: map[string]sentRoom{}}
-	return c.serve(w, r, a.Credential, a.Origins, log, AccountTopic(a.Account), fs, false, func(ctx context.Context, s *socket) error {
+	return c.serve(w, r, a.Credential, a.Origins, newSocketName("feed", a.Account), AccountTopic(a.Account), fs, false, func(ctx context.Context, s *socket) error {
 		fs.s = s
 		return fs.loop(ctx)
 	})

@@ -34,9 +34,8 @@ type RoomAccess struct {
 // then live events, each once and in order (docs/protocol.md). An error
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) error {
-	log := c.log.With().Str("room", a.Room).Str("conn", room.NewID("cn")).Logger()
 	rs := &roomSocket{a: a, queue: newQueue(c.cfg.QueueSize), metrics: c.metrics}
-	return c.serve(w, r, a.Credential, a.Origins, log, RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
+	return c.serve(w, r, a.Credential, a.Origins, newSocketName("room", a.Room), RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
 		rs.s = s
 		if a.CustomerLink != "" {
 			c.presence.enter(ctx, a.Account, a.Room, room.CustomerParticipant, a.Client)
@@ -155,9 +154,6 @@ func (rs *roomSocket) customer() bool { return rs.a.CustomerLink != "" }
 // send writes one event's frame (raw, its encoding; nil to encode it here)
 // and checks whether it ends the socket.
 func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error {
-	if err := rs.s.endedErr(); err != nil {
-		return err
-	}
 	if raw == nil || rs.customer() {
 		view := ev
 		if rs.customer() {
@@ -168,12 +164,24 @@ func (rs *roomSocket) send(ctx context.Context, ev room.Event, raw []byte) error
 			return err
 		}
 	}
-	if err := rs.s.write(ctx, raw); err != nil {
+	if err := rs.sendFrame(ctx, ev.Seq, raw); err != nil {
+		return err
+	}
+	return rs.checkRevoked(ev)
+}
+
+// sendFrame writes the frame of event seq, unless the socket must close
+// first.
+func (rs *roomSocket) sendFrame(ctx context.Context, seq int64, frame []byte) error {
+	if err := rs.s.endedErr(); err != nil {
+		return err
+	}
+	if err := rs.s.write(ctx, frame); err != nil {
 		return err
 	}
 	rs.metrics.deliveries.Inc()
-	rs.last = ev.Seq
-	return rs.checkRevoked(ev)
+	rs.last = seq
+	return nil
 }
 
 // checkRevoked ends a customer's connection once the link it came through
@@ -190,8 +198,43 @@ func (rs *roomSocket) checkRevoked(ev room.Event) error {
 }
 
 // catchUp sends the events after rs.last from the store, up to seq until
-// (or all of them if until < 0).
+// (or all of them if until < 0). An agent's socket writes each event's
+// frame as the store builds it from what it keeps (EventsJSON), corked: a
+// resume of many events encodes none of them, and writes them in a few
+// writes to the connection. A customer's sees each event
+// through room.ForCustomer, so its frames are encoded here.
 func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
+	if rs.customer() {
+		return rs.catchUpEvents(ctx, until)
+	}
+	return rs.s.corked(func() error { return rs.catchUpFrames(ctx, until) })
+}
+
+// catchUpFrames is catchUp for an agent's socket.
+func (rs *roomSocket) catchUpFrames(ctx context.Context, until int64) error {
+	log := rs.s.core.cfg.Log
+	for until < 0 || rs.last < until {
+		evs, err := log.EventsJSON(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if until >= 0 && ev.Seq > until {
+				return nil
+			}
+			if err := rs.sendFrame(ctx, ev.Seq, ev.JSON); err != nil {
+				return err
+			}
+		}
+		if len(evs) < tandem.MaxEventsPage {
+			return nil
+		}
+	}
+	return nil
+}
+
+// catchUpEvents is catchUp for a customer's socket.
+func (rs *roomSocket) catchUpEvents(ctx context.Context, until int64) error {
 	log := rs.s.core.cfg.Log
 	for until < 0 || rs.last < until {
 		evs, err := log.Events(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)

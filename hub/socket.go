@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -12,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/room"
 	"github.com/tandemhq/tandem/store"
 )
 
@@ -29,7 +32,30 @@ type socket struct {
 	c       *websocket.Conn
 	replies chan []byte // answers of the read loop (pong, errors), sent by the write loop
 	ended   chan error  // why the socket must close now, from outside its loops
-	log     zerolog.Logger
+	// name is what the socket's log lines call it: its stream (room or
+	// feed), that stream's id and the connection's own id. The logger is
+	// built from it only when there is something to say, so an open
+	// socket keeps no logger context of its own.
+	name socketName
+	// cork gathers frames into few writes during a catch-up (see
+	// corked); nil if the connection was not hijacked through leanHijack.
+	cork *corkConn
+}
+
+// socketName is what a socket's log lines call it.
+type socketName struct {
+	kind, id, conn string
+}
+
+// newSocketName names a new connection of the stream kind ("room" or
+// "feed") id.
+func newSocketName(kind, id string) socketName {
+	return socketName{kind: kind, id: id, conn: room.NewID("cn")}
+}
+
+// log is the core's logger with the socket's name.
+func (s *socket) log() zerolog.Logger {
+	return s.core.log.With().Str(s.name.kind, s.name.id).Str("conn", s.name.conn).Logger()
 }
 
 // endedErr is why the socket must close now, if it must: write loops ask
@@ -57,27 +83,30 @@ func (s *socket) end(err error) {
 // done must be called when the connection is over. An error means the
 // request was not answered: the caller answers it. A nil socket with no
 // error means the handshake failed and was answered already.
-func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, log zerolog.Logger) (s *socket, done func(), err error) {
+func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, name socketName) (s *socket, done func(), err error) {
 	if !c.track() {
 		return nil, nil, tandem.Errorf(tandem.KindUnavailable, "the hub is shutting down; reconnect")
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: origins})
+	// Compression stays off (coder/websocket's default): it would keep a
+	// flate state per socket.
+	lh := &leanHijack{ResponseWriter: w}
+	conn, err := websocket.Accept(lh, r, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
 		c.conns.Done()
 		return nil, nil, nil
 	}
 	conn.SetReadLimit(maxFrame)
 	c.stats.conns.Add(1)
-	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), log: log}
+	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), name: name, cork: lh.conn}
 	return s, func() { c.stats.conns.Add(-1); c.conns.Done() }, nil
 }
 
 // serve upgrades r to a socket opened with cred that listens on topic
 // through l for as long as write runs (see run). An error means the
 // request was not upgraded; the caller answers it.
-func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, log zerolog.Logger, topic string, l listener, encode bool,
+func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, name socketName, topic string, l listener, encode bool,
 	write func(ctx context.Context, s *socket) error) error {
-	s, done, err := c.accept(w, r, origins, log)
+	s, done, err := c.accept(w, r, origins, name)
 	if s == nil {
 		return err
 	}
@@ -95,7 +124,8 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	defer cancel()
 	defer context.AfterFunc(c.ctx, cancel)()
 	if err := c.topics.join(ctx, topic, l, encode); err != nil {
-		log.Error().Err(err).Str("topic", topic).Msg("subscribe")
+		l := s.log()
+		l.Error().Err(err).Str("topic", topic).Msg("subscribe")
 		_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")
 		return nil
 	}
@@ -104,8 +134,10 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	return nil
 }
 
-// run starts the read and ping loops, runs write until it returns, and
-// closes the connection as its error says.
+// run starts the read loop and the keep-alive, runs write until it
+// returns, and closes the connection as its error says. A socket costs two
+// goroutines while it is open (the caller's, running write, and the read
+// loop): the keep-alive is a timer, not a goroutine.
 func (s *socket) run(ctx context.Context, cancel context.CancelFunc, write func(context.Context) error) {
 	// The read loop outlives ctx: coder/websocket drops the connection when
 	// a Read's context ends, and the close handshake (1001 on shutdown)
@@ -113,10 +145,14 @@ func (s *socket) run(ctx context.Context, cancel context.CancelFunc, write func(
 	rctx, rcancel := context.WithCancel(context.Background())
 	defer rcancel()
 	go s.readLoop(rctx, cancel)
-	go s.pingLoop(ctx, cancel)
+	stopPings := s.keepAlive(ctx, cancel)
 	err := write(ctx)
+	stopPings()
 	s.closeFor(ctx, err)
-	s.log.Debug().Err(err).Msg("websocket closed")
+	if s.core.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel {
+		l := s.log()
+		l.Debug().Err(err).Msg("websocket closed")
+	}
 }
 
 // closeFor closes the connection as err, what ended its write loop, says:
@@ -141,7 +177,8 @@ func (s *socket) closeFor(ctx context.Context, err error) {
 	case store.IsUnavailable(err):
 		// The store went away under a live connection: say so, then let
 		// the client come back (to any instance) once it returns.
-		s.log.Warn().Err(err).Msg("websocket: store unavailable")
+		l := s.log()
+		l.Warn().Err(err).Msg("websocket: store unavailable")
 		if b, jerr := json.Marshal(errorFrame(tandem.CodeStoreUnavailable, "the database cannot be reached right now; reconnect with since shortly")); jerr == nil {
 			wctx, wcancel := context.WithTimeout(context.Background(), time.Second)
 			_ = s.c.Write(wctx, websocket.MessageText, b)
@@ -149,7 +186,8 @@ func (s *socket) closeFor(ctx context.Context, err error) {
 		}
 		_ = s.c.Close(websocket.StatusTryAgainLater, "store unavailable; reconnect with since")
 	default:
-		s.log.Error().Err(err).Msg("websocket")
+		l := s.log()
+		l.Error().Err(err).Msg("websocket")
 		_ = s.c.Close(websocket.StatusInternalError, "internal error; reconnect with since")
 	}
 }
@@ -208,24 +246,53 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// pingLoop closes a connection whose peer stopped answering.
-func (s *socket) pingLoop(ctx context.Context, cancel context.CancelFunc) {
-	t := time.NewTicker(s.core.cfg.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+// keepAlive pings the peer every PingInterval and cancels the connection
+// (cancel) when a pong does not come back within pongTimeout. It is a
+// timer that re-arms itself once the pong is in, not a goroutine: an idle
+// socket pays for the timer only, and the timer's function runs (on its
+// own goroutine, which Ping blocks until the pong, taken by the read loop)
+// only while a ping is in flight. Call the function it returns once the
+// socket is done.
+func (s *socket) keepAlive(ctx context.Context, cancel context.CancelFunc) (stop func()) {
+	interval := s.core.cfg.PingInterval
+	// Armed only once t is set, so that the function never sees it unset.
+	var t *time.Timer
+	t = time.AfterFunc(time.Duration(math.MaxInt64), func() {
+		if ctx.Err() != nil {
 			return
-		case <-t.C:
-			pctx, pcancel := context.WithTimeout(ctx, pongTimeout)
-			err := s.c.Ping(pctx)
-			pcancel()
-			if err != nil {
-				cancel()
-				return
-			}
 		}
+		pctx, pcancel := context.WithTimeout(ctx, pongTimeout)
+		err := s.c.Ping(pctx)
+		pcancel()
+		if err != nil {
+			cancel()
+			return
+		}
+		if ctx.Err() == nil {
+			t.Reset(interval)
+		}
+	})
+	t.Reset(interval)
+	return func() { t.Stop() }
+}
+
+// corked runs fn with the socket's frames gathered into writes of up to
+// corkLimit, then writes what is left within the write deadline: a client
+// that does not take it in time is closed as slow, as by write.
+func (s *socket) corked(fn func() error) error {
+	if s.cork == nil {
+		return fn()
 	}
+	s.cork.cork()
+	err := fn()
+	if uerr := s.cork.uncork(s.core.cfg.WriteTimeout); uerr != nil && err == nil {
+		var ne net.Error
+		if errors.As(uerr, &ne) && ne.Timeout() {
+			return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
+		}
+		err = uerr
+	}
+	return err
 }
 
 func (s *socket) writeJSON(ctx context.Context, v any) error {

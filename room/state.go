@@ -3,6 +3,7 @@ package room
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/tandemhq/tandem"
@@ -198,6 +199,17 @@ func register(t string, f applier) {
 		panic(fmt.Sprintf("room: register %q: the type has an applier already", t))
 	}
 	appliers[t] = f
+}
+
+// Types lists the event types this version knows (those with an
+// applier), sorted.
+func Types() []string {
+	out := make([]string, 0, len(appliers))
+	for t := range appliers {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // on returns the applier that decodes an event's data as a T and passes it

@@ -96,6 +96,10 @@ type Rooms interface {
 	// the room with seq > after, in order. KindNotFound if the room is not
 	// in the account.
 	Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error)
+	// EventsJSON is Events with each event as the JSON json.Marshal
+	// writes for it, built from what the store keeps without decoding it:
+	// resume writes it as it is.
+	EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]EventJSON, error)
 	// AllRooms lists the rooms of every account by id, those after the id
 	// after, at most limit (tandem.MaxRoomsPage when limit is 0 or more
 	// than that): the operator's tools walk every room with it (tandem
@@ -105,4 +109,11 @@ type Rooms interface {
 	// account it is in; KindNotFound if there is none. For the operator's
 	// tools (tandem verify -room), never for a request.
 	FindRoom(ctx context.Context, id string) (RoomRef, error)
+}
+
+// EventJSON is one event of a room's log as its JSON, exactly what
+// json.Marshal gives for the room.Event.
+type EventJSON struct {
+	Seq  int64
+	JSON []byte
 }

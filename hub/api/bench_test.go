@@ -1,11 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/tandemhq/tandem/hub/api"
 )
@@ -128,5 +133,61 @@ func follow(b *testing.B, e *env, roomID string, since int64, n, nsubs int) (wai
 		for err := range errs {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkResume measures a resume: a room holds 1 000 events, and an
+// agent's WebSocket connects with since=0; ns/op is the time from the dial
+// until the client has read the last of them (and the synced frame after
+// it), over loopback.
+//
+//	go test -run '^$' -bench Resume -benchtime 50x ./hub/api/
+func BenchmarkResume(b *testing.B) {
+	for _, storeName := range []string{"sqlite", "postgres"} {
+		b.Run("store="+storeName, func(b *testing.B) { benchResume(b, storeName, 1000) })
+	}
+}
+
+func benchResume(b *testing.B, storeName string, n int) {
+	e := newEnv(b, stores[storeName])
+	ctx := context.Background()
+	s := e.liveRoom()
+	payload := map[string]string{"field": "email", "value": "sam@example.com", "note": "a note of the length events carry in practice"}
+	var last int64
+	for range n - int(s.Seq) {
+		st, err := e.hub.AppendForTest(ctx, e.account, s.ID, "test.note", payload)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last = st.Seq
+	}
+	u := "ws" + strings.TrimPrefix(e.url, "http") + "/api/v1/rooms/" + s.ID + "/ws?since=0"
+	h := http.Header{"Authorization": {"Bearer " + e.agent.Token()}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn.SetReadLimit(1 << 20)
+		frames := 0
+		for {
+			_, f, err := conn.Read(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if bytes.Contains(f, []byte(`"type":"synced"`)) {
+				break
+			}
+			frames++
+		}
+		if frames != int(last) {
+			b.Fatalf("%d events before synced, want %d", frames, last)
+		}
+		b.StopTimer()
+		conn.Close(websocket.StatusNormalClosure, "")
+		waitConns(b, e.hub, 0)
+		b.StartTimer()
 	}
 }

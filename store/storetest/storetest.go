@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Events", testEvents},
 		{"EventsRoundTrip", testEventsRoundTrip},
 		{"EventsLimit", testEventsLimit},
+		{"EventsJSON", testEventsJSON},
 		{"ListRooms", testListRooms},
 		{"ListRoomsLimit", testListRoomsLimit},
 		{"ListRoomsByActivity", testListRoomsByActivity},

@@ -1,0 +1,205 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tandemhq/tandem"
+	"github.com/tandemhq/tandem/store"
+)
+
+// EventsJSON implements store.Rooms: the events Events returns, each
+// written as json.Marshal writes a room.Event, by joining its columns. The
+// actor, origin and data columns hold JSON already; they are copied with
+// the few changes json.Marshal makes to JSON it is given (no insignificant
+// space; <, >, &, U+2028 and U+2029 escaped), so that nothing is decoded
+// and encoded again. The frames of a page share one buffer.
+func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error) {
+	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM rooms WHERE id = $1 AND account_id = $2`, roomID, account); err != nil {
+		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	if n == 0 {
+		return nil, roomNotFound(roomID)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events
+		WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, roomID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	defer rows.Close()
+	var (
+		buf  []byte
+		ends []int
+		seqs []int64
+	)
+	for rows.Next() {
+		var (
+			seq                                     int64
+			at                                      timestamp
+			roomCol, typ, actor, origin, data, hash sql.RawBytes // copied into buf before the next row
+		)
+		if err := rows.Scan(&roomCol, &seq, &typ, &at, &actor, &origin, &data, &hash); err != nil {
+			return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+		}
+		buf = appendEventJSON(buf, eventColumns{roomCol, seq, typ, at.Time(), actor, origin, data, hash})
+		seqs = append(seqs, seq)
+		ends = append(ends, len(buf))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	out := make([]store.EventJSON, len(seqs))
+	start := 0
+	for i, end := range ends {
+		out[i] = store.EventJSON{Seq: seqs[i], JSON: buf[start:end:end]}
+		start = end
+	}
+	return out, nil
+}
+
+// eventColumns are an event's columns as the events table keeps them.
+type eventColumns struct {
+	room   []byte
+	seq    int64
+	typ    []byte
+	at     time.Time
+	actor  []byte // JSON
+	origin []byte // JSON, or empty when the event has none
+	data   []byte // JSON
+	hash   []byte
+}
+
+// appendEventJSON appends what json.Marshal gives for the room.Event the
+// columns c hold: its fields in order, origin and hash left out when
+// empty. An empty data column is written null.
+func appendEventJSON(b []byte, c eventColumns) []byte {
+	b = append(b, `{"room":`...)
+	b = appendJSONString(b, c.room)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, c.seq, 10)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, c.typ)
+	b = append(b, `,"at":"`...)
+	b = c.at.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","actor":`...)
+	b = appendCompactJSON(b, c.actor)
+	if len(c.origin) > 0 {
+		b = append(b, `,"origin":`...)
+		b = appendCompactJSON(b, c.origin)
+	}
+	b = append(b, `,"data":`...)
+	if len(c.data) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = appendCompactJSON(b, c.data)
+	}
+	if len(c.hash) > 0 {
+		b = append(b, `,"hash":`...)
+		b = appendJSONString(b, c.hash)
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as encoding/json writes a string: quoted,
+// with ", \ and control characters escaped, <, > and & as \u003c, \u003e
+// and \u0026, U+2028 and U+2029 as \u2028 and \u2029, and invalid UTF-8 as
+// U+FFFD.
+func appendJSONString(b, s []byte) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendCompactJSON appends the valid JSON text src as json.Marshal
+// writes a json.RawMessage: without the space between tokens, with <, >
+// and & in strings as \u003c, \u003e and \u0026, and U+2028 and U+2029 as
+// \u2028 and \u2029. Everything else is copied as it is.
+func appendCompactJSON(b, src []byte) []byte {
+	start := 0
+	inString, escaped := false, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			case c == '<' || c == '>' || c == '&':
+				b = append(b, src[start:i]...)
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+				start = i + 1
+			case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8:
+				b = append(b, src[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[src[i+2]&0xF])
+				i += 2
+				start = i + 1
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case ' ', '\t', '\n', '\r':
+			b = append(b, src[start:i]...)
+			start = i + 1
+		}
+	}
+	return append(b, src[start:]...)
+}
