@@ -21,14 +21,13 @@ import (
 func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM rooms WHERE id = $1 AND account_id = $2`, roomID, account); err != nil {
+	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
 	if n == 0 {
 		return nil, roomNotFound(roomID)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events
-		WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, roomID, after, limit)
+	rows, err := s.stmts.events.QueryContext(ctx, roomID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
@@ -47,7 +46,7 @@ func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64
 		if err := rows.Scan(&roomCol, &seq, &typ, &at, &actor, &origin, &data, &hash); err != nil {
 			return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 		}
-		buf = appendEventJSON(buf, eventColumns{roomCol, seq, typ, at.Time(), actor, origin, data, hash})
+		buf = appendEventJSON(buf, eventRow{roomCol, seq, typ, at.Time(), actor, origin, data, hash})
 		seqs = append(seqs, seq)
 		ends = append(ends, len(buf))
 	}
@@ -63,8 +62,8 @@ func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64
 	return out, nil
 }
 
-// eventColumns are an event's columns as the events table keeps them.
-type eventColumns struct {
+// eventRow is an event's columns as the events table keeps them.
+type eventRow struct {
 	room   []byte
 	seq    int64
 	typ    []byte
@@ -78,7 +77,7 @@ type eventColumns struct {
 // appendEventJSON appends what json.Marshal gives for the room.Event the
 // columns c hold: its fields in order, origin and hash left out when
 // empty. An empty data column is written null.
-func appendEventJSON(b []byte, c eventColumns) []byte {
+func appendEventJSON(b []byte, c eventRow) []byte {
 	b = append(b, `{"room":`...)
 	b = appendJSONString(b, c.room)
 	b = append(b, `,"seq":`...)
