@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -102,41 +103,63 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 }
 
 // serve upgrades r to a socket opened with cred that listens on topic
-// through l for as long as write runs (see run). An error means the
-// request was not upgraded; the caller answers it.
+// through l for as long as write runs (see run), and returns once the
+// socket runs on its own. An error means the request was not upgraded;
+// the caller answers it.
 func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, name socketName, topic string, l listener, encode bool,
 	write func(ctx context.Context, s *socket) error) error {
 	s, done, err := c.accept(w, r, origins, name)
 	if s == nil {
 		return err
 	}
-	defer done()
 	if !c.creds.add(cred, s) {
 		s.closeFor(c.ctx, errTooManySockets)
+		done()
 		return nil
 	}
-	defer c.creds.remove(cred.Key, s)
-	// The request's context ends with the handler in some servers and not
-	// in others; the connection lives by the core's. It keeps the
-	// request's values: what the socket causes (the customer's presence)
-	// is recorded as coming from where the request came from.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	defer context.AfterFunc(c.ctx, cancel)()
-	if err := c.topics.join(ctx, topic, l, encode); err != nil {
-		l := s.log()
-		l.Error().Err(err).Str("topic", topic).Msg("subscribe")
-		_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")
-		return nil
-	}
-	defer c.topics.leave(topic, l)
-	s.run(ctx, cancel, func(ctx context.Context) error { return write(ctx, s) })
+	// The request's context ends with the handler; the connection lives by
+	// the core's. It keeps the request's values: what the socket causes
+	// (the customer's presence) is recorded as coming from where the
+	// request came from.
+	values := context.WithoutCancel(r.Context())
+	// The connection is the socket's now (hijacked), and it goes on on a
+	// goroutine of its own while the handler returns: as long as a handler
+	// runs, net/http keeps what it held for its request (a 4 KB read and a
+	// 4 KB write buffer, the request and its headers, and the handler's
+	// stack, grown through the middleware), about a third of an idle
+	// socket's memory. A socket still costs two goroutines: this one,
+	// running write, and its read loop. The edge's middleware sees the
+	// request end at the upgrade (101).
+	go func() {
+		defer done()
+		defer c.creds.remove(cred.Key, s)
+		defer func() {
+			// net/http recovered a handler's panic and closed its
+			// connection; a socket's goroutine must do the same.
+			if v := recover(); v != nil {
+				l := s.log()
+				l.Error().Interface("panic", v).Bytes("stack", debug.Stack()).Msg("websocket")
+				_ = s.c.CloseNow()
+			}
+		}()
+		ctx, cancel := context.WithCancel(values)
+		defer cancel()
+		defer context.AfterFunc(c.ctx, cancel)()
+		if err := c.topics.join(ctx, topic, l, encode); err != nil {
+			l := s.log()
+			l.Error().Err(err).Str("topic", topic).Msg("subscribe")
+			_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")
+			return
+		}
+		defer c.topics.leave(topic, l)
+		s.run(ctx, cancel, func(ctx context.Context) error { return write(ctx, s) })
+	}()
 	return nil
 }
 
 // run starts the read loop and the keep-alive, runs write until it
 // returns, and closes the connection as its error says. A socket costs two
-// goroutines while it is open (the caller's, running write, and the read
+// goroutines while it is open (the one running write, and the read
 // loop): the keep-alive is a timer, not a goroutine.
 func (s *socket) run(ctx context.Context, cancel context.CancelFunc, write func(context.Context) error) {
 	// The read loop outlives ctx: coder/websocket drops the connection when
