@@ -27,6 +27,9 @@ type config struct {
 	// DBConnMaxLifetime is how long a PostgreSQL connection is kept
 	// (TANDEM_DB_CONN_MAX_LIFETIME); zero keeps the store's default.
 	DBConnMaxLifetime time.Duration
+	// Committers is how many batches of changes an instance writes at once
+	// (TANDEM_COMMITTERS); zero keeps the hub's default (one).
+	Committers int
 
 	RedisURL    string
 	RedisMaster string // Sentinel: the master's name
@@ -115,6 +118,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := get("TANDEM_DB_MAX_CONNS", ""); v != "" {
 		if c.DBMaxConns, err = strconv.Atoi(v); err != nil || c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 			return c, fmt.Errorf("TANDEM_DB_MAX_CONNS must be a whole number from 1 to 1000, not %q", v)
+		}
+	}
+	if v := get("TANDEM_COMMITTERS", ""); v != "" {
+		if c.Committers, err = strconv.Atoi(v); err != nil || c.Committers < 1 || c.Committers > 64 {
+			return c, fmt.Errorf("TANDEM_COMMITTERS must be a whole number from 1 to 64, not %q", v)
 		}
 	}
 	if v := get("TANDEM_DB_CONN_MAX_LIFETIME", ""); v != "" {

@@ -217,6 +217,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, ready chan<- strin
 		Payments:      payments,
 
 		CustomerWritesPerMinute: cfg.CustomerWritesPerMinute,
+		Committers:              cfg.Committers,
 
 		MetricsToken:   cfg.MetricsToken,
 		FrameAncestors: cfg.FrameAncestors,

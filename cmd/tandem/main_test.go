@@ -227,6 +227,8 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 		{map[string]string{"TANDEM_LINK_TTL": "forever"}, "TANDEM_LINK_TTL"},
 		{map[string]string{"TANDEM_DB_MAX_CONNS": "0"}, "TANDEM_DB_MAX_CONNS"},
 		{map[string]string{"TANDEM_DB_MAX_CONNS": "many"}, "TANDEM_DB_MAX_CONNS"},
+		{map[string]string{"TANDEM_COMMITTERS": "0"}, "TANDEM_COMMITTERS"},
+		{map[string]string{"TANDEM_COMMITTERS": "65"}, "TANDEM_COMMITTERS"},
 		{map[string]string{"TANDEM_DB_CONN_MAX_LIFETIME": "soon"}, "TANDEM_DB_CONN_MAX_LIFETIME"},
 		{map[string]string{"TANDEM_PHONE_REGION": "USA"}, "TANDEM_PHONE_REGION"},
 		{map[string]string{"TANDEM_FRAME_ANCESTORS": "https://crm.example.com *"}, "TANDEM_FRAME_ANCESTORS"},
@@ -254,18 +256,18 @@ func TestBadConfigurationIsRefusedClearly(t *testing.T) {
 // defaults when they are unset.
 func TestDBPoolSettings(t *testing.T) {
 	cfg, err := loadConfig(func(k string) string {
-		return map[string]string{"TANDEM_DB_MAX_CONNS": "40", "TANDEM_DB_CONN_MAX_LIFETIME": "2h"}[k]
+		return map[string]string{"TANDEM_DB_MAX_CONNS": "40", "TANDEM_DB_CONN_MAX_LIFETIME": "2h", "TANDEM_COMMITTERS": "3"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DBMaxConns != 40 || cfg.DBConnMaxLifetime != 2*time.Hour {
-		t.Fatalf("TANDEM_DB_MAX_CONNS=40, TANDEM_DB_CONN_MAX_LIFETIME=2h read as %d, %v", cfg.DBMaxConns, cfg.DBConnMaxLifetime)
+	if cfg.DBMaxConns != 40 || cfg.DBConnMaxLifetime != 2*time.Hour || cfg.Committers != 3 {
+		t.Fatalf("TANDEM_DB_MAX_CONNS=40, TANDEM_DB_CONN_MAX_LIFETIME=2h, TANDEM_COMMITTERS=3 read as %d, %v, %d", cfg.DBMaxConns, cfg.DBConnMaxLifetime, cfg.Committers)
 	}
 	if cfg, err = loadConfig(func(string) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DBMaxConns != 0 || cfg.DBConnMaxLifetime != 0 {
+	if cfg.DBMaxConns != 0 || cfg.DBConnMaxLifetime != 0 || cfg.Committers != 0 {
 		t.Fatalf("unset, the pool settings read as %d, %v, want the store's defaults (0)", cfg.DBMaxConns, cfg.DBConnMaxLifetime)
 	}
 }
