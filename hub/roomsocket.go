@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandemhq/tandem"
 	"github.com/tandemhq/tandem/room"
+	"github.com/tandemhq/tandem/store"
 )
 
 // RoomAccess is a room WebSocket as the edge authorised it.
@@ -210,42 +211,43 @@ func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
 	return rs.s.corked(func() error { return rs.catchUpFrames(ctx, until) })
 }
 
-// catchUpFrames is catchUp for an agent's socket.
+// catchUpFrames is catchUp for an agent's socket: the stored frames, as
+// they are.
 func (rs *roomSocket) catchUpFrames(ctx context.Context, until int64) error {
 	log := rs.s.core.cfg.Log
-	for until < 0 || rs.last < until {
-		evs, err := log.EventsJSON(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)
-		if err != nil {
-			return err
-		}
-		for _, ev := range evs {
-			if until >= 0 && ev.Seq > until {
-				return nil
-			}
-			if err := rs.sendFrame(ctx, ev.Seq, ev.JSON); err != nil {
-				return err
-			}
-		}
-		if len(evs) < tandem.MaxEventsPage {
-			return nil
-		}
-	}
-	return nil
+	return catchUpPages(rs, until,
+		func(after int64) ([]store.EventJSON, error) {
+			return log.EventsJSON(ctx, rs.a.Account, rs.a.Room, after, tandem.MaxEventsPage)
+		},
+		func(ev store.EventJSON) int64 { return ev.Seq },
+		func(ev store.EventJSON) error { return rs.sendFrame(ctx, ev.Seq, ev.JSON) })
 }
 
-// catchUpEvents is catchUp for a customer's socket.
+// catchUpEvents is catchUp for a customer's socket: each event through the
+// customer's view, encoded here.
 func (rs *roomSocket) catchUpEvents(ctx context.Context, until int64) error {
 	log := rs.s.core.cfg.Log
+	return catchUpPages(rs, until,
+		func(after int64) ([]room.Event, error) {
+			return log.Events(ctx, rs.a.Account, rs.a.Room, after, tandem.MaxEventsPage)
+		},
+		func(ev room.Event) int64 { return ev.Seq },
+		func(ev room.Event) error { return rs.send(ctx, ev, nil) })
+}
+
+// catchUpPages sends, page by page from read, the events after rs.last up
+// to seq until (all of them if until < 0); send moves rs.last.
+func catchUpPages[T any](rs *roomSocket, until int64, read func(after int64) ([]T, error), seq func(T) int64, send func(T) error) error {
 	for until < 0 || rs.last < until {
-		evs, err := log.Events(ctx, rs.a.Account, rs.a.Room, rs.last, tandem.MaxEventsPage)
+		evs, err := read(rs.last)
 		if err != nil {
 			return err
 		}
 		for _, ev := range evs {
-			if until >= 0 && ev.Seq > until {
+			if until >= 0 && seq(ev) > until {
 				return nil
 			}
-			if err := rs.send(ctx, ev, nil); err != nil {
+			if err := send(ev); err != nil {
 				return err
 			}
 		}

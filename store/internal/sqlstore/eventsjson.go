@@ -20,12 +20,8 @@ import (
 // and encoded again. The frames of a page share one buffer.
 func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
-	var n int
-	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
-		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
-	}
-	if n == 0 {
-		return nil, roomNotFound(roomID)
+	if err := s.roomExists(ctx, account, roomID); err != nil {
+		return nil, err
 	}
 	rows, err := s.stmts.events.QueryContext(ctx, roomID, after, limit)
 	if err != nil {

@@ -186,16 +186,25 @@ func (s *DB) FindRoom(ctx context.Context, id string) (store.RoomRef, error) {
 	return store.RoomRef{Account: account, ID: id}, nil
 }
 
+// roomExists reports, as an error, a room of account that is not there:
+// reading its log must say so instead of finding no events.
+func (s *DB) roomExists(ctx context.Context, account, roomID string) error {
+	var n int
+	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
+		return fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	if n == 0 {
+		return roomNotFound(roomID)
+	}
+	return nil
+}
+
 // Events implements store.Rooms. A limit of 0 or less, or over
 // tandem.MaxEventsPage, means tandem.MaxEventsPage.
 func (s *DB) Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
-	var n int
-	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
-		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
-	}
-	if n == 0 {
-		return nil, roomNotFound(roomID)
+	if err := s.roomExists(ctx, account, roomID); err != nil {
+		return nil, err
 	}
 	var rows []struct {
 		Room   string    `db:"room_id"`
