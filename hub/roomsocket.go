@@ -208,7 +208,7 @@ func (rs *roomSocket) catchUp(ctx context.Context, until int64) error {
 	if rs.customer() {
 		return rs.catchUpEvents(ctx, until)
 	}
-	return rs.s.corked(func() error { return rs.catchUpFrames(ctx, until) })
+	return rs.catchUpFrames(ctx, until)
 }
 
 // catchUpFrames is catchUp for an agent's socket: the stored frames, as
@@ -220,7 +220,8 @@ func (rs *roomSocket) catchUpFrames(ctx context.Context, until int64) error {
 			return log.EventsJSON(ctx, rs.a.Account, rs.a.Room, after, tandem.MaxEventsPage)
 		},
 		func(ev store.EventJSON) int64 { return ev.Seq },
-		func(ev store.EventJSON) error { return rs.sendFrame(ctx, ev.Seq, ev.JSON) })
+		func(ev store.EventJSON) error { return rs.sendFrame(ctx, ev.Seq, ev.JSON) },
+		rs.s.corked)
 }
 
 // catchUpEvents is catchUp for a customer's socket: each event through the
@@ -232,27 +233,35 @@ func (rs *roomSocket) catchUpEvents(ctx context.Context, until int64) error {
 			return log.Events(ctx, rs.a.Account, rs.a.Room, after, tandem.MaxEventsPage)
 		},
 		func(ev room.Event) int64 { return ev.Seq },
-		func(ev room.Event) error { return rs.send(ctx, ev, nil) })
+		func(ev room.Event) error { return rs.send(ctx, ev, nil) },
+		func(f func() error) error { return f() })
 }
 
 // catchUpPages sends, page by page from read, the events after rs.last up
-// to seq until (all of them if until < 0); send moves rs.last.
-func catchUpPages[T any](rs *roomSocket, until int64, read func(after int64) ([]T, error), seq func(T) int64, send func(T) error) error {
+// to seq until (all of them if until < 0); send moves rs.last. Each page's
+// sends run inside page (an agent's socket gathers them into few writes):
+// nothing gathered waits while the next page is read, not even a pong.
+func catchUpPages[T any](rs *roomSocket, until int64, read func(after int64) ([]T, error), seq func(T) int64, send func(T) error, page func(func() error) error) error {
 	for until < 0 || rs.last < until {
 		evs, err := read(rs.last)
 		if err != nil {
 			return err
 		}
-		for _, ev := range evs {
-			if until >= 0 && seq(ev) > until {
-				return nil
+		done := false
+		err = page(func() error {
+			for _, ev := range evs {
+				if until >= 0 && seq(ev) > until {
+					done = true
+					return nil
+				}
+				if err := send(ev); err != nil {
+					return err
+				}
 			}
-			if err := send(ev); err != nil {
-				return err
-			}
-		}
-		if len(evs) < tandem.MaxEventsPage {
 			return nil
+		})
+		if err != nil || done || len(evs) < tandem.MaxEventsPage {
+			return err
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -280,8 +281,9 @@ func (s *socket) keepAlive(ctx context.Context, cancel context.CancelFunc) (stop
 	interval := s.core.cfg.PingInterval
 	// Armed only once t is set, so that the function never sees it unset.
 	var t *time.Timer
+	var stopped atomic.Bool // set by stop: a ping in flight then does not re-arm t
 	t = time.AfterFunc(time.Duration(math.MaxInt64), func() {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || stopped.Load() {
 			return
 		}
 		pctx, pcancel := context.WithTimeout(ctx, pongTimeout)
@@ -291,12 +293,12 @@ func (s *socket) keepAlive(ctx context.Context, cancel context.CancelFunc) (stop
 			cancel()
 			return
 		}
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && !stopped.Load() {
 			t.Reset(interval)
 		}
 	})
 	t.Reset(interval)
-	return func() { t.Stop() }
+	return func() { stopped.Store(true); t.Stop() }
 }
 
 // corked runs fn with the socket's frames gathered into writes of up to
@@ -308,12 +310,18 @@ func (s *socket) corked(fn func() error) error {
 	}
 	s.cork.cork()
 	err := fn()
-	if uerr := s.cork.uncork(s.core.cfg.WriteTimeout); uerr != nil && err == nil {
+	if uerr := s.cork.uncork(s.core.cfg.WriteTimeout); uerr != nil {
+		// Part of a frame may be out: the stream is broken, and a close
+		// frame written after it would land inside that frame. The
+		// connection is dropped; closeFor's close then fails at once.
+		_ = s.c.CloseNow()
 		var ne net.Error
-		if errors.As(uerr, &ne) && ne.Timeout() {
+		if err == nil && errors.As(uerr, &ne) && ne.Timeout() {
 			return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
 		}
-		err = uerr
+		if err == nil {
+			err = uerr
+		}
 	}
 	return err
 }
