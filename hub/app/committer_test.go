@@ -688,6 +688,11 @@ func TestCommitterStop(t *testing.T) {
 	release()
 	<-stopped
 	wg.Wait()
+	// Stop returns once every committer called Done, which it does on its
+	// way out: give the goroutine the moment it needs to be gone.
+	for deadline := time.Now().Add(2 * time.Second); committerRunning() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if committerRunning() {
 		t.Error("a committer goroutine outlived Stop")
 	}
