@@ -19,7 +19,7 @@ const (
 	CloseTooManySockets websocket.StatusCode = 4429
 )
 
-// closeError is how a socket's write loop says why it stopped, with the
+// closeError is how a socket's writer says why it stopped, with the
 // close code and reason the client gets.
 type closeError struct {
 	code   websocket.StatusCode

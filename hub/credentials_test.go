@@ -16,7 +16,13 @@ func coreForCredentials(checks int) *Core {
 	return c
 }
 
-func newTestSocket() *socket { return &socket{ended: make(chan error, 1)} }
+// newTestSocket is a socket as accept leaves it: its writer counted as
+// running, so that ending it only leaves the reason for that writer.
+func newTestSocket() *socket {
+	s := &socket{ended: make(chan error, 1)}
+	s.writer.Store(writerRunning)
+	return s
+}
 
 // ended reports whether s was told to close with access ended.
 func endedWithAccessEnded(s *socket) bool { return s.endedErr() == errAccessEnded }

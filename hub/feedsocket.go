@@ -56,10 +56,7 @@ type FeedAccess struct {
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeFeed(w http.ResponseWriter, r *http.Request, a FeedAccess) error {
 	fs := &feedSocket{a: a, wake: make(chan struct{}, 1), sent: map[string]sentRoom{}}
-	return c.serve(w, r, a.Credential, a.Origins, newSocketName("feed", a.Account), AccountTopic(a.Account), fs, false, func(ctx context.Context, s *socket) error {
-		fs.s = s
-		return fs.loop(ctx)
-	})
+	return c.serve(w, r, a.Credential, a.Origins, newSocketName("feed", a.Account), AccountTopic(a.Account), fs, false)
 }
 
 // feedSocket is one feed WebSocket.
@@ -80,7 +77,15 @@ type sentRoom struct {
 	at  time.Time
 }
 
-var _ listener = (*feedSocket)(nil)
+var _ stream = (*feedSocket)(nil)
+
+func (fs *feedSocket) attach(s *socket)       { fs.s = s }
+func (fs *feedSocket) closed(context.Context) {}
+
+// write implements stream. A feed's writer never goes idle: it keeps its
+// goroutine for its sweep and its pacing of reads (an agent's page has one
+// feed, against the many rooms it watches).
+func (fs *feedSocket) write(ctx context.Context) error { return fs.loop(ctx) }
 
 func (fs *feedSocket) receive(room.Event, []byte) { fs.wakeUp() }
 func (fs *feedSocket) resync()                    { fs.wakeUp() }

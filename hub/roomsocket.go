@@ -36,20 +36,7 @@ type RoomAccess struct {
 // means the request was not upgraded; the caller answers it.
 func (c *Core) ServeRoom(w http.ResponseWriter, r *http.Request, a RoomAccess) error {
 	rs := &roomSocket{a: a, queue: newQueue(c.cfg.QueueSize), metrics: c.metrics}
-	return c.serve(w, r, a.Credential, a.Origins, newSocketName("room", a.Room), RoomTopic(a.Room), rs, true, func(ctx context.Context, s *socket) error {
-		rs.s = s
-		if a.CustomerLink != "" {
-			c.presence.enter(ctx, a.Account, a.Room, room.CustomerParticipant, a.Client)
-			defer func() {
-				reason := "closed"
-				if c.ctx.Err() != nil {
-					reason = "shutdown"
-				}
-				c.presence.exit(ctx, a.Account, a.Room, room.CustomerParticipant, reason)
-			}()
-		}
-		return rs.writeLoop(ctx)
-	})
+	return c.serve(w, r, a.Credential, a.Origins, newSocketName("room", a.Room), RoomTopic(a.Room), rs, true)
 }
 
 // roomSocket is one room WebSocket.
@@ -58,15 +45,19 @@ type roomSocket struct {
 	a       RoomAccess
 	metrics *metrics
 	queue   *queue
+	started bool  // whether the backlog or snapshot and synced went out
 	last    int64 // seq of the last event sent
 }
 
-var _ listener = (*roomSocket)(nil)
+var _ stream = (*roomSocket)(nil)
+
+func (rs *roomSocket) attach(s *socket) { rs.s = s }
 
 func (rs *roomSocket) receive(ev room.Event, raw []byte) {
 	if !rs.queue.push(encoded{Event: ev, raw: raw}) {
 		rs.needResync(resyncOverflow)
 	}
+	rs.s.wake()
 }
 
 func (rs *roomSocket) resync() { rs.needResync(resyncBroker) }
@@ -75,38 +66,18 @@ func (rs *roomSocket) needResync(reason string) {
 	if rs.queue.flagResync() {
 		rs.metrics.resyncs.WithLabelValues(reason).Inc()
 	}
+	rs.s.wake()
 }
 
-// writeLoop sends the backlog or snapshot, the synced frame, then live
-// events, each once and in order, healing any gap from the store.
-func (rs *roomSocket) writeLoop(ctx context.Context) error {
-	log := rs.s.core.cfg.Log
-	// Read after joining the room's topic, so nothing falls between the
-	// state read here and the live stream.
-	st, err := log.Room(ctx, rs.a.Account, rs.a.Room)
-	if err != nil {
-		return err
-	}
-	switch {
-	case rs.a.Since < 0:
-		view := st
-		if rs.customer() {
-			view = st.ForCustomer()
-		}
-		if err := rs.s.writeJSON(ctx, map[string]any{"type": "snapshot", "room": rs.a.Room, "seq": st.Seq, "state": view}); err != nil {
+// write implements stream: the first call sends the backlog or snapshot
+// and the synced frame, each call then the live events queued, healing
+// any gap from the store, until nothing is ready.
+func (rs *roomSocket) write(ctx context.Context) error {
+	if !rs.started {
+		rs.started = true
+		if err := rs.start(ctx); err != nil {
 			return err
 		}
-		rs.last = st.Seq
-	case rs.a.Since > st.Seq:
-		return &closeError{CloseSinceAhead, "since is after the room's last event"}
-	default:
-		rs.last = rs.a.Since
-		if err := rs.catchUp(ctx, -1); err != nil {
-			return err
-		}
-	}
-	if err := rs.s.writeJSON(ctx, map[string]any{"type": "synced", "room": rs.a.Room, "seq": rs.last}); err != nil {
-		return err
 	}
 	for {
 		select {
@@ -128,8 +99,58 @@ func (rs *roomSocket) writeLoop(ctx context.Context) error {
 					return err
 				}
 			}
+		default:
+			return errIdle
 		}
 	}
+}
+
+// start records the customer's presence, and sends the backlog or
+// snapshot, then the synced frame.
+func (rs *roomSocket) start(ctx context.Context) error {
+	c := rs.s.core
+	if rs.customer() {
+		c.presence.enter(ctx, rs.a.Account, rs.a.Room, room.CustomerParticipant, rs.a.Client)
+	}
+	// Read after joining the room's topic, so nothing falls between the
+	// state read here and the live stream.
+	st, err := c.cfg.Log.Room(ctx, rs.a.Account, rs.a.Room)
+	if err != nil {
+		return err
+	}
+	switch {
+	case rs.a.Since < 0:
+		view := st
+		if rs.customer() {
+			view = st.ForCustomer()
+		}
+		if err := rs.s.writeJSON(ctx, map[string]any{"type": "snapshot", "room": rs.a.Room, "seq": st.Seq, "state": view}); err != nil {
+			return err
+		}
+		rs.last = st.Seq
+	case rs.a.Since > st.Seq:
+		return &closeError{CloseSinceAhead, "since is after the room's last event"}
+	default:
+		rs.last = rs.a.Since
+		if err := rs.catchUp(ctx, -1); err != nil {
+			return err
+		}
+	}
+	return rs.s.writeJSON(ctx, map[string]any{"type": "synced", "room": rs.a.Room, "seq": rs.last})
+}
+
+// closed implements stream: the customer's presence ends with their
+// socket.
+func (rs *roomSocket) closed(ctx context.Context) {
+	if !rs.started || !rs.customer() {
+		return
+	}
+	c := rs.s.core
+	reason := "closed"
+	if c.ctx.Err() != nil {
+		reason = "shutdown"
+	}
+	c.presence.exit(ctx, rs.a.Account, rs.a.Room, room.CustomerParticipant, reason)
 }
 
 // live sends one event that came from the broker, unless it was sent

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -27,12 +26,13 @@ const (
 )
 
 // socket is what room and feed WebSockets share: the connection, its read
-// and ping loops, deadline-bound writes and the close handshake. What a
-// socket sends is the business of the stream that owns it.
+// loop and keep-alive, its writer (writer.go), deadline-bound writes and
+// the close handshake. What a socket sends is the business of its stream.
 type socket struct {
 	core    *Core
 	c       *websocket.Conn
-	replies chan []byte // answers of the read loop (pong, errors), sent by the write loop
+	stream  stream
+	replies chan []byte // answers of the read loop (pong, errors), sent by the writer
 	ended   chan error  // why the socket must close now, from outside its loops
 	// name is what the socket's log lines call it: its stream (room or
 	// feed), that stream's id and the connection's own id. The logger is
@@ -42,6 +42,17 @@ type socket struct {
 	// cork gathers frames into few writes during a catch-up (see
 	// corked); nil if the connection was not hijacked through leanHijack.
 	cork *corkConn
+
+	// ctx is the connection's: it ends when the client goes, stops
+	// answering pings, or the core shuts down; cancel ends it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// writer is the state of the writer's goroutine (writer.go).
+	writer atomic.Int32
+	// stopRead, stopPings and release are what finish undoes: the read
+	// loop's context, the keep-alive, and the socket's place in its topic,
+	// its credential and the core's count.
+	stopRead, stopPings, release func()
 }
 
 // socketName is what a socket's log lines call it.
@@ -60,7 +71,7 @@ func (s *socket) log() zerolog.Logger {
 	return s.core.log.With().Str(s.name.kind, s.name.id).Str("conn", s.name.conn).Logger()
 }
 
-// endedErr is why the socket must close now, if it must: write loops ask
+// endedErr is why the socket must close now, if it must: writers ask
 // before each write, so that nothing goes out once the socket's credential
 // ended, even when other work was ready at the same moment.
 func (s *socket) endedErr() error {
@@ -73,12 +84,14 @@ func (s *socket) endedErr() error {
 	}
 }
 
-// end makes the socket's write loop return err (the first one given).
+// end makes the socket's writer return err (the first one given), waking
+// it if it is idle.
 func (s *socket) end(err error) {
 	select {
 	case s.ended <- err:
 	default:
 	}
+	s.wake()
 }
 
 // accept makes the request a WebSocket unless the core is shutting down.
@@ -100,15 +113,16 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 	conn.SetReadLimit(maxFrame)
 	c.stats.conns.Add(1)
 	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), name: name, cork: lh.conn}
+	// The goroutine serve starts is the socket's first writer: until it
+	// runs, a wake (its credential ended) only asks it to look.
+	s.writer.Store(writerRunning)
 	return s, func() { c.stats.conns.Add(-1); c.conns.Done() }, nil
 }
 
-// serve upgrades r to a socket opened with cred that listens on topic
-// through l for as long as write runs (see run), and returns once the
-// socket runs on its own. An error means the request was not upgraded;
-// the caller answers it.
-func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, name socketName, topic string, l listener, encode bool,
-	write func(ctx context.Context, s *socket) error) error {
+// serve upgrades r to a socket opened with cred that sends st, which
+// listens on topic, and returns once the socket runs on its own. An error
+// means the request was not upgraded; the caller answers it.
+func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, origins []string, name socketName, topic string, st stream, encode bool) error {
 	s, done, err := c.accept(w, r, origins, name)
 	if s == nil {
 		return err
@@ -122,64 +136,58 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	// the core's. It keeps the request's values: what the socket causes
 	// (the customer's presence) is recorded as coming from where the
 	// request came from.
-	values := context.WithoutCancel(r.Context())
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	stopAfter := context.AfterFunc(c.ctx, cancel)
+	s.ctx, s.cancel, s.stream = ctx, cancel, st
+	st.attach(s)
+	joined := false
+	s.release = func() {
+		stopAfter()
+		if joined {
+			c.topics.leave(topic, st)
+			st.closed(ctx)
+		}
+		c.creds.remove(cred.Key, s)
+		done()
+	}
 	// The connection is the socket's now (hijacked), and it goes on on a
 	// goroutine of its own while the handler returns: as long as a handler
 	// runs, net/http keeps what it held for its request (a 4 KB read and a
 	// 4 KB write buffer, the request and its headers, and the handler's
 	// stack, grown through the middleware), about a third of an idle
-	// socket's memory. A socket still costs two goroutines: this one,
-	// running write, and its read loop. The edge's middleware sees the
-	// request end at the upgrade (101).
+	// socket's memory. That goroutine is the socket's first writer: it
+	// starts the stream, and goes once it is idle (writer.go). The edge's
+	// middleware sees the request end at the upgrade (101).
 	go func() {
-		defer done()
-		defer c.creds.remove(cred.Key, s)
-		defer func() {
-			// net/http recovered a handler's panic and closed its
-			// connection; a socket's goroutine must do the same.
-			if v := recover(); v != nil {
-				l := s.log()
-				l.Error().Interface("panic", v).Bytes("stack", debug.Stack()).Msg("websocket")
-				_ = s.c.CloseNow()
-			}
-		}()
-		ctx, cancel := context.WithCancel(values)
-		defer cancel()
-		defer context.AfterFunc(c.ctx, cancel)()
-		if err := c.topics.join(ctx, topic, l, encode); err != nil {
+		if err := c.topics.join(ctx, topic, st, encode); err != nil {
 			l := s.log()
 			l.Error().Err(err).Str("topic", topic).Msg("subscribe")
-			_ = s.c.Close(websocket.StatusInternalError, "cannot subscribe")
+			s.closeNow("cannot subscribe")
 			return
 		}
-		defer c.topics.leave(topic, l)
-		s.run(ctx, cancel, func(ctx context.Context) error { return write(ctx, s) })
+		joined = true
+		s.start()
+		s.writeOn()
 	}()
 	return nil
 }
 
-// run starts the read loop and the keep-alive, runs write until it
-// returns, and closes the connection as its error says. A socket costs two
-// goroutines while it is open (the one running write, and the read
-// loop): the keep-alive is a timer, not a goroutine.
-func (s *socket) run(ctx context.Context, cancel context.CancelFunc, write func(context.Context) error) {
+// start starts the read loop and the keep-alive, and has the writer look
+// for work once the connection's context ends. An open socket costs one
+// goroutine, its read loop, and a second one only while it writes: the
+// keep-alive is a timer, not a goroutine, and so is the watch on ctx.
+func (s *socket) start() {
 	// The read loop outlives ctx: coder/websocket drops the connection when
 	// a Read's context ends, and the close handshake (1001 on shutdown)
 	// needs the read side to take the client's close frame.
 	rctx, rcancel := context.WithCancel(context.Background())
-	defer rcancel()
-	go s.readLoop(rctx, cancel)
-	stopPings := s.keepAlive(ctx, cancel)
-	err := write(ctx)
-	stopPings()
-	s.closeFor(ctx, err)
-	if s.core.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel {
-		l := s.log()
-		l.Debug().Err(err).Msg("websocket closed")
-	}
+	s.stopRead = rcancel
+	go s.readLoop(rctx, s.cancel)
+	s.stopPings = s.keepAlive(s.ctx, s.cancel)
+	context.AfterFunc(s.ctx, s.wake)
 }
 
-// closeFor closes the connection as err, what ended its write loop, says:
+// closeFor closes the connection as err, what ended its writer, says:
 // with the code and reason of a closeError, 1001 when the core shuts down,
 // at once when the client went away, 1013 after an error frame when the
 // store is unavailable, 1011 otherwise. ctx is the connection's.
@@ -228,6 +236,7 @@ func (s *socket) readLoop(ctx context.Context, cancel context.CancelFunc) {
 		b, _ := json.Marshal(replyTo(typ, data))
 		select {
 		case s.replies <- b:
+			s.wake()
 		case <-ctx.Done():
 			return
 		default:
@@ -339,7 +348,7 @@ func (s *socket) writeJSON(ctx context.Context, v any) error {
 // that deadline, even if ctx ends meanwhile: coder/websocket drops the
 // connection when a Write's context ends, and a shutdown that caught a
 // frame half-written would then leave the client an EOF instead of 1001.
-// The write loop sees ctx ended before its next frame.
+// The writer sees ctx ended before its next frame.
 func (s *socket) write(ctx context.Context, b []byte) error {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.core.cfg.WriteTimeout)
 	defer cancel()

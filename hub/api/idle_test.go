@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // hubFrame marks a goroutine of the real-time core in a stack dump: a
-// socket's write loop (the handler's goroutine) or its read loop.
+// socket's read loop, or its writer while it has something to send.
 const hubFrame = "github.com/tandemhq/tandem/hub."
 
 // hubGoroutines is how many goroutines run code of the real-time core
@@ -42,13 +43,15 @@ func hubGoroutines() int {
 
 // dialIdle opens n WebSockets to path on base, each with a client that
 // only reads (so that pings are answered), and closes them when tb ends.
-func dialIdle(tb testing.TB, base, path, token string, n int) {
+// It returns the count of frames the clients read.
+func dialIdle(tb testing.TB, base, path, token string, n int) *atomic.Int64 {
 	tb.Helper()
 	u := "ws" + strings.TrimPrefix(base, "http") + path
 	h := http.Header{}
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
 	}
+	frames := new(atomic.Int64)
 	for range n {
 		conn, _, err := websocket.Dial(context.Background(), u, &websocket.DialOptions{HTTPHeader: h})
 		if err != nil {
@@ -61,6 +64,7 @@ func dialIdle(tb testing.TB, base, path, token string, n int) {
 				if _, _, err := conn.Read(context.Background()); err != nil {
 					return
 				}
+				frames.Add(1)
 			}
 		}()
 		tb.Cleanup(func() {
@@ -68,22 +72,52 @@ func dialIdle(tb testing.TB, base, path, token string, n int) {
 			<-done
 		})
 	}
+	return frames
 }
 
-// An open room WebSocket costs the server two goroutines, whatever it is
-// doing: the handler's, which runs the write loop, and the read loop. The
-// keep-alive is a timer, not a third.
-func TestIdleSocketHoldsTwoGoroutines(t *testing.T) {
+// An idle room WebSocket costs the server one goroutine, its read loop:
+// the writer's goroutine runs only while it has something to send (the
+// backlog and synced frame, then each event), and is gone once it sent
+// it. The keep-alive is a timer. An event wakes every idle socket's
+// writer, and each delivers it.
+func TestIdleSocketHoldsOneGoroutine(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.liveRoom()
 	const n = 20
 	before := hubGoroutines()
-	dialIdle(t, e.url, "/api/v1/rooms/"+s.ID+"/ws?since=0", e.agent.Token(), n)
+	frames := dialIdle(t, e.url, "/api/v1/rooms/"+s.ID+"/ws?since=0", e.agent.Token(), n)
 	waitConns(t, e.hub, n)
-	// The sockets send their backlog and synced frame and go idle; the
-	// count is the same at every moment after the handshake.
-	if got := hubGoroutines() - before; got != 2*n {
-		t.Fatalf("%d room sockets run %d goroutines of the hub, want %d", n, got, 2*n)
+	waitHubGoroutines(t, before+n)
+	for round := 1; round <= 3; round++ {
+		had := frames.Load()
+		if _, err := e.agent.ReportActivity(context.Background(), s.ID, "viewing", ""); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for frames.Load() < had+n {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the idle sockets delivered %d frames of the event, want %d", round, frames.Load()-had, n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		waitHubGoroutines(t, before+n)
+	}
+}
+
+// waitHubGoroutines waits until the real-time core runs want goroutines,
+// and fails if it does not within a few seconds.
+func waitHubGoroutines(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := hubGoroutines()
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub runs %d goroutines, want %d", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -1,0 +1,123 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"runtime/debug"
+
+	"github.com/coder/websocket"
+	"github.com/rs/zerolog"
+)
+
+// A socket's write side runs on a goroutine only while it has something
+// to do. Whatever gives it work (an event queued, a resync asked, a pong
+// to send, the socket's end) first leaves the work where the stream finds
+// it (a channel or its queue), then wakes the writer: a goroutine that
+// calls the stream's write until it reports errIdle, and is gone. An idle
+// socket is then its read loop alone, blocked in the network poller: the
+// writer's stack, grown by the store reads and encoding of a catch-up, is
+// not kept for the hours a socket may sit idle.
+//
+// The writer's state makes sure one goroutine at most writes at a time,
+// and that no wake-up is lost: one that comes while a writer runs makes it
+// look again before it goes.
+const (
+	writerIdle    int32 = iota // no goroutine; the next wake starts one
+	writerRunning              // a goroutine writes
+	writerAgain                // a goroutine writes, and was woken meanwhile
+	writerDone                 // the socket is closed; wakes do nothing
+)
+
+// errIdle is what a stream's write returns when it sent all that was
+// ready: the writer goes until the next wake-up.
+var errIdle = errors.New("hub: nothing to write")
+
+// stream is what a socket sends: a room's events or an account's feed.
+type stream interface {
+	listener
+	// attach gives the stream its socket, before it joins its topic.
+	attach(s *socket)
+	// write sends what is ready: the first call starts the stream (backlog,
+	// synced), the next ones send what came since. It returns errIdle when
+	// nothing is left; any other error ends the socket, as closeFor says.
+	// Calls never overlap.
+	write(ctx context.Context) error
+	// closed is called once, when the socket is over.
+	closed(ctx context.Context)
+}
+
+// wake has the socket's writer look for work, starting its goroutine if
+// none runs. It never blocks: a listener calls it from the broadcast.
+func (s *socket) wake() {
+	for {
+		switch s.writer.Load() {
+		case writerIdle:
+			if s.writer.CompareAndSwap(writerIdle, writerRunning) {
+				go s.writeOn()
+				return
+			}
+		case writerRunning:
+			if s.writer.CompareAndSwap(writerRunning, writerAgain) {
+				return
+			}
+		default: // woken already, or closed
+			return
+		}
+	}
+}
+
+// writeOn is the writer's goroutine: it calls the stream's write until it
+// is idle and was not woken meanwhile, or until the socket ends, which it
+// then closes.
+func (s *socket) writeOn() {
+	defer func() {
+		// net/http recovered a handler's panic and closed its connection;
+		// a socket's goroutine must do the same.
+		if v := recover(); v != nil {
+			l := s.log()
+			l.Error().Interface("panic", v).Bytes("stack", debug.Stack()).Msg("websocket")
+			_ = s.c.CloseNow()
+			s.finish(nil, false)
+		}
+	}()
+	for {
+		err := s.stream.write(s.ctx)
+		if err != errIdle {
+			s.finish(err, true)
+			return
+		}
+		if s.writer.CompareAndSwap(writerRunning, writerIdle) {
+			return
+		}
+		// Woken while writing: look again.
+		s.writer.Store(writerRunning)
+	}
+}
+
+// finish ends the socket once its stream's write returned err: it closes
+// the connection as closeFor says (unless closed is false: it was
+// dropped), stops its read loop and keep-alive, and lets go of all it
+// held.
+func (s *socket) finish(err error, closed bool) {
+	s.writer.Store(writerDone)
+	s.stopPings()
+	if closed {
+		s.closeFor(s.ctx, err)
+	}
+	s.stopRead()
+	s.cancel()
+	s.release()
+	if closed && s.core.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel {
+		l := s.log()
+		l.Debug().Err(err).Msg("websocket closed")
+	}
+}
+
+// closeNow drops a socket that never started (its topic could not be
+// joined): 1011, and what it held let go.
+func (s *socket) closeNow(reason string) {
+	s.writer.Store(writerDone)
+	_ = s.c.Close(websocket.StatusInternalError, reason)
+	s.cancel()
+	s.release()
+}
