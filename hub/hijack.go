@@ -55,9 +55,13 @@ const corkLimit = 64 << 10
 // one per event. Uncork writes what was gathered.
 type corkConn struct {
 	net.Conn
-	mu     sync.Mutex
-	corked bool
-	buf    []byte
+	mu      sync.Mutex
+	corked  bool
+	timeout time.Duration // while corked: the deadline of a write to the network
+	buf     []byte
+	// err is the first failed write's while corked: the stream may hold
+	// part of a frame, so nothing more is written.
+	err error
 }
 
 // Write implements io.Writer for the socket's write buffer.
@@ -68,37 +72,75 @@ func (c *corkConn) Write(p []byte) (int, error) {
 		c.buf = append(c.buf, p...)
 		return len(p), nil
 	}
-	// A frame that does not fit is written now, after what was gathered,
-	// within the deadline of the Write it is part of: coder/websocket
-	// closes the connection when that Write's context ends.
+	if !c.corked {
+		// The deadline is the Write's this is part of: coder/websocket
+		// closes the connection when that Write's context ends.
+		return c.Conn.Write(p)
+	}
+	// Corked, what was gathered and a frame that does not fit are written
+	// now, within the cork's deadline: frames written while corked carry
+	// none of their own (see socket.write).
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.err = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); c.err != nil {
+		return 0, c.err
+	}
+	defer c.Conn.SetWriteDeadline(time.Time{})
 	if len(c.buf) > 0 {
-		if _, err := c.Conn.Write(c.buf); err != nil {
-			return 0, err
+		if _, c.err = c.Conn.Write(c.buf); c.err != nil {
+			return 0, c.err
 		}
 		c.buf = c.buf[:0]
 	}
-	return c.Conn.Write(p)
+	var n int
+	n, c.err = c.Conn.Write(p)
+	return n, c.err
 }
 
-// cork makes writes gather until uncork.
-func (c *corkConn) cork() {
+// corkBuffers are the buffers of corked connections, corkLimit each: a
+// catch-up borrows one and gives it back when it uncorks, so that an idle
+// socket keeps none, and one that catches up does not grow its own.
+var corkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); return &b }}
+
+// cork makes writes gather until uncork; what must go to the network
+// meanwhile (the buffer is full) goes within timeout.
+func (c *corkConn) cork(timeout time.Duration) {
 	c.mu.Lock()
-	c.corked = true
+	c.corked, c.timeout = true, timeout
+	if c.buf == nil {
+		c.buf = (*corkBuffers.Get().(*[]byte))[:0]
+	}
 	c.mu.Unlock()
 }
 
-// uncork writes what was gathered within timeout, and lets writes through
-// again. Its buffer is let go: an idle socket keeps none.
-func (c *corkConn) uncork(timeout time.Duration) error {
+// gathering reports whether writes are gathered now.
+func (c *corkConn) gathering() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.corked
+}
+
+// uncork writes what was gathered within the cork's timeout, and lets
+// writes through again; it reports the error of a write that failed while
+// corked, if one did, without writing more. Its buffer goes back to
+// corkBuffers.
+func (c *corkConn) uncork() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.corked = false
 	buf := c.buf
 	c.buf = nil
+	if cap(buf) == corkLimit {
+		defer func() { b := buf[:0]; corkBuffers.Put(&b) }()
+	}
+	if c.err != nil {
+		return c.err
+	}
 	if len(buf) == 0 {
 		return nil
 	}
-	if err := c.Conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return err
 	}
 	_, err := c.Conn.Write(buf)

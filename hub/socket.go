@@ -317,9 +317,9 @@ func (s *socket) corked(fn func() error) error {
 	if s.cork == nil {
 		return fn()
 	}
-	s.cork.cork()
+	s.cork.cork(s.core.cfg.WriteTimeout)
 	err := fn()
-	if uerr := s.cork.uncork(s.core.cfg.WriteTimeout); uerr != nil {
+	if uerr := s.cork.uncork(); uerr != nil {
 		// Part of a frame may be out: the stream is broken, and a close
 		// frame written after it would land inside that frame. The
 		// connection is dropped; closeFor's close then fails at once.
@@ -350,6 +350,17 @@ func (s *socket) writeJSON(ctx context.Context, v any) error {
 // frame half-written would then leave the client an EOF instead of 1001.
 // The writer sees ctx ended before its next frame.
 func (s *socket) write(ctx context.Context, b []byte) error {
+	if s.cork != nil && s.cork.gathering() {
+		// Gathered in memory, or written with the cork's own deadline
+		// when its buffer is full: no timer to arm and stop for each of
+		// the many frames of a catch-up.
+		err := s.c.Write(context.Background(), websocket.MessageText, b)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return &closeError{websocket.StatusPolicyViolation, "slow consumer; reconnect with since"}
+		}
+		return err
+	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.core.cfg.WriteTimeout)
 	defer cancel()
 	err := s.c.Write(wctx, websocket.MessageText, b)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -169,13 +168,6 @@ func (b *bench) writeRoom(ctx context.Context, agent *client.Client) (string, []
 	return s.ID, ids
 }
 
-// resumeFrame is what a read looks at in each frame while timing: the
-// parsing of events (their refs) waits until the last one has arrived.
-type resumeFrame struct {
-	Type string `json:"type"`
-	Seq  int64  `json:"seq"`
-}
-
 // readRoom opens the room's WebSocket on hub with since=0 and reads until
 // the event of seq final, timing from the dial. It speaks the protocol
 // itself rather than through client.Subscription, whose queue and
@@ -190,7 +182,10 @@ func (b *bench) readRoom(ctx context.Context, hub, token, roomID string, final i
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.Drain)
 	defer cancel()
 
-	var frames [][]byte
+	var (
+		frames [][]byte
+		seqs   []int64 // each frame's seq as frameHead read it
+	)
 	start := time.Now()
 	conn, _, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{
 		HTTPClient: b.hc, HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
@@ -205,11 +200,11 @@ func (b *bench) readRoom(ctx context.Context, hub, token, roomID string, final i
 		if err != nil {
 			return rd, fmt.Errorf("read room %s at seq %d of %d: %w", roomID, rd.check.last, final, err)
 		}
-		var f resumeFrame
-		if err := json.Unmarshal(data, &f); err != nil {
+		f, err := frameHead(data)
+		if err != nil {
 			return rd, fmt.Errorf("read room %s: %w", roomID, err)
 		}
-		if !strings.Contains(f.Type, ".") { // synced, pong, error
+		if !isEventType(f.Type) { // synced, pong, error
 			if f.Type == "error" {
 				return rd, fmt.Errorf("read room %s: %s", roomID, data)
 			}
@@ -217,13 +212,20 @@ func (b *bench) readRoom(ctx context.Context, hub, token, roomID string, final i
 		}
 		rd.check.observe(f.Seq)
 		frames = append(frames, data)
+		seqs = append(seqs, f.Seq)
 	}
 	rd.took, rd.reached = time.Since(start), true
 	conn.Close(websocket.StatusNormalClosure, "")
 
-	for _, data := range frames {
+	for i, data := range frames {
 		var ev room.Event
-		if json.Unmarshal(data, &ev) != nil || ev.Type != room.TypeActivity {
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return rd, fmt.Errorf("read room %s: %w", roomID, err)
+		}
+		if ev.Seq != seqs[i] {
+			return rd, fmt.Errorf("read room %s: the frame of event %d was read as seq %d while timed", roomID, ev.Seq, seqs[i])
+		}
+		if ev.Type != room.TypeActivity {
 			continue
 		}
 		var a room.Activity

@@ -66,6 +66,10 @@ func (b *bench) setup(ctx context.Context) error {
 		})
 	}
 	if b.cfg.Settle > 0 && ctx.Err() == nil {
+		// The setup's keep-alive connections each hold goroutines and
+		// buffers on the hub: closed, so that the baseline counts none of
+		// them (the sockets open on connections of their own).
+		b.tr.CloseIdleConnections()
 		b.collectedAtBaseline = len(b.cfg.DebugURLs) > 0 && b.collectGarbage()
 		b.scrapeAll(keepBaseline)
 		parallel(ctx, b.cfg.Setup, len(later), func(i int) {

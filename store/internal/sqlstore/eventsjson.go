@@ -17,46 +17,56 @@ import (
 // actor, origin and data columns hold JSON already; they are copied with
 // the few changes json.Marshal makes to JSON it is given (no insignificant
 // space; <, >, &, U+2028 and U+2029 escaped), so that nothing is decoded
-// and encoded again. The frames of a page share one buffer.
+// and encoded again. The frames of a page share buffers of framesChunk,
+// each frame written whole into one, so that a page of many events is
+// never copied into a larger buffer as it grows.
 func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
 	if err := s.roomExists(ctx, account, roomID); err != nil {
 		return nil, err
 	}
-	rows, err := s.stmts.events.QueryContext(ctx, roomID, after, limit)
+	rows, err := s.stmts.eventFrames.QueryContext(ctx, roomID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
 	defer rows.Close()
 	var (
+		out  []store.EventJSON
 		buf  []byte
-		ends []int
-		seqs []int64
+		room = []byte(roomID)
+		// The columns of one row, copied into buf before the next: Scan
+		// reuses their room from row to row.
+		seq                            int64
+		at                             timestamp
+		typ, actor, origin, data, hash sql.RawBytes
 	)
 	for rows.Next() {
-		var (
-			seq                                     int64
-			at                                      timestamp
-			roomCol, typ, actor, origin, data, hash sql.RawBytes // copied into buf before the next row
-		)
-		if err := rows.Scan(&roomCol, &seq, &typ, &at, &actor, &origin, &data, &hash); err != nil {
+		if err := rows.Scan(&seq, &typ, &at, &actor, &origin, &data, &hash); err != nil {
 			return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 		}
-		buf = appendEventJSON(buf, eventRow{roomCol, seq, typ, at.Time(), actor, origin, data, hash})
-		seqs = append(seqs, seq)
-		ends = append(ends, len(buf))
+		// What the frame takes when nothing in it is escaped: the columns
+		// and the field names, dates and numbers around them.
+		need := len(room) + len(typ) + len(actor) + len(origin) + len(data) + len(hash) + frameOverhead
+		if cap(buf)-len(buf) < need {
+			buf = make([]byte, 0, max(framesChunk, need+need/4))
+		}
+		start := len(buf)
+		buf = appendEventJSON(buf, eventRow{room, seq, typ, at.Time(), actor, origin, data, hash})
+		out = append(out, store.EventJSON{Seq: seq, JSON: buf[start:len(buf):len(buf)]})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
-	out := make([]store.EventJSON, len(seqs))
-	start := 0
-	for i, end := range ends {
-		out[i] = store.EventJSON{Seq: seqs[i], JSON: buf[start:end:end]}
-		start = end
-	}
 	return out, nil
 }
+
+// The buffers EventsJSON writes frames into: framesChunk each, or more for
+// a frame that needs it. frameOverhead is more than a frame adds to its
+// columns: the field names, punctuation, seq and time.
+const (
+	framesChunk   = 32 << 10
+	frameOverhead = 128
+)
 
 // eventRow is an event's columns as the events table keeps them.
 type eventRow struct {
@@ -162,11 +172,21 @@ func appendJSONString(b, s []byte) []byte {
 // appendCompactJSON appends the valid JSON text src as json.Marshal
 // writes a json.RawMessage: without the space between tokens, with <, >
 // and & in strings as \u003c, \u003e and \u0026, and U+2028 and U+2029 as
-// \u2028 and \u2029. Everything else is copied as it is.
+// \u2028 and \u2029. Everything else is copied as it is: the bytes that
+// are none of those, nor a quote or a backslash, are passed over in a
+// tight loop (compactSkip), as they are most of any event's data.
 func appendCompactJSON(b, src []byte) []byte {
 	start := 0
 	inString, escaped := false, false
 	for i := 0; i < len(src); i++ {
+		if !escaped {
+			for i < len(src) && compactSkip[src[i]] {
+				i++
+			}
+			if i == len(src) {
+				break
+			}
+		}
 		c := src[i]
 		if inString {
 			switch {
@@ -198,3 +218,15 @@ func appendCompactJSON(b, src []byte) []byte {
 	}
 	return append(b, src[start:]...)
 }
+
+// compactSkip marks the bytes appendCompactJSON copies as they are,
+// in a string or not (unless just after a backslash).
+var compactSkip = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range []byte("\"\\<>&\xE2 \t\n\r") {
+		t[c] = false
+	}
+	return t
+}()
