@@ -32,6 +32,11 @@ type Change struct {
 	// events with their times so truncated, or the room read back and its
 	// log disagree.
 	State room.State
+	// StateJSON, if set, is State as json.Marshal encodes it: the hub's
+	// commit path encodes it where the change is decided, so that the one
+	// goroutine writing a batch does not. The store encodes State when it
+	// is nil.
+	StateJSON []byte
 	// Rewrite replaces the actor and data of events already in the log
 	// (seq at most Head), keeping their seq, type and time: how an erasure
 	// masks personal data. An event whose type is not the log's is

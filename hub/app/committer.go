@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -65,6 +67,15 @@ func newCommitter(st store.Store, slots, max int) *committer {
 // that may yet be written as not written. After stop, commit refuses with
 // KindUnavailable.
 func (c *committer) commit(ctx context.Context, ch store.Change) error {
+	// The state is encoded here, on the caller's goroutine, rather than by
+	// the one writing the batch, which every change waits on.
+	if ch.StateJSON == nil && (len(ch.Events) > 0 || len(ch.Rewrite) > 0) {
+		b, err := json.Marshal(ch.State)
+		if err != nil {
+			return fmt.Errorf("room %s: encode state: %w", ch.Room, err)
+		}
+		ch.StateJSON = b
+	}
 	p := &pending{change: ch, done: make(chan error, 1)}
 	c.mu.Lock()
 	if c.closed {

@@ -62,13 +62,13 @@ func (s *DB) appendSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, k
 	heads, seqs := make([]int64, n), make([]int64, n)
 	for j, k := range ks {
 		c := cs[k]
-		state, err := json.Marshal(c.State)
+		state, err := stateJSON(c)
 		if err != nil {
-			return fmt.Errorf("room %s: encode state: %w", c.Room, err)
+			return err
 		}
 		st := c.State
 		ids[j], accounts[j], heads[j], seqs[j] = c.Room, c.Account, c.Head, st.Seq
-		statuses[j], agents[j], states[j] = string(st.Status), st.Agent.ID, string(state)
+		statuses[j], agents[j], states[j] = string(st.Status), st.Agent.ID, state
 		updated[j] = timeText(st.UpdatedAt)
 		invites[j], searches[j] = string(st.InviteStatus), searchKey(st.Customer)
 	}

@@ -46,7 +46,7 @@ func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 		}
 	}
 	if !c.Create && (len(c.Events) > 0 || len(c.Rewrite) > 0) {
-		if err := s.updateRoom(ctx, tx, c.Head, c.State); err != nil {
+		if err := s.updateRoom(ctx, tx, c); err != nil {
 			return err
 		}
 	}
@@ -108,26 +108,43 @@ func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, st room.State) error {
 	return nil
 }
 
-// updateRoom writes st as the state of its room, whose head is head. The
-// update is guarded by the head lockHead read: should another writer have
-// moved it meanwhile (the row is locked where the dialect needs it, so
-// this is a second line of defence), no row matches and nothing is
-// written.
-func (s *DB) updateRoom(ctx context.Context, tx *sqlx.Tx, head int64, st room.State) error {
-	state, err := json.Marshal(st)
+// updateRoom writes the state of the room of c and moves its head from
+// c.Head to the state's seq: KindConflict (tandem.CodeSeqConflict) if the
+// room is not at c.Head. What changes at each event (seq, time, state) is
+// written by one statement; the columns that rarely change (status,
+// agent, invitation, search key) by a second one only where they differ,
+// so that an event leaves the indexes on them as they are.
+func (s *DB) updateRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
+	st := c.State
+	state, err := stateJSON(c)
 	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
+		return err
 	}
-	res, err := tx.StmtxContext(ctx, s.stmts.updateRoom).ExecContext(ctx, st.Seq, string(st.Status), st.Agent.ID, ts(st.UpdatedAt), string(state), string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account, head)
+	res, err := tx.StmtxContext(ctx, s.stmts.updateRoom).ExecContext(ctx, st.Seq, ts(st.UpdatedAt), state, st.ID, st.Account, c.Head)
 	if err != nil {
 		return fmt.Errorf("update room: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("update room: %w", err)
 	} else if n != 1 {
-		return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s moved past %d while the change was written; reload and retry", st.ID, head)
+		return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s moved past %d while the change was written; reload and retry", st.ID, c.Head)
+	}
+	if _, err := tx.StmtxContext(ctx, s.stmts.updateRoomColumns).ExecContext(ctx, string(st.Status), st.Agent.ID, string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account); err != nil {
+		return fmt.Errorf("update room: %w", err)
 	}
 	return nil
+}
+
+// stateJSON is the state of c as the rooms table keeps it.
+func stateJSON(c store.Change) (string, error) {
+	if c.StateJSON != nil {
+		return string(c.StateJSON), nil
+	}
+	b, err := json.Marshal(c.State)
+	if err != nil {
+		return "", fmt.Errorf("room %s: encode state: %w", c.Room, err)
+	}
+	return string(b), nil
 }
 
 // insertEvents appends evs to the log. The log's primary key (room_id, seq)

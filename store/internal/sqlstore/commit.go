@@ -207,20 +207,25 @@ func (s *DB) commitSaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refu
 
 // appendUnsaved writes the simple change c in tx with no savepoint: it is
 // refused (a seq conflict, a room not found) on its head, before it writes
-// anything, and a failure after that is tx's, to be given up.
+// anything, and a failure after that is tx's, to be given up. The room's
+// row is updated where its head is still c.Head, with no read before: the
+// head is read only to say why, when the update found no such row.
 func (s *DB) appendUnsaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
-	seq, err := s.lockHead(ctx, tx, c.Account, c.Room)
-	var re *tandem.Error
-	if errors.As(err, &re) {
-		return err, nil
+	err = s.updateRoom(ctx, tx, c)
+	if tandem.ErrorCode(err) == tandem.CodeSeqConflict {
+		seq, err := s.lockHead(ctx, tx, c.Account, c.Room)
+		var re *tandem.Error
+		switch {
+		case errors.As(err, &re):
+			return err, nil
+		case err != nil:
+			return nil, err
+		case seq != c.Head:
+			return seqConflict(c.Room, c.Head, seq), nil
+		}
+		return nil, fmt.Errorf("room %s: its head is %d, yet it could not be updated from it", c.Room, seq)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if seq != c.Head {
-		return seqConflict(c.Room, c.Head, seq), nil
-	}
-	if err := s.updateRoom(ctx, tx, c.Head, c.State); err != nil {
 		return nil, err
 	}
 	return nil, s.insertEvents(ctx, tx, c.Events)

@@ -26,8 +26,12 @@ const (
 	roomPassQuery    = `SELECT token_hash, account_id, room_id, link_id, created_at, expires_at FROM room_sessions WHERE token_hash = $1 AND expires_at > $2`
 	linkByTokenQuery = `SELECT ` + linkColumns + ` FROM room_links WHERE token_hash = $1`
 	linkQuery        = `SELECT ` + linkColumns + ` FROM room_links WHERE id = $1 AND account_id = $2`
-	updateRoomQuery  = `UPDATE rooms SET seq = $1, status = $2, agent_id = $3, updated_at = $4, state = $5, invite_status = $6, search = $7
-		WHERE id = $8 AND account_id = $9 AND seq = $10`
+	updateRoomQuery  = `UPDATE rooms SET seq = $1, updated_at = $2, state = $3 WHERE id = $4 AND account_id = $5 AND seq = $6`
+	// updateRoomColumnsQuery writes the columns of a room that rarely
+	// change, only where they do: an UPDATE that names an indexed column
+	// rewrites its index entries even when its value stays.
+	updateRoomColumnsQuery = `UPDATE rooms SET status = $1, agent_id = $2, invite_status = $3, search = $4
+		WHERE id = $5 AND account_id = $6 AND (status <> $1 OR agent_id <> $2 OR invite_status <> $3 OR search <> $4)`
 	insertEventQuery = `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 )
 
@@ -39,6 +43,7 @@ type statements struct {
 	signIn, roomPass              *sqlx.Stmt
 	linkByToken, link             *sqlx.Stmt
 	head, updateRoom, insertEvent *sqlx.Stmt
+	updateRoomColumns             *sqlx.Stmt
 	appendSet                     *sqlx.Stmt
 	all                           []*sqlx.Stmt
 }
@@ -61,6 +66,7 @@ func prepareStatements(ctx context.Context, db *sqlx.DB, d Dialect) (*statements
 		{&st.link, linkQuery},
 		{&st.head, headQuery + " " + d.RowLock},
 		{&st.updateRoom, updateRoomQuery},
+		{&st.updateRoomColumns, updateRoomColumnsQuery},
 		{&st.insertEvent, insertEventQuery},
 	}
 	if d.Array != nil {
