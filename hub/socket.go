@@ -47,8 +47,11 @@ type socket struct {
 	// answering pings, or the core shuts down; cancel ends it.
 	ctx    context.Context
 	cancel context.CancelFunc
-	// writer is the state of the writer's goroutine (writer.go).
-	writer atomic.Int32
+	// writer is the state of the writer's goroutine (writer.go); kick
+	// wakes it while it lingers, on lingerTimer.
+	writer      atomic.Int32
+	kick        chan struct{}
+	lingerTimer *time.Timer
 	// stopRead, stopPings and release are what finish undoes: the read
 	// loop's context, the keep-alive, and the socket's place in its topic,
 	// its credential and the core's count.
@@ -112,7 +115,7 @@ func (c *Core) accept(w http.ResponseWriter, r *http.Request, origins []string, 
 	}
 	conn.SetReadLimit(maxFrame)
 	c.stats.conns.Add(1)
-	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), name: name, cork: lh.conn}
+	s = &socket{core: c, c: conn, replies: make(chan []byte, 8), ended: make(chan error, 1), kick: make(chan struct{}, 1), name: name, cork: lh.conn}
 	// The goroutine serve starts is the socket's first writer: until it
 	// runs, a wake (its credential ended) only asks it to look.
 	s.writer.Store(writerRunning)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
@@ -58,6 +59,12 @@ func (s *socket) wake() {
 			}
 		case writerRunning:
 			if s.writer.CompareAndSwap(writerRunning, writerAgain) {
+				// A lingering writer waits on kick; one writing sees
+				// writerAgain, and a kick left over costs it one look.
+				select {
+				case s.kick <- struct{}{}:
+				default:
+				}
 				return
 			}
 		default: // woken already, or closed
@@ -86,11 +93,40 @@ func (s *socket) writeOn() {
 			s.finish(err, true)
 			return
 		}
-		if s.writer.CompareAndSwap(writerRunning, writerIdle) {
-			return
+		if s.writer.CompareAndSwap(writerAgain, writerRunning) {
+			continue // woken while writing: look again
 		}
-		// Woken while writing: look again.
-		s.writer.Store(writerRunning)
+		if !s.linger() {
+			if s.writer.CompareAndSwap(writerRunning, writerIdle) {
+				return
+			}
+			// Woken as it was going: look again.
+			s.writer.Store(writerRunning)
+		}
+	}
+}
+
+// writerLinger is how long a writer with nothing to send waits for more
+// before it goes. A socket that receives often (a live room) keeps its
+// writer, and the stack it grew, instead of starting a goroutine and
+// growing its stack again for each event; one left idle loses it soon.
+const writerLinger = time.Second
+
+// linger waits up to writerLinger for a wake, and reports whether one
+// came: the writer then looks again.
+func (s *socket) linger() bool {
+	if s.lingerTimer == nil {
+		s.lingerTimer = time.NewTimer(writerLinger)
+	} else {
+		s.lingerTimer.Reset(writerLinger)
+	}
+	select {
+	case <-s.kick:
+		s.lingerTimer.Stop()
+		s.writer.CompareAndSwap(writerAgain, writerRunning)
+		return true
+	case <-s.lingerTimer.C:
+		return false
 	}
 }
 
@@ -99,7 +135,9 @@ func (s *socket) writeOn() {
 // dropped), stops its read loop and keep-alive, and lets go of all it
 // held.
 func (s *socket) finish(err error, closed bool) {
-	s.writer.Store(writerDone)
+	if s.writer.Swap(writerDone) == writerDone {
+		return // finished already: a panic while finishing
+	}
 	s.stopPings()
 	if closed {
 		s.closeFor(s.ctx, err)
