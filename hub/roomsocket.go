@@ -118,6 +118,10 @@ func (rs *roomSocket) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A credential ended since the socket opened sees nothing of the room.
+	if err := rs.s.endedErr(); err != nil {
+		return err
+	}
 	switch {
 	case rs.a.Since < 0:
 		view := st

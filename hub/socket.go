@@ -145,13 +145,13 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	st.attach(s)
 	joined := false
 	s.release = func() {
-		stopAfter()
+		// Each step even if one before it panics.
+		defer done()
+		defer c.creds.remove(cred.Key, s)
+		defer stopAfter()
 		if joined {
 			c.topics.leave(topic, st)
-			st.closed(ctx)
 		}
-		c.creds.remove(cred.Key, s)
-		done()
 	}
 	// The connection is the socket's now (hijacked), and it goes on on a
 	// goroutine of its own while the handler returns: as long as a handler
@@ -162,6 +162,13 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, cred Credential, or
 	// starts the stream, and goes once it is idle (writer.go). The edge's
 	// middleware sees the request end at the upgrade (101).
 	go func() {
+		// net/http recovered a handler's panic and closed its connection;
+		// a socket's goroutines must do the same.
+		defer func() {
+			if v := recover(); v != nil {
+				s.recovered(v)
+			}
+		}()
 		if err := c.topics.join(ctx, topic, st, encode); err != nil {
 			l := s.log()
 			l.Error().Err(err).Str("topic", topic).Msg("subscribe")

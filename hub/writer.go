@@ -14,10 +14,11 @@ import (
 // to do. Whatever gives it work (an event queued, a resync asked, a pong
 // to send, the socket's end) first leaves the work where the stream finds
 // it (a channel or its queue), then wakes the writer: a goroutine that
-// calls the stream's write until it reports errIdle, and is gone. An idle
-// socket is then its read loop alone, blocked in the network poller: the
-// writer's stack, grown by the store reads and encoding of a catch-up, is
-// not kept for the hours a socket may sit idle.
+// calls the stream's write until it reports errIdle, waits writerLinger
+// for more, and is gone. An idle socket is then its read loop alone,
+// blocked in the network poller: the writer's stack, grown by the store
+// reads and encoding of a catch-up, is not kept for the hours a socket
+// may sit idle.
 //
 // The writer's state makes sure one goroutine at most writes at a time,
 // and that no wake-up is lost: one that comes while a writer runs makes it
@@ -43,7 +44,8 @@ type stream interface {
 	// nothing is left; any other error ends the socket, as closeFor says.
 	// Calls never overlap.
 	write(ctx context.Context) error
-	// closed is called once, when the socket is over.
+	// closed is called once, when the socket ends, before its close
+	// handshake.
 	closed(ctx context.Context)
 }
 
@@ -78,13 +80,8 @@ func (s *socket) wake() {
 // then closes.
 func (s *socket) writeOn() {
 	defer func() {
-		// net/http recovered a handler's panic and closed its connection;
-		// a socket's goroutine must do the same.
 		if v := recover(); v != nil {
-			l := s.log()
-			l.Error().Interface("panic", v).Bytes("stack", debug.Stack()).Msg("websocket")
-			_ = s.c.CloseNow()
-			s.finish(nil, false)
+			s.recovered(v)
 		}
 	}()
 	for {
@@ -130,32 +127,48 @@ func (s *socket) linger() bool {
 	}
 }
 
-// finish ends the socket once its stream's write returned err: it closes
-// the connection as closeFor says (unless closed is false: it was
-// dropped), stops its read loop and keep-alive, and lets go of all it
-// held.
+// finish ends the socket once its stream's write returned err: the
+// stream is told (the customer's presence ends), the connection closed as
+// closeFor says (unless closed is false: it was dropped), the read loop
+// and keep-alive stopped, and all it held let go, even if one of those
+// steps panics (recovered then ends the panic's goroutine). It runs once.
 func (s *socket) finish(err error, closed bool) {
 	if s.writer.Swap(writerDone) == writerDone {
-		return // finished already: a panic while finishing
+		return
 	}
-	s.stopPings()
+	defer s.release()
+	defer s.cancel()
+	if s.stopRead != nil { // started: joined its topic, read loop and keep-alive running
+		defer s.stopRead()
+		s.stopPings()
+		s.stream.closed(s.ctx)
+	}
 	if closed {
 		s.closeFor(s.ctx, err)
 	}
-	s.stopRead()
-	s.cancel()
-	s.release()
 	if closed && s.core.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel {
 		l := s.log()
 		l.Debug().Err(err).Msg("websocket closed")
 	}
 }
 
+// recovered ends the socket after a panic v on one of its goroutines, as
+// net/http does a handler's: logged, the connection dropped, what it held
+// let go.
+func (s *socket) recovered(v any) {
+	l := s.log()
+	l.Error().Interface("panic", v).Bytes("stack", debug.Stack()).Msg("websocket")
+	_ = s.c.CloseNow()
+	s.finish(nil, false)
+}
+
 // closeNow drops a socket that never started (its topic could not be
 // joined): 1011, and what it held let go.
 func (s *socket) closeNow(reason string) {
-	s.writer.Store(writerDone)
+	if s.writer.Swap(writerDone) == writerDone {
+		return
+	}
+	defer s.release()
+	defer s.cancel()
 	_ = s.c.Close(websocket.StatusInternalError, reason)
-	s.cancel()
-	s.release()
 }
