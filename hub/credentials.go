@@ -182,9 +182,6 @@ func (c *Core) EndCredentials(keys ...string) {
 	}
 }
 
-// EndCredential is EndCredentials of one key.
-func (c *Core) EndCredential(key string) { c.EndCredentials(key) }
-
 // ended forgets what e names and closes its sockets on this instance.
 func (c *Core) ended(e Ended) {
 	if c.cfg.Credentials != nil {

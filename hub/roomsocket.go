@@ -55,7 +55,8 @@ func (rs *roomSocket) attach(s *socket) { rs.s = s }
 
 func (rs *roomSocket) receive(ev room.Event, raw []byte) {
 	if !rs.queue.push(encoded{Event: ev, raw: raw}) {
-		rs.needResync(resyncOverflow)
+		rs.needResync(resyncOverflow) // wakes the writer
+		return
 	}
 	rs.s.wake()
 }

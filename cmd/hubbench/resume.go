@@ -21,12 +21,13 @@ import (
 // that missed every event of a room takes to receive them all when it
 // connects with since=0. The JSON field names are stable, like report's.
 type resumeReport struct {
-	WriteHub string `json:"write_hub"` // where the events were written
-	ReadHub  string `json:"read_hub"`  // where they were read: another instance when there are several
-	Events   int    `json:"events"`    // written to each room
-	Rooms    int    `json:"rooms"`     // rooms written to
-	Repeat   int    `json:"repeat"`    // reads of each room
-	Reads    int    `json:"reads"`     // reads that reached the last event
+	WriteHub string `json:"write_hub"`   // where the events were written
+	ReadHub  string `json:"read_hub"`    // where they were read: another instance when there are several
+	Events   int    `json:"events"`      // written to each room
+	Rooms    int    `json:"rooms"`       // rooms written to
+	Asked    int    `json:"rooms_asked"` // rooms to write to (-resume-rooms): a run that wrote fewer failed
+	Repeat   int    `json:"repeat"`      // reads of each room
+	Reads    int    `json:"reads"`       // reads that reached the last event
 
 	// Time is from the dial of the WebSocket to the arrival of the room's
 	// last event, one sample a read.
@@ -82,7 +83,7 @@ func runResume(ctx context.Context, cfg config, stderr io.Writer) (*resumeReport
 			rooms = append(rooms, i)
 		}
 	}
-	r.Rooms = len(rooms)
+	r.Rooms, r.Asked = len(rooms), cfg.ResumeRooms
 	if !cfg.Quiet {
 		b.logf("hubbench: wrote %d events to each of %d rooms; reading each %d times from since=0", cfg.ResumeEvents, len(rooms), cfg.ResumeRepeat)
 	}
@@ -121,7 +122,7 @@ func runResume(ctx context.Context, cfg config, stderr io.Writer) (*resumeReport
 	r.Time = times.summary()
 	r.Interrupted = ctx.Err() != nil
 	r.Errors = b.errs.snapshot()
-	r.OK = r.Reads > 0 && r.Reads == r.Rooms*r.Repeat && r.Lost == 0 && r.Duplicated == 0 && r.OutOfOrder == 0 && r.Undelivered == 0
+	r.OK = r.Rooms == r.Asked && r.Reads > 0 && r.Reads == r.Rooms*r.Repeat && r.Lost == 0 && r.Duplicated == 0 && r.OutOfOrder == 0 && r.Undelivered == 0
 
 	if !cfg.KeepRooms {
 		cctx, cancel := context.WithTimeout(b.base, time.Minute)
@@ -255,7 +256,7 @@ func (r *resumeReport) writeText(w io.Writer) error {
 		row("interrupted", "yes: the figures are of the part that ran")
 	}
 	row("hubs", "written on %s, read on %s", r.WriteHub, r.ReadHub)
-	row("rooms", "%d, %d events written to each", r.Rooms, r.Events)
+	row("rooms", "%d of %d, %d events written to each", r.Rooms, r.Asked, r.Events)
 	row("reads", "%d of %d (each room %d times, from since=0, as the agent)", r.Reads, r.Rooms*r.Repeat, r.Repeat)
 	row("resume time", "%s  (dial → the room's last event)", fmtLatency(r.Time))
 	row("lost", "%d", r.Lost)

@@ -85,7 +85,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, _, err := s.app.UpdateUser(r.Context(), principalFrom(r.Context()).Caller, mux.Vars(r)["id"], req)
+	u, err := s.app.UpdateUser(r.Context(), principalFrom(r.Context()).Caller, mux.Vars(r)["id"], req)
 	s.answer(w, r, http.StatusOK, map[string]any{"user": viewPerson(u)}, err)
 }
 

@@ -183,52 +183,52 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password string) (str
 // UpdateUser changes a user of the caller's account: admins only. An
 // admin can neither deactivate nor demote themselves, and the account
 // keeps at least one active admin (last_admin). Deactivating signs the
-// user out everywhere; ended lists the sign-ins it ended, whose sockets
-// are closed on every instance already.
-func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) (u tandem.User, ended []store.SignIn, err error) {
+// user out everywhere, and closes their sockets on every instance.
+func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) (u tandem.User, err error) {
 	if err := checkPeopleAdmin(c); err != nil {
-		return u, nil, err
+		return u, err
 	}
 	if _, err = a.store.User(ctx, c.Account(), id); err != nil {
-		return u, nil, err
+		return u, err
 	}
 	ch := store.UserChange{At: a.now()}
 	if p.Name != nil {
 		name, err := tandem.CheckName(*p.Name, "the name")
 		if err != nil {
-			return u, nil, err
+			return u, err
 		}
 		ch.Name = &name
 	}
 	if p.Role != nil {
 		if err := checkRole(*p.Role); err != nil {
-			return u, nil, err
+			return u, err
 		}
 		if id == c.User.ID && *p.Role != tandem.RoleAdmin {
-			return u, nil, tandem.Coded(tandem.KindConflict, "self_change", "you cannot take away your own admin role: ask another admin")
+			return u, tandem.Coded(tandem.KindConflict, "self_change", "you cannot take away your own admin role: ask another admin")
 		}
 		ch.Role = p.Role
 	}
 	if p.Team != nil {
 		team, err := checkTeam(*p.Team)
 		if err != nil {
-			return u, nil, err
+			return u, err
 		}
 		ch.Team = &team
 	}
 	deactivating := p.Active != nil && !*p.Active
 	if deactivating && id == c.User.ID {
-		return u, nil, tandem.Coded(tandem.KindConflict, "self_change", "you cannot deactivate yourself: ask another admin")
+		return u, tandem.Coded(tandem.KindConflict, "self_change", "you cannot deactivate yourself: ask another admin")
 	}
 	ch.Active = p.Active
+	var ended []store.SignIn
 	if deactivating {
 		// Listed before they are deleted with the deactivation.
 		if ended, err = a.store.UserSignIns(ctx, c.Account(), id, a.now(), maxSignIns); err != nil {
-			return u, nil, err
+			return u, err
 		}
 	}
 	if u, err = a.store.UpdateUser(ctx, c.Account(), id, ch); err != nil {
-		return u, nil, err
+		return u, err
 	}
 	// The user's sign-ins are read again everywhere (a new role or team);
 	// a deactivation ends them and their sockets.
@@ -236,5 +236,5 @@ func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) 
 	if deactivating {
 		a.log.Info().Str("user", u.ID).Str("by", c.User.ID).Msg("user deactivated")
 	}
-	return u, ended, nil
+	return u, nil
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -28,7 +27,7 @@ const (
 	// does, since the order the UPDATE's join meets them in is the
 	// planner's: two batches locking shared rooms in different orders
 	// would deadlock.
-	appendQuery = `WITH locked AS MATERIALIZED (SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE),
+	appendQuery = `WITH locked AS MATERIALIZED (` + lockRoomsQuery + `),
 		moved AS (UPDATE rooms SET seq = v.seq, status = v.status, agent_id = v.agent_id, updated_at = v.updated_at,
 				state = v.state, invite_status = v.invite_status, search = v.search
 			FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
@@ -106,16 +105,12 @@ func eventArrays(cs []store.Change, ks []int) (eventColumns, error) {
 	var evs eventColumns
 	for _, k := range ks {
 		for _, e := range cs[k].Events {
-			actor, err := json.Marshal(e.Actor)
+			actor, origin, err := encodeActorOrigin(e)
 			if err != nil {
-				return evs, fmt.Errorf("room %s: encode actor of event %d: %w", e.Room, e.Seq, err)
-			}
-			origin, err := encodeOrigin(e.Origin)
-			if err != nil {
-				return evs, fmt.Errorf("room %s: encode origin of event %d: %w", e.Room, e.Seq, err)
+				return evs, err
 			}
 			evs.rooms, evs.seqs, evs.types, evs.ats = append(evs.rooms, e.Room), append(evs.seqs, e.Seq), append(evs.types, e.Type), append(evs.ats, timeText(e.At))
-			evs.actors, evs.origins = append(evs.actors, string(actor)), append(evs.origins, origin)
+			evs.actors, evs.origins = append(evs.actors, actor), append(evs.origins, origin)
 			evs.data, evs.hashes = append(evs.data, string(e.Data)), append(evs.hashes, e.Hash)
 		}
 	}
@@ -129,8 +124,7 @@ func (s *DB) lockRooms(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks [
 	for j, k := range ks {
 		ids[j] = cs[k].Room
 	}
-	var locked []string
-	if err := tx.SelectContext(ctx, &locked, lockRoomsQuery, s.d.Array(ids)); err != nil {
+	if _, err := tx.ExecContext(ctx, lockRoomsQuery, s.d.Array(ids)); err != nil {
 		return fmt.Errorf("lock %d rooms: %w", len(ids), err)
 	}
 	return nil

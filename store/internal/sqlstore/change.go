@@ -28,7 +28,7 @@ import (
 // PostgreSQL a failed statement aborts the whole transaction).
 func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 	if c.Create {
-		if err := s.insertRoom(ctx, tx, c.State); err != nil {
+		if err := s.insertRoom(ctx, tx, c); err != nil {
 			return err
 		}
 	} else {
@@ -91,14 +91,15 @@ func (s *DB) lockHead(ctx context.Context, tx *sqlx.Tx, account, roomID string) 
 
 // insertRoom writes the row of a new room in state st; KindConflict if a
 // room of any account has its id.
-func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, st room.State) error {
-	state, err := json.Marshal(st)
+func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
+	st := c.State
+	state, err := stateJSON(c)
 	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO rooms (id, account_id, agent_id, status, created_at, updated_at, seq, state, invite_status, search)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		st.ID, st.Account, st.Agent.ID, string(st.Status), ts(st.CreatedAt), ts(st.UpdatedAt), st.Seq, string(state), string(st.InviteStatus), searchKey(st.Customer))
+		st.ID, st.Account, st.Agent.ID, string(st.Status), ts(st.CreatedAt), ts(st.UpdatedAt), st.Seq, state, string(st.InviteStatus), searchKey(st.Customer))
 	if s.isUnique(err) {
 		return tandem.Errorf(tandem.KindConflict, "room %s already exists", st.ID)
 	}
@@ -155,15 +156,11 @@ func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []room.Event) er
 	}
 	insert := tx.StmtxContext(ctx, s.stmts.insertEvent)
 	for _, e := range evs {
-		actor, err := json.Marshal(e.Actor)
+		actor, origin, err := encodeActorOrigin(e)
 		if err != nil {
-			return fmt.Errorf("encode actor of event %d: %w", e.Seq, err)
+			return err
 		}
-		origin, err := encodeOrigin(e.Origin)
-		if err != nil {
-			return fmt.Errorf("encode origin of event %d: %w", e.Seq, err)
-		}
-		_, err = insert.ExecContext(ctx, e.Room, e.Seq, e.Type, ts(e.At), string(actor), origin, string(e.Data), e.Hash)
+		_, err = insert.ExecContext(ctx, e.Room, e.Seq, e.Type, ts(e.At), actor, origin, string(e.Data), e.Hash)
 		if s.isUnique(err) {
 			return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s: event %d was already written; reload and retry", e.Room, e.Seq)
 		}

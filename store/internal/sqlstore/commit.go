@@ -154,10 +154,12 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 			switch {
 			case s.d.Array != nil && isSimple(c):
 				continue
+			case isSimple(c):
+				// Refused before it writes anything: needs no savepoint,
+				// alone or not.
+				refused, err = s.appendUnsaved(ctx, tx, c)
 			case !shared:
 				refused, err = s.commitAlone(ctx, tx, c)
-			case isSimple(c):
-				refused, err = s.appendUnsaved(ctx, tx, c)
 			default:
 				refused, err = s.commitSaved(ctx, tx, c)
 			}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -49,15 +48,11 @@ func rewriteEvents(ctx context.Context, tx *sqlx.Tx, roomID string, evs []room.E
 		if e.Type != was.typ {
 			return tandem.Errorf(tandem.KindInvalid, "room %s: event %d is %s in the log; a rewrite cannot make it %s", roomID, e.Seq, was.typ, e.Type)
 		}
-		actor, err := json.Marshal(e.Actor)
+		actor, origin, err := encodeActorOrigin(e)
 		if err != nil {
-			return fmt.Errorf("encode actor of event %d: %w", e.Seq, err)
+			return err
 		}
-		origin, err := encodeOrigin(e.Origin)
-		if err != nil {
-			return fmt.Errorf("encode origin of event %d: %w", e.Seq, err)
-		}
-		now := stored{was.typ, string(actor), origin, string(e.Data), e.Hash}
+		now := stored{was.typ, actor, origin, string(e.Data), e.Hash}
 		if now == was {
 			continue
 		}

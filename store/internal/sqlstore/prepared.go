@@ -28,8 +28,8 @@ const (
 	linkQuery        = `SELECT ` + linkColumns + ` FROM room_links WHERE id = $1 AND account_id = $2`
 	updateRoomQuery  = `UPDATE rooms SET seq = $1, updated_at = $2, state = $3 WHERE id = $4 AND account_id = $5 AND seq = $6`
 	// updateRoomColumnsQuery writes the columns of a room that rarely
-	// change, only where they do: an UPDATE that names an indexed column
-	// rewrites its index entries even when its value stays.
+	// change, only where they do: on SQLite an UPDATE that names an
+	// indexed column rewrites its index entries even when its value stays.
 	updateRoomColumnsQuery = `UPDATE rooms SET status = $1, agent_id = $2, invite_status = $3, search = $4
 		WHERE id = $5 AND account_id = $6 AND (status <> $1 OR agent_id <> $2 OR invite_status <> $3 OR search <> $4)`
 	insertEventQuery = `INSERT INTO events (room_id, seq, type, at, actor, origin, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`

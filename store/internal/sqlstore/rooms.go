@@ -235,6 +235,18 @@ func (s *DB) Events(ctx context.Context, account, roomID string, after int64, li
 
 // encodeOrigin is an event's origin as its column keeps it: JSON, or ”
 // when the event has none (or an empty one).
+// encodeActorOrigin is how the events table keeps e's actor and origin.
+func encodeActorOrigin(e room.Event) (actor, origin string, err error) {
+	a, err := json.Marshal(e.Actor)
+	if err != nil {
+		return "", "", fmt.Errorf("room %s: encode actor of event %d: %w", e.Room, e.Seq, err)
+	}
+	if origin, err = encodeOrigin(e.Origin); err != nil {
+		return "", "", fmt.Errorf("room %s: encode origin of event %d: %w", e.Room, e.Seq, err)
+	}
+	return string(a), origin, nil
+}
+
 func encodeOrigin(o *room.Origin) (string, error) {
 	if o == nil || *o == (room.Origin{}) {
 		return "", nil
