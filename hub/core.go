@@ -133,7 +133,7 @@ func New(cfg Config) (*Core, error) {
 	c.metrics = newMetrics(c, cfg.Collectors)
 	c.topics = newTopics(cfg.Broker, c.metrics, c.log)
 	c.presence = newPresence(cfg.Presence, c.log)
-	c.creds.byKey = map[string]*credential{}
+	c.creds.byKey, c.creds.now = map[string]*credential{}, c.now
 	c.recheck = make(chan struct{}, 1)
 	unsubscribe, err := cfg.Broker.SubscribeEnded(ctx, endedReceiver{c})
 	c.bg.Add(2)

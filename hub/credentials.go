@@ -12,8 +12,8 @@ import (
 // Credential is what a socket was opened with: an agent's sign-in or a
 // customer's room pass. Every socket opened with a credential ends with
 // it, on every instance: at once when an instance signals its end
-// (Core.EndCredentials, carried by the Broker as Ended), and otherwise
-// within CredentialCheck, the safety net: each instance checks the
+// (Core.EndCredentials, carried by the Broker as Ended), at its ExpiresAt,
+// and otherwise within CredentialCheck, the safety net: each instance checks the
 // credentials its sockets hold, each once per check however many sockets
 // share it.
 type Credential struct {
@@ -58,6 +58,8 @@ var errTooManySockets = &closeError{CloseTooManySockets, "too many connections w
 
 // credentials are the credentials this instance's sockets hold.
 type credentials struct {
+	// now is the core's clock, which ExpiresAt is read against.
+	now   func() time.Time
 	mu    sync.Mutex
 	byKey map[string]*credential
 	// byGroup are the keys of the credentials held in each group.
@@ -70,6 +72,9 @@ type credential struct {
 	// checked is when Alive last answered (zero: never asked), so that a
 	// bounded round asks the longest unchecked first.
 	checked time.Time
+	// expiry ends the sockets at ExpiresAt; nil for a credential that
+	// never expires.
+	expiry *time.Timer
 }
 
 // add counts s under c; false when c holds too many sockets already.
@@ -80,6 +85,14 @@ func (cs *credentials) add(c Credential, s *socket) bool {
 	if h == nil {
 		h = &credential{Credential: c, sockets: map[*socket]struct{}{}}
 		cs.byKey[c.Key] = h
+		if !c.ExpiresAt.IsZero() {
+			// A timer per credential, not per socket; the clock's
+			// distance to ExpiresAt, waited on the monotonic clock.
+			key := c.Key
+			h.expiry = time.AfterFunc(max(c.ExpiresAt.Sub(cs.now()), 0), func() {
+				cs.end([]string{key}, errAccessEnded)
+			})
+		}
 		if cs.byGroup == nil {
 			cs.byGroup = map[string]map[string]struct{}{}
 		}
@@ -109,6 +122,9 @@ func (cs *credentials) remove(key string, s *socket) {
 		return
 	}
 	delete(cs.byKey, key)
+	if h.expiry != nil {
+		h.expiry.Stop()
+	}
 	for _, g := range h.Groups {
 		delete(cs.byGroup[g], key)
 		if len(cs.byGroup[g]) == 0 {

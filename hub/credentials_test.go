@@ -12,7 +12,7 @@ import (
 // needs.
 func coreForCredentials(checks int) *Core {
 	c := &Core{cfg: Config{CredentialCheck: time.Hour, CredentialChecks: checks, Now: time.Now}, ctx: context.Background()}
-	c.creds.byKey = map[string]*credential{}
+	c.creds.byKey, c.creds.now = map[string]*credential{}, c.now
 	return c
 }
 
@@ -89,5 +89,29 @@ func TestEndedGroupEndsItsCredentials(t *testing.T) {
 	c.creds.remove("pass1", inLink)
 	if len(c.creds.byGroup["link:a"]) != 0 {
 		t.Fatalf("group link:a still lists %v", c.creds.byGroup["link:a"])
+	}
+}
+
+// A credential's sockets end at its ExpiresAt, not at the next check an
+// hour away; one that goes before its expiry leaves no timer to fire.
+func TestSocketsEndAtTheCredentialsExpiry(t *testing.T) {
+	c := coreForCredentials(1)
+	expiring, lasting := newTestSocket(), newTestSocket()
+	c.creds.add(Credential{Key: "soon", ExpiresAt: time.Now().Add(50 * time.Millisecond)}, expiring)
+	c.creds.add(Credential{Key: "later", ExpiresAt: time.Now().Add(time.Hour)}, lasting)
+	deadline := time.Now().Add(5 * time.Second)
+	for !endedWithAccessEnded(expiring) {
+		if time.Now().After(deadline) {
+			t.Fatal("the socket of an expired credential was not ended within 5 s of its expiry")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if endedWithAccessEnded(lasting) {
+		t.Fatal("the socket of a credential an hour from its expiry was ended")
+	}
+	timer := c.creds.byKey["later"].expiry
+	c.creds.remove("later", lasting)
+	if timer.Stop() {
+		t.Fatal("the expiry timer of a credential whose last socket went is still set")
 	}
 }
