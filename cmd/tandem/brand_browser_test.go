@@ -58,7 +58,7 @@ func evalString(t *testing.T, ctx context.Context, js string) string {
 // note with the customer's name and the link's expiry, and the help line,
 // at a phone's width without scrolling sideways.
 func TestBrowserBrand(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,11 +21,14 @@ import (
 	"github.com/tandemhq/tandem/web"
 )
 
-// browser starts a headless Chromium (Debian's chromium package) for t and
-// returns a tab's context. Without Chromium the test is skipped loudly, or
-// fails under REQUIRE_SERVICES=1 (.ci/run installs it). When t fails, a
-// screenshot and the page's console log are saved under
-// TANDEM_TEST_ARTIFACTS (default test-artifacts/), named after the test.
+// browser opens a tab of a headless Chromium (Debian's chromium package)
+// for t, in a browser context of its own: cookies, storage and cache seen
+// by no other test. The tests share one Chromium, started on first use:
+// starting one costs about 2 s of CPU, which a browser context does not.
+// Without Chromium the test is skipped loudly, or fails under
+// REQUIRE_SERVICES=1 (.ci/run installs it). When t fails, a screenshot and
+// the page's console log are saved under TANDEM_TEST_ARTIFACTS (default
+// test-artifacts/), named after the test.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
@@ -34,24 +38,20 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skipf("SKIPPING: chromium not found (%v); install Debian's chromium package, or set REQUIRE_SERVICES=1 to fail instead", err)
 	}
-	actx, acancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		// This machine's network is closed: background traffic only fails.
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
-	)
-	ctx, cancel := chromedp.NewContext(actx)
+	shared, err := chromium.start(path)
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(shared, chromedp.WithNewBrowserContext())
 	log := newPageLog(t)
 	ctx = context.WithValue(ctx, pageLogKey{}, log)
 	ctx, timeout := context.WithTimeout(ctx, 2*time.Minute)
-	// Start the browser before listening to its console: both would
-	// otherwise race to start it.
+	// Open the tab before listening to its console: both would otherwise
+	// race to open it.
 	if err := chromedp.Do(ctx); err != nil {
 		timeout()
 		cancel()
-		acancel()
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open a tab: %v", err)
 	}
 	t.Cleanup(func() {
 		if bad := log.unexpected(); len(bad) != 0 {
@@ -61,11 +61,63 @@ func browser(t *testing.T) context.Context {
 			saveArtifacts(t, ctx, log.all)
 		}
 		timeout()
-		cancel()
-		acancel()
+		cancel() // disposes of the test's browser context
 	})
 	watch(t, ctx)
 	return ctx
+}
+
+// chromium is the Chromium the package's browser tests share, closed by
+// TestMain.
+var chromium sharedBrowser
+
+type sharedBrowser struct {
+	once    sync.Once
+	ctx     context.Context // its first tab's
+	err     error
+	profile string
+	cancel  func()
+}
+
+// start starts Chromium at path once and returns its first tab's context,
+// the parent of every test's.
+func (b *sharedBrowser) start(path string) (context.Context, error) {
+	b.once.Do(func() {
+		if b.profile, b.err = os.MkdirTemp("", "tandem-chromium-"); b.err != nil {
+			return
+		}
+		actx, acancel := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.UserDataDir(b.profile),
+			// This machine's network is closed: background traffic only fails.
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
+			// A test's tab may sit behind another's: it must run as if shown.
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+		)
+		ctx, cancel := chromedp.NewContext(actx)
+		b.ctx, b.cancel = ctx, func() { cancel(); acancel() }
+		b.err = chromedp.Do(ctx)
+	})
+	return b.ctx, b.err
+}
+
+// close closes the shared Chromium, if started, and removes its profile.
+func (b *sharedBrowser) close() {
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.profile != "" {
+		_ = os.RemoveAll(b.profile)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromium.close()
+	os.Exit(code)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -145,7 +197,7 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 // them connected at that moment, from which browser. On a phone's width the
 // page does not scroll sideways.
 func TestBrowserCustomerOpensTheLink(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
 	bg := context.Background()
@@ -195,7 +247,7 @@ func TestBrowserCustomerOpensTheLink(t *testing.T) {
 // Links that cannot open a room show a page that says what happened and
 // how to get a new link, never a raw error.
 func TestBrowserBadLinks(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of (404|410) .*/r/`) // the bad links' pages answer 404 and 410
 	srv := consoleServer(t, nil)
@@ -255,7 +307,7 @@ func requireConsole(t *testing.T) {
 // shows the agent's sessions; sign out; forgot password sends a link (to
 // the dev outbox here).
 func TestBrowserConsoleSignIn(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 401 .*/api/v1/login\)|status of 410 .*/api/v1/password/reset\)`) // a wrong password, a spent reset link, on purpose
@@ -358,7 +410,7 @@ func TestConsolePlaceholderIsServed(t *testing.T) {
 // customer as the agent types, picking it fills the contact, and the new
 // session heads the list; a bad number is refused with the hub's words.
 func TestBrowserConsoleStartSession(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 400 .*/api/v1/rooms\)`) // a phone number that is not one, on purpose
@@ -461,7 +513,7 @@ func signInConsole(t *testing.T, ctx context.Context, base string) {
 // customer opens the link in the other tab, and the agent's view shows
 // "customer connected" live, without a reload.
 func TestBrowserWatchTheCustomerConnect(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -530,7 +582,7 @@ func TestBrowserWatchTheCustomerConnect(t *testing.T) {
 // (connected, left) without a reload. Search and the status filter narrow
 // it.
 func TestBrowserSessionListIsLive(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -619,7 +671,7 @@ func waitRows(t *testing.T, ctx context.Context, ids ...string) {
 // An invalid number shows as invalid with its reason; Re-engage switches
 // to email on a new link, and the timeline tells what was tried.
 func TestBrowserInvalidNumberThenReengage(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -647,7 +699,7 @@ func TestBrowserInvalidNumberThenReengage(t *testing.T) {
 // "reconnecting…" while it is down, then "live" again, and the timeline
 // goes on from where it was, with no line lost or repeated.
 func TestBrowserConsoleReconnectsAfterHubRestart(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	env := map[string]string{"PORT": freePort(t), "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADMIN_PASSWORD": adminPassword}
@@ -707,7 +759,7 @@ func unlabeled(t *testing.T, ctx context.Context) []string {
 // link page pass the same label check, and axe-core finds no serious or
 // critical fault on any of these pages.
 func TestBrowserKeyboardAndLabels(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -807,7 +859,7 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 // When the agent's session ends while the console is open, the live list
 // does not knock forever: the console shows the sign-in page.
 func TestBrowserConsoleSessionEnds(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	// The session ends under the page: the feed and the calls are refused.

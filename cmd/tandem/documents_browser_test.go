@@ -85,7 +85,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 // saves: the asset's fields, read through the API, hold it where it was
 // drawn, in fractions of the page.
 func TestBrowserAdminPlacesAField(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 400 .*/fields\)`) // a field moved off the page, refused on purpose
@@ -232,7 +232,7 @@ func roomDocuments(t *testing.T, base, token, roomID string) []any {
 // in the form and on the page, the hub's message shows, and nothing is
 // sent. Filled in, it goes: the document's card says Sent.
 func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 422 .*/documents\)`) // sent without the agent's fields, on purpose
@@ -281,7 +281,7 @@ func TestBrowserSendNeedsTheAgentsFields(t *testing.T) {
 // their room cookie); then the completed PDF downloads, and the signed PDF
 // once the hub has sealed it, with its SHA-256 in the timeline.
 func TestBrowserDocumentCardIsLive(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -395,7 +395,7 @@ func TestBrowserDocumentCardIsLive(t *testing.T) {
 // does a payment request: their card and bubble say so until Invite
 // client sends them with the link. The payment is then withdrawn.
 func TestBrowserDocumentWaitsForInvite(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -437,7 +437,7 @@ func TestBrowserDocumentWaitsForInvite(t *testing.T) {
 // Attach (the paperclip): a damaged PDF is refused in the hub's words; an
 // image from the computer goes to the session as a document of its own.
 func TestBrowserAttachAFile(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 400 .*/documents\)`) // a file that is not a PDF, refused on purpose

@@ -21,7 +21,7 @@ import (
 // 360 px nothing scrolls sideways. With TANDEM_SCREENSHOTS set, the page
 // is pictured at desktop and phone sizes there.
 func TestBrowserDocumentTypes(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	allowConsole(t, ctx, `status of 409 .*/api/v1/document-types\)`) // a code taken, on purpose

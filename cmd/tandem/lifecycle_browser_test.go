@@ -46,7 +46,7 @@ func noKeepOpen(t *testing.T, tab context.Context, where string) {
 // room page reloaded; the agent's page shows the session ended with its
 // outcome, and no action but viewing.
 func TestBrowserLifecycleEndSession(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -168,7 +168,7 @@ func TestBrowserLifecycleEndSession(t *testing.T) {
 // their words in the timeline, the link copied opening the room, and no
 // sideways scroll.
 func TestBrowserLifecycleLinks(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)

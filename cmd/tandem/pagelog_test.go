@@ -220,7 +220,7 @@ func axeViolations(t *testing.T, ctx context.Context, page string) []string {
 // The accessibility scan finds what it is there to find: a page with an
 // unlabelled field, an image without text and faint text fails it.
 func TestBrowserAxeScanFindsFaults(t *testing.T) {
-	t.Parallel() // each has its own Chromium
+	t.Parallel() // each has its own browser context
 	ctx := browser(t)
 	page := `<!doctype html><html lang="en"><title>t</title><main><input type="text"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><p style="color:#ddd;background:#fff">faint</p></main></html>`
 	if err := chromedp.Do(ctx, chromedp.Navigate("data:text/html,"+url.PathEscape(page))); err != nil {
@@ -237,7 +237,7 @@ func TestBrowserAxeScanFindsFaults(t *testing.T) {
 // A page's console.error, uncaught exception and failed request each
 // fail a browser test, unless the test said it expects them.
 func TestBrowserPageErrorsAreCaught(t *testing.T) {
-	t.Parallel() // each has its own Chromium
+	t.Parallel() // each has its own browser context
 	ctx := browser(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()

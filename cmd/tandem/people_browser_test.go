@@ -61,7 +61,7 @@ func invitationLink(t *testing.T, admin *client.Client, to string) string {
 // sign-in page within seconds. Every control is labelled; at 360 px
 // nothing scrolls sideways.
 func TestBrowserPeople(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
@@ -186,7 +186,7 @@ func TestBrowserPeople(t *testing.T) {
 // name edited; one deleted after a confirmation that says what the
 // erasure does, and gone. Labelled; 360 px without sideways scroll.
 func TestBrowserAddressBook(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)

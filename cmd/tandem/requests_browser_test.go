@@ -98,7 +98,7 @@ func fits(t *testing.T, tab context.Context, what string) {
 // why, sends another, and the agent accepts it: each side follows without
 // reloading.
 func TestBrowserDocumentRequestReviewed(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -205,7 +205,7 @@ func TestBrowserDocumentRequestReviewed(t *testing.T) {
 // card, reads why, tries again with the one that pays, and the agent's
 // bubble follows, Declined then Paid, without a reload.
 func TestBrowserSandboxPayment(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -317,7 +317,7 @@ func uploadAs(t *testing.T, hc *http.Client, url, name string, file []byte) map[
 // the payment reads "confirming" until Stripe's webhook says it is paid,
 // then Paid on both sides without a reload.
 func TestBrowserStripePaymentReturn(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	fake := stripetest.New(t, stripetest.Options{SecretKey: "sk_test_tandem"})

@@ -53,7 +53,7 @@ func present(t *testing.T, ctx context.Context, sel string) bool {
 // The contact suggestions work from the keyboard: ↓ reaches one, Enter
 // picks it, Escape closes the list.
 func TestBrowserSessionsChannelChoiceAndSuggestions(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -149,7 +149,7 @@ func TestBrowserSessionsChannelChoiceAndSuggestions(t *testing.T) {
 // customer" leaves out an invalid number. At 360 px, a long email wraps:
 // no sideways scroll.
 func TestBrowserSessionsTable(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)
@@ -199,11 +199,13 @@ func TestBrowserSessionsTable(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
 		t.Fatal(err)
 	}
+	// The feed may connect before the first page of sessions arrives:
+	// the table is there once its rows are.
+	waitRows(t, ctx, byActivity()...)
 	heads := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#rooms thead th")].map(th => th.textContent)`)
 	if strings.Join(heads, ",") != "Customer,Contact,Status,Last activity" {
 		t.Fatalf("the table's columns: %v", heads)
 	}
-	waitRows(t, ctx, byActivity()...)
 	row := `#rooms tr[data-room="` + bad.ID + `"]`
 	waitText(t, ctx, row, "Invalid number")
 	waitText(t, ctx, `#rooms tr[data-room="`+mail.ID+`"]`, "Not opened yet")

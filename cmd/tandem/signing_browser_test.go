@@ -181,7 +181,7 @@ func evalBool(t *testing.T, ctx context.Context, js, what string) {
 // value never. A reload shows the finished document with its values, the
 // signature's image included, and the signed copy.
 func TestBrowserCustomerSignsADocument(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, map[string]string{"TANDEM_ACCOUNT_NAME": "Acme Insurance"})
@@ -330,7 +330,7 @@ func TestBrowserCustomerSignsADocument(t *testing.T) {
 // without a reload, and is announced. Declined with a reason, it reads as
 // declined, takes no more input, and the agent sees why.
 func TestBrowserDocumentArrivesLiveAndIsDeclined(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	srv := consoleServer(t, nil)

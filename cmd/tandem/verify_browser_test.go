@@ -81,7 +81,7 @@ func signedPDF(t *testing.T, agent *client.Client, roomID, docID string) []byte 
 // past the limit of checks a minute, are refused in words. The page never
 // scrolls sideways.
 func TestBrowserVerifyPage(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	// A file that is not a PDF is refused (400), and a burst of checks
@@ -170,7 +170,7 @@ func TestBrowserVerifyPage(t *testing.T) {
 // no signed PDF, the customer's page says their signed copy is being
 // prepared, and the signed PDF answers not_sealed.
 func TestBrowserSealingPending(t *testing.T) {
-	t.Parallel() // each has its own hub and Chromium
+	t.Parallel() // each has its own hub and browser context
 	requireConsole(t)
 	ctx := browser(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
