@@ -22,10 +22,7 @@ import (
 // never copied into a larger buffer as it grows.
 func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64, limit int) ([]store.EventJSON, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
-	if err := s.roomExists(ctx, account, roomID); err != nil {
-		return nil, err
-	}
-	rows, err := s.stmts.eventFrames.QueryContext(ctx, roomID, after, limit)
+	rows, err := s.stmts.eventFrames.QueryContext(ctx, roomID, account, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
 	}
@@ -56,6 +53,9 @@ func (s *DB) EventsJSON(ctx context.Context, account, roomID string, after int64
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	if len(out) == 0 {
+		return nil, s.roomExists(ctx, account, roomID)
 	}
 	return out, nil
 }

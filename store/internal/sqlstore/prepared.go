@@ -18,10 +18,17 @@ import (
 const (
 	roomQuery       = `SELECT state FROM rooms WHERE id = $1 AND account_id = $2`
 	roomExistsQuery = `SELECT COUNT(*) FROM rooms WHERE id = $1 AND account_id = $2`
-	eventsQuery     = `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+	// eventsQuery reads a page of a room's log, if the room is the
+	// account's: the EXISTS is the page's isolation, so that a page with
+	// events needs no query of its own to find its room. It does not
+	// depend on the event, so both databases evaluate it once a page
+	// (PostgreSQL's one-time filter), not once an event as a join might.
+	eventsQuery = `SELECT room_id, seq, type, at, actor, origin, data, hash FROM events WHERE room_id = $1 AND ` + roomOfAccount + ` AND seq > $3 ORDER BY seq LIMIT $4`
 	// eventFramesQuery is eventsQuery without the room, which EventsJSON
 	// knows: a column less to read for each event of a resume.
-	eventFramesQuery = `SELECT seq, type, at, actor, origin, data, hash FROM events WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+	eventFramesQuery = `SELECT seq, type, at, actor, origin, data, hash FROM events WHERE room_id = $1 AND ` + roomOfAccount + ` AND seq > $3 ORDER BY seq LIMIT $4`
+	// roomOfAccount holds when room $1 is account $2's.
+	roomOfAccount    = `EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND account_id = $2)`
 	signInQuery      = `SELECT token_hash, account_id, user_id, created_at, expires_at FROM auth_sessions WHERE token_hash = $1 AND expires_at > $2`
 	roomPassQuery    = `SELECT token_hash, account_id, room_id, link_id, created_at, expires_at FROM room_sessions WHERE token_hash = $1 AND expires_at > $2`
 	linkByTokenQuery = `SELECT ` + linkColumns + ` FROM room_links WHERE token_hash = $1`

@@ -187,7 +187,9 @@ func (s *DB) FindRoom(ctx context.Context, id string) (store.RoomRef, error) {
 }
 
 // roomExists reports, as an error, a room of account that is not there:
-// reading its log must say so instead of finding no events.
+// reading its log must say so instead of finding no events. A page of the
+// log asks only when it found none: its query finds events of the
+// account's rooms alone.
 func (s *DB) roomExists(ctx context.Context, account, roomID string) error {
 	var n int
 	if err := s.stmts.roomExists.GetContext(ctx, &n, roomID, account); err != nil {
@@ -203,9 +205,6 @@ func (s *DB) roomExists(ctx context.Context, account, roomID string) error {
 // tandem.MaxEventsPage, means tandem.MaxEventsPage.
 func (s *DB) Events(ctx context.Context, account, roomID string, after int64, limit int) ([]room.Event, error) {
 	limit = tandem.PageSize(limit, tandem.MaxEventsPage, tandem.MaxEventsPage)
-	if err := s.roomExists(ctx, account, roomID); err != nil {
-		return nil, err
-	}
 	var rows []struct {
 		Room   string    `db:"room_id"`
 		Seq    int64     `db:"seq"`
@@ -216,9 +215,12 @@ func (s *DB) Events(ctx context.Context, account, roomID string, after int64, li
 		Data   string    `db:"data"`
 		Hash   string    `db:"hash"`
 	}
-	err := s.stmts.events.SelectContext(ctx, &rows, roomID, after, limit)
+	err := s.stmts.events.SelectContext(ctx, &rows, roomID, account, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of room %s: %w", roomID, err)
+	}
+	if len(rows) == 0 {
+		return nil, s.roomExists(ctx, account, roomID)
 	}
 	out := make([]room.Event, len(rows))
 	for i, r := range rows {
