@@ -117,7 +117,7 @@ func TestPoolKeepsItsConnections(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	s := st.PoolStats()
+	s := st.PoolStatsForTest()
 	if s.MaxOpenConnections != conns || s.OpenConnections > conns {
 		t.Fatalf("the pool has %d connections open, at most %d: want at most %d", s.OpenConnections, s.MaxOpenConnections, conns)
 	}

@@ -145,12 +145,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return &Store{DB: sdb, db: db}, nil
 }
 
-// PoolStats reports the pool's connections: how many are open, in use and
-// idle, and how many were closed for being idle or old.
-func (s *Store) PoolStats() sql.DBStats {
-	return s.db.Stats()
-}
-
 // withBinaryParameters adds binary_parameters=yes to a URL or key=value
 // connection string that does not set it.
 func withBinaryParameters(dsn string) string {
