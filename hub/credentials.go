@@ -12,10 +12,10 @@ import (
 // Credential is what a socket was opened with: an agent's sign-in or a
 // customer's room pass. Every socket opened with a credential ends with
 // it, on every instance: at once when an instance signals its end
-// (Core.EndCredentials, carried by the Broker as Ended), at its ExpiresAt,
-// and otherwise within CredentialCheck, the safety net: each instance checks the
-// credentials its sockets hold, each once per check however many sockets
-// share it.
+// (Core.EndCredentials, carried by the Broker as Ended), at its
+// ExpiresAt, and otherwise within CredentialCheck, the safety net: each
+// instance checks the credentials its sockets hold, each once per check
+// however many sockets share it.
 type Credential struct {
 	// Key names the credential (its token's hash). Sockets of one key are
 	// counted, checked and ended together.
