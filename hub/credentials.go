@@ -87,11 +87,9 @@ func (cs *credentials) add(c Credential, s *socket) bool {
 		cs.byKey[c.Key] = h
 		if !c.ExpiresAt.IsZero() {
 			// A timer per credential, not per socket; the clock's
-			// distance to ExpiresAt, waited on the monotonic clock.
-			key := c.Key
-			h.expiry = time.AfterFunc(max(c.ExpiresAt.Sub(cs.now()), 0), func() {
-				cs.end([]string{key}, errAccessEnded)
-			})
+			// distance to ExpiresAt, waited on the monotonic clock (a
+			// test clock moved past ExpiresAt is the periodic check's).
+			h.expiry = time.AfterFunc(max(c.ExpiresAt.Sub(cs.now()), 0), func() { cs.expire(h) })
 		}
 		if cs.byGroup == nil {
 			cs.byGroup = map[string]map[string]struct{}{}
@@ -130,6 +128,17 @@ func (cs *credentials) remove(key string, s *socket) {
 		if len(cs.byGroup[g]) == 0 {
 			delete(cs.byGroup, g)
 		}
+	}
+}
+
+// expire closes the sockets of h, if still held: a timer that fired as
+// its credential's last socket went must not end a later holder of the
+// key.
+func (cs *credentials) expire(h *credential) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.byKey[h.Key] == h {
+		cs.endLocked(h.Key, errAccessEnded)
 	}
 }
 

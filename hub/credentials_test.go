@@ -110,8 +110,17 @@ func TestSocketsEndAtTheCredentialsExpiry(t *testing.T) {
 		t.Fatal("the socket of a credential an hour from its expiry was ended")
 	}
 	timer := c.creds.byKey["later"].expiry
+	old := c.creds.byKey["later"]
 	c.creds.remove("later", lasting)
 	if timer.Stop() {
 		t.Fatal("the expiry timer of a credential whose last socket went is still set")
+	}
+	// A timer that fired as its credential went (Stop too late) leaves a
+	// later holder of the key alone.
+	again := newTestSocket()
+	c.creds.add(Credential{Key: "later", ExpiresAt: time.Now().Add(time.Hour)}, again)
+	c.creds.expire(old)
+	if endedWithAccessEnded(again) {
+		t.Fatal("a stale expiry ended the sockets of a later holder of the key")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -101,6 +102,9 @@ func (b *sharedBrowser) start(path string) (context.Context, error) {
 		b.ctx, b.cancel = ctx, func() { cancel(); acancel() }
 		b.err = chromedp.Do(ctx)
 	})
+	if b.err == nil && b.ctx.Err() != nil {
+		return nil, errors.New("the shared Chromium has exited (crashed?); the first failing test's artifacts may tell why")
+	}
 	return b.ctx, b.err
 }
 
