@@ -85,10 +85,11 @@ func (c *Config) setDefaults() error {
 // Defaults of the credentials' safety net (Config.CredentialCheck and
 // CredentialChecks). Ended signals end credentials at once; the check
 // only catches a signal lost without a Resync, so it can be rare: at 30 s
-// and 1000 sign-ins per check (two reads each), a hub with 10 000 agents'
-// sockets reads the store about 67 times a second at most, not thousands of times every few
-// seconds, and a lost signal still ends up within 30 s for the first
-// thousand credentials held (30 s more per thousand beyond).
+// and 1000 sign-ins per check (two reads each), a hub with 10 000
+// agents' sockets reads the store about 67 times a second at most, not
+// thousands of times every few seconds, and a lost signal still ends up
+// within 30 s for the first thousand credentials held (30 s more per
+// thousand beyond).
 const (
 	DefaultCredentialCheck  = 30 * time.Second
 	DefaultCredentialChecks = 1000

@@ -260,7 +260,8 @@ func (c *Core) listenEnded(unsubscribe func(), err error) {
 
 // checkCredentials is the safety net for a lost signal: every
 // CredentialCheck until the core shuts down, it ends the sockets of
-// credentials that expired, and asks the store whether at most
+// credentials that expired (their timers end them at ExpiresAt; this
+// catches a clock moved past it), and asks the store whether at most
 // CredentialChecks others still hold, those checked longest ago first. A
 // Resync asks about every credential at once.
 func (c *Core) checkCredentials() {

@@ -89,8 +89,8 @@ func (s *DB) lockHead(ctx context.Context, tx *sqlx.Tx, account, roomID string) 
 	return seq, nil
 }
 
-// insertRoom writes the row of a new room in state st; KindConflict if a
-// room of any account has its id.
+// insertRoom writes the row of the room c creates, in c's state;
+// KindConflict if a room of any account has its id.
 func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 	st := c.State
 	state, err := stateJSON(c)

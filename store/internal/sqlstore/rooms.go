@@ -235,8 +235,6 @@ func (s *DB) Events(ctx context.Context, account, roomID string, after int64, li
 	return out, nil
 }
 
-// encodeOrigin is an event's origin as its column keeps it: JSON, or ”
-// when the event has none (or an empty one).
 // encodeActorOrigin is how the events table keeps e's actor and origin.
 func encodeActorOrigin(e room.Event) (actor, origin string, err error) {
 	a, err := json.Marshal(e.Actor)
@@ -249,6 +247,8 @@ func encodeActorOrigin(e room.Event) (actor, origin string, err error) {
 	return string(a), origin, nil
 }
 
+// encodeOrigin is an event's origin as its column keeps it: JSON, or ”
+// when the event has none (or an empty one).
 func encodeOrigin(o *room.Origin) (string, error) {
 	if o == nil || *o == (room.Origin{}) {
 		return "", nil
