@@ -38,6 +38,7 @@ type Store struct {
 var dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	IsUniqueViolation: isUniqueViolation,
+	Embedded:          true,
 }
 
 func isUniqueViolation(err error) bool {

@@ -51,7 +51,7 @@ const (
 // rooms), in tx, setting results[k] to why cs[k] was refused: a seq
 // conflict, or a room not found. It returns an error when tx must be
 // given up.
-func (s *DB) appendSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks []int, results []error) error {
+func (s *DB) appendSimple(ctx context.Context, tx *writeTx, cs []store.Change, ks []int, results []error) error {
 	if len(ks) == 0 {
 		return nil
 	}
@@ -77,7 +77,7 @@ func (s *DB) appendSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, k
 	}
 	a := s.d.Array
 	var moved []string
-	err = tx.StmtxContext(ctx, s.stmts.appendSet).SelectContext(ctx, &moved,
+	err = tx.stmt(ctx, s.stmts.appendSet).SelectContext(ctx, &moved,
 		a(ids), a(accounts), a(heads), a(seqs), a(statuses), a(agents), a(updated), a(states), a(invites), a(searches),
 		a(evs.rooms), a(evs.seqs), a(evs.types), a(evs.ats), a(evs.actors), a(evs.origins), a(evs.data), a(evs.hashes))
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *DB) appendSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, k
 	for _, id := range moved {
 		written[id] = true
 	}
-	return s.refuseSimple(ctx, tx, cs, ks, written, results)
+	return s.refuseSimple(ctx, tx.Tx, cs, ks, written, results)
 }
 
 // eventColumns are the columns of events, as arrays.

@@ -26,9 +26,9 @@ import (
 // to be rolled back; nothing of c may stay. It writes to tx only, so that
 // several changes may share a transaction (each under a savepoint: on
 // PostgreSQL a failed statement aborts the whole transaction).
-func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
+func (s *DB) commitOne(ctx context.Context, tx *writeTx, c store.Change) error {
 	if c.Create {
-		if err := s.insertRoom(ctx, tx, c); err != nil {
+		if err := s.insertRoom(ctx, tx.Tx, c); err != nil {
 			return err
 		}
 	} else {
@@ -41,7 +41,7 @@ func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 		}
 	}
 	if c.Presence != nil {
-		if err := writePresence(ctx, tx, c.Account, c.Room, *c.Presence); err != nil {
+		if err := writePresence(ctx, tx.Tx, c.Account, c.Room, *c.Presence); err != nil {
 			return err
 		}
 	}
@@ -53,21 +53,21 @@ func (s *DB) commitOne(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
 	if err := s.insertEvents(ctx, tx, c.Events); err != nil {
 		return err
 	}
-	if err := rewriteEvents(ctx, tx, c.Room, c.Rewrite); err != nil {
+	if err := rewriteEvents(ctx, tx.Tx, c.Room, c.Rewrite); err != nil {
 		return err
 	}
 	if c.Erase != nil {
-		if err := erase(ctx, tx, c.Account, c.Room, *c.Erase); err != nil {
+		if err := erase(ctx, tx.Tx, c.Account, c.Room, *c.Erase); err != nil {
 			return err
 		}
 	}
-	if err := writeDocuments(ctx, tx, c.Account, c.Room, c.Documents); err != nil {
+	if err := writeDocuments(ctx, tx.Tx, c.Account, c.Room, c.Documents); err != nil {
 		return err
 	}
-	if err := writeRequestFiles(ctx, tx, c.Account, c.Room, c.RequestFiles); err != nil {
+	if err := writeRequestFiles(ctx, tx.Tx, c.Account, c.Room, c.RequestFiles); err != nil {
 		return err
 	}
-	return s.writeLinksAndMessages(ctx, tx, c)
+	return s.writeLinksAndMessages(ctx, tx.Tx, c)
 }
 
 // headQuery reads a room's head; the dialect's RowLock ends it.
@@ -77,9 +77,9 @@ const headQuery = `SELECT seq FROM rooms WHERE id = $1 AND account_id = $2`
 // read in tx and, where the dialect needs it, with the room's row locked
 // until tx ends, so that no other writer appends to the room or changes
 // its presence meanwhile.
-func (s *DB) lockHead(ctx context.Context, tx *sqlx.Tx, account, roomID string) (int64, error) {
+func (s *DB) lockHead(ctx context.Context, tx *writeTx, account, roomID string) (int64, error) {
 	var seq int64
-	err := tx.StmtxContext(ctx, s.stmts.head).GetContext(ctx, &seq, roomID, account)
+	err := tx.stmt(ctx, s.stmts.head).GetContext(ctx, &seq, roomID, account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, roomNotFound(roomID)
 	}
@@ -115,13 +115,13 @@ func (s *DB) insertRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error 
 // written by one statement; the columns that rarely change (status,
 // agent, invitation, search key) by a second one only where they differ,
 // so that an event leaves the indexes on them as they are.
-func (s *DB) updateRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error {
+func (s *DB) updateRoom(ctx context.Context, tx *writeTx, c store.Change) error {
 	st := c.State
 	state, err := stateJSON(c)
 	if err != nil {
 		return err
 	}
-	res, err := tx.StmtxContext(ctx, s.stmts.updateRoom).ExecContext(ctx, st.Seq, ts(st.UpdatedAt), state, st.ID, st.Account, c.Head)
+	res, err := tx.stmt(ctx, s.stmts.updateRoom).ExecContext(ctx, st.Seq, ts(st.UpdatedAt), state, st.ID, st.Account, c.Head)
 	if err != nil {
 		return fmt.Errorf("update room: %w", err)
 	}
@@ -130,7 +130,7 @@ func (s *DB) updateRoom(ctx context.Context, tx *sqlx.Tx, c store.Change) error 
 	} else if n != 1 {
 		return tandem.Coded(tandem.KindConflict, tandem.CodeSeqConflict, "room %s moved past %d while the change was written; reload and retry", st.ID, c.Head)
 	}
-	if _, err := tx.StmtxContext(ctx, s.stmts.updateRoomColumns).ExecContext(ctx, string(st.Status), st.Agent.ID, string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account); err != nil {
+	if _, err := tx.stmt(ctx, s.stmts.updateRoomColumns).ExecContext(ctx, string(st.Status), st.Agent.ID, string(st.InviteStatus), searchKey(st.Customer), st.ID, st.Account); err != nil {
 		return fmt.Errorf("update room: %w", err)
 	}
 	return nil
@@ -150,11 +150,11 @@ func stateJSON(c store.Change) (string, error) {
 
 // insertEvents appends evs to the log. The log's primary key (room_id, seq)
 // refuses a seq written twice: that is a seq conflict.
-func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []room.Event) error {
+func (s *DB) insertEvents(ctx context.Context, tx *writeTx, evs []room.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	insert := tx.StmtxContext(ctx, s.stmts.insertEvent)
+	insert := tx.stmt(ctx, s.stmts.insertEvent)
 	for _, e := range evs {
 		actor, origin, err := encodeActorOrigin(e)
 		if err != nil {

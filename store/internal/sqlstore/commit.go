@@ -41,8 +41,12 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	if len(ready) == 0 {
 		return errs
 	}
+	wctx := ctx
+	if s.d.Embedded {
+		wctx = context.WithoutCancel(ctx)
+	}
 	results := make([]error, len(ready))
-	err := s.commitBatch(ctx, ready, results)
+	err := s.commitBatch(wctx, ready, results)
 	var failed *commitFailed
 	switch {
 	case err == nil, errors.As(err, &failed):
@@ -67,7 +71,7 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, away)
 				continue
 			}
-			if errs[i] = s.commitChange(ctx, ready[k]); store.IsUnavailable(errs[i]) {
+			if errs[i] = s.commitChange(wctx, ready[k]); store.IsUnavailable(errs[i]) {
 				away = errs[i]
 			}
 		}
@@ -93,7 +97,7 @@ func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := s.writeBatch(ctx, tx, cs, results); err != nil {
+	if err := s.writeBatch(ctx, newWriteTx(tx), cs, results); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -129,7 +133,7 @@ func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error
 // commitOne, under a savepoint when it shares tx, so that its refusal
 // undoes it alone (on PostgreSQL a failed statement aborts the whole
 // transaction otherwise).
-func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, results []error) error {
+func (s *DB) writeBatch(ctx context.Context, tx *writeTx, cs []store.Change, results []error) error {
 	shared := len(cs) > 1
 	for _, round := range rounds(cs) {
 		var simple []int
@@ -140,7 +144,7 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 				}
 			}
 			if len(simple) > 0 && len(simple) < len(round) {
-				if err := s.lockRooms(ctx, tx, cs, round); err != nil {
+				if err := s.lockRooms(ctx, tx.Tx, cs, round); err != nil {
 					return err
 				}
 			}
@@ -175,7 +179,7 @@ func (s *DB) writeBatch(ctx context.Context, tx *sqlx.Tx, cs []store.Change, res
 // commitAlone writes c, the one change of tx, with no savepoint: it
 // returns the refusal, after which tx is rolled back (commitBatch), or an
 // error that is not one when tx must be given up.
-func (s *DB) commitAlone(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+func (s *DB) commitAlone(ctx context.Context, tx *writeTx, c store.Change) (refused, err error) {
 	err = s.commitOne(ctx, tx, c)
 	var re *tandem.Error
 	if errors.As(err, &re) {
@@ -187,7 +191,7 @@ func (s *DB) commitAlone(ctx context.Context, tx *sqlx.Tx, c store.Change) (refu
 // commitSaved writes c in tx under a savepoint, rolled back to if c is
 // refused: it returns the refusal, or an error that is not one (a
 // database's failure, not the change's) when tx must be given up.
-func (s *DB) commitSaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+func (s *DB) commitSaved(ctx context.Context, tx *writeTx, c store.Change) (refused, err error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT change`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
@@ -212,7 +216,7 @@ func (s *DB) commitSaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refu
 // anything, and a failure after that is tx's, to be given up. The room's
 // row is updated where its head is still c.Head, with no read before: the
 // head is read only to say why, when the update found no such row.
-func (s *DB) appendUnsaved(ctx context.Context, tx *sqlx.Tx, c store.Change) (refused, err error) {
+func (s *DB) appendUnsaved(ctx context.Context, tx *writeTx, c store.Change) (refused, err error) {
 	err = s.updateRoom(ctx, tx, c)
 	if tandem.ErrorCode(err) == tandem.CodeSeqConflict {
 		seq, err := s.lockHead(ctx, tx, c.Account, c.Room)
@@ -273,7 +277,7 @@ const changeTries = 5
 func (s *DB) commitChange(ctx context.Context, c store.Change) error {
 	var err error
 	for range changeTries {
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, tx, c) })
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return s.commitOne(ctx, newWriteTx(tx), c) })
 		if err == nil || !s.isTransient(err) || ctx.Err() != nil {
 			break
 		}

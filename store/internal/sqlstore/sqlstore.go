@@ -51,6 +51,13 @@ type Dialect struct {
 	// serialization failure. Nil if the dialect has none (SQLite's writers
 	// queue for the write lock).
 	IsTransient func(error) bool
+	// Embedded says the database runs in this process (SQLite): its
+	// writes wait on no network, and on its write lock only for as long
+	// as its busy timeout. A batch's statements then run without its
+	// context's deadline, which cannot end anything the busy timeout does
+	// not, and costs each statement a goroutine watching the context in
+	// the driver (modernc.org/sqlite's interruptOnDone).
+	Embedded bool
 }
 
 // DB implements store.Store on a database opened by the caller.
