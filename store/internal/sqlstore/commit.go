@@ -25,6 +25,10 @@ import (
 // another, unless the database cannot be reached at all
 // (store.IsUnavailable). Should its COMMIT fail, every change that was not refused
 // gets that error: nothing of the batch may be reported written.
+//
+// Where the dialect has arrays, a batch of one simple append is the
+// set-based append's one statement, with no transaction around it
+// (appendAlone): what an idle instance writes for each message.
 func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	errs := make([]error, len(batch))
 	ready := make([]store.Change, 0, len(batch))
@@ -44,6 +48,10 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	wctx := ctx
 	if s.d.Embedded {
 		wctx = context.WithoutCancel(ctx)
+	}
+	if len(ready) == 1 && s.d.Array != nil && isSimple(ready[0]) {
+		errs[at[0]] = s.appendAlone(wctx, ready[0])
+		return errs
 	}
 	results := make([]error, len(ready))
 	err := s.commitBatch(wctx, ready, results)
