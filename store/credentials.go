@@ -48,9 +48,6 @@ type Credentials interface {
 	DeleteSignIn(ctx context.Context, tokenHash string) error
 	// DeleteUserSignIns signs a user out everywhere.
 	DeleteUserSignIns(ctx context.Context, account, userID string) error
-	// UserSignIns lists the user's live sign-ins at now (at most limit),
-	// so that their sockets can be ended with them.
-	UserSignIns(ctx context.Context, account, userID string, now time.Time, limit int) ([]SignIn, error)
 
 	CreatePasswordReset(ctx context.Context, r PasswordReset) error
 	// UsePasswordReset marks the reset used at now and returns it, and

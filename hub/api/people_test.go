@@ -236,6 +236,81 @@ func TestPeopleDeactivate(t *testing.T) {
 	}
 }
 
+// A person's sockets end together, whichever of their sign-ins opened
+// them and on whichever instance, when they are deactivated or reset their
+// password: at once, not at the next credential check (every 30 s here).
+// A new team leaves them open.
+func TestSignInsEndTogether(t *testing.T) {
+	e := newEnv(t, nil)
+	other := e.peer()
+	ctx := context.Background()
+	s := e.liveRoom()
+	bo := e.agentIn("bo@acme.test", "")
+	me, err := bo.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subscribe := func() (here, there *client.Subscription) {
+		t.Helper()
+		elsewhere := mustClient(t, other.url)
+		if _, err := elsewhere.Login(ctx, "bo@acme.test", testPassword); err != nil {
+			t.Fatal(err) // a second sign-in, on the other instance
+		}
+		here, err := bo.Subscribe(ctx, s.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = here.Close() })
+		there, err = elsewhere.Subscribe(ctx, s.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = there.Close() })
+		return here, there
+	}
+	here, there := subscribe()
+
+	team := "South"
+	if _, err := e.agent.UpdatePerson(ctx, me.User.ID, client.PersonPatch{Team: &team}); err != nil {
+		t.Fatalf("a new team: %v", err)
+	}
+	if _, err := e.agent.CopyLink(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	head, err := e.agent.Room(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, here, 0, head.Seq)  // still open after the new team
+	collect(t, there, 0, head.Seq) // and on the other instance
+
+	if _, err := e.agent.UpdatePerson(ctx, me.User.ID, client.PersonPatch{Active: boolp(false)}); err != nil {
+		t.Fatalf("deactivate: %v", err)
+	}
+	endsWithAccessEnded(t, here, "deactivation, the first sign-in's socket")
+	endsWithAccessEnded(t, there, "deactivation, the second sign-in's socket on another instance")
+
+	if _, err := e.agent.UpdatePerson(ctx, me.User.ID, client.PersonPatch{Active: boolp(true)}); err != nil {
+		t.Fatalf("reactivate: %v", err)
+	}
+	bo = e.client()
+	if _, err := bo.Login(ctx, "bo@acme.test", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	here, there = subscribe()
+	if err := e.client().ForgotPassword(ctx, "bo@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	link := e.waitMessage(t, func(m client.OutboxMessage) bool {
+		return m.To == "bo@acme.test" && strings.Contains(m.Link, "token=")
+	}).Link
+	if err := e.client().ResetPassword(ctx, link[strings.Index(link, "token=")+len("token="):], "a new password"); err != nil {
+		t.Fatal(err)
+	}
+	endsWithAccessEnded(t, here, "password reset, the first sign-in's socket")
+	endsWithAccessEnded(t, there, "password reset, the second sign-in's socket on another instance")
+}
+
 // An admin's invitation emails are limited: past InvitationsPerMinute a
 // minute, inviting and resending answer 429 and send nothing.
 func TestPeopleInvitationsAreLimited(t *testing.T) {

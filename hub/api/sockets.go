@@ -90,7 +90,10 @@ const (
 func (s *Server) credential(p principal) hub.Credential {
 	switch {
 	case p.SignIn != nil:
-		return hub.Credential{Key: p.SignIn.TokenHash, ExpiresAt: p.SignIn.ExpiresAt, MaxSockets: MaxAgentSockets,
+		// A sign-in ends at its expiry, signed out, or with all the
+		// user's (deactivated, a new password).
+		return hub.Credential{Key: p.SignIn.TokenHash, Groups: []string{app.SignInsKey(p.SignIn.Account, p.SignIn.User)},
+			ExpiresAt: p.SignIn.ExpiresAt, MaxSockets: MaxAgentSockets,
 			Alive: func(ctx context.Context) error { return s.app.SignedIn(ctx, p.Caller) }}
 	case p.Pass != nil:
 		// A room pass ends at its expiry, or with its link (revoked: the

@@ -36,9 +36,15 @@ var _ Revoker = (*hub.Core)(nil)
 
 var _ hub.CredentialCache = (*App)(nil)
 
-// UserKey is the group key of a user's sign-ins: an Ended signal naming it
-// makes every instance read the user again (a deactivation, a new role).
+// UserKey is the group key of a user's cached sign-ins: an Ended signal
+// naming it makes every instance read the user again (a new role or team,
+// a deactivation). It closes no socket.
 func UserKey(account, userID string) string { return "user:" + account + ":" + userID }
+
+// SignInsKey is the group key of the sockets of a user's sign-ins: an
+// Ended signal naming it closes them all, whichever sign-in opened them
+// (a deactivation, a password reset).
+func SignInsKey(account, userID string) string { return "signins:" + account + ":" + userID }
 
 // LinkKey is the group key of a room link's passes: an Ended signal naming
 // it ends them (the link was revoked, or its room closed).
@@ -204,14 +210,8 @@ func (p revokingPublisher) Publish(account string, evs []room.Event) {
 	p.next.Publish(account, evs)
 }
 
-// endSignIns ends, on every instance, the sign-ins of a user listed in
-// ended (their sockets close), and makes every instance read the user's
-// other sign-ins again.
-func (a *App) endSignIns(account, userID string, ended []store.SignIn) {
-	keys := make([]string, 0, len(ended)+1)
-	keys = append(keys, UserKey(account, userID))
-	for _, in := range ended {
-		keys = append(keys, in.TokenHash)
-	}
-	a.endCredentials(keys...)
+// endSignIns ends, on every instance, the sign-ins of a user, which the
+// store deleted: every instance forgets them, and closes their sockets.
+func (a *App) endSignIns(account, userID string) {
+	a.endCredentials(UserKey(account, userID), SignInsKey(account, userID))
 }

@@ -106,15 +106,10 @@ func (a *App) resetPassword(ctx context.Context, token, password string, notFoun
 	if err := a.store.SetPasswordHash(ctx, reset.Account, reset.User, hash); err != nil {
 		return reset, err
 	}
-	// Listed before they are deleted, so that their sockets end with them.
-	ended, err := a.store.UserSignIns(ctx, reset.Account, reset.User, a.now(), maxSignIns)
-	if err != nil {
-		return reset, err
-	}
 	if err := a.store.DeleteUserSignIns(ctx, reset.Account, reset.User); err != nil {
 		return reset, err
 	}
-	a.endSignIns(reset.Account, reset.User, ended)
+	a.endSignIns(reset.Account, reset.User)
 	a.log.Info().Str("user", reset.User).Msg("password reset")
 	return reset, nil
 }

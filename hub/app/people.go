@@ -14,10 +14,6 @@ import (
 // MaxUsers is how many users of an account the people list shows.
 const MaxUsers = 500
 
-// maxSignIns bounds the sign-ins of a deactivated user whose sockets this
-// instance ends at once; the others end at their next check.
-const maxSignIns = 1000
-
 // NewUser is a person an admin invites to the account.
 type NewUser struct {
 	Name  string      `json:"name"`
@@ -220,21 +216,16 @@ func (a *App) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) 
 		return u, tandem.Coded(tandem.KindConflict, "self_change", "you cannot deactivate yourself: ask another admin")
 	}
 	ch.Active = p.Active
-	var ended []store.SignIn
-	if deactivating {
-		// Listed before they are deleted with the deactivation.
-		if ended, err = a.store.UserSignIns(ctx, c.Account(), id, a.now(), maxSignIns); err != nil {
-			return u, err
-		}
-	}
 	if u, err = a.store.UpdateUser(ctx, c.Account(), id, ch); err != nil {
 		return u, err
 	}
-	// The user's sign-ins are read again everywhere (a new role or team);
-	// a deactivation ends them and their sockets.
-	a.endSignIns(c.Account(), id, ended)
-	if deactivating {
-		a.log.Info().Str("user", u.ID).Str("by", c.User.ID).Msg("user deactivated")
+	if !deactivating {
+		// A new role or team: the user's sign-ins are read again everywhere.
+		a.endCredentials(UserKey(c.Account(), id))
+		return u, nil
 	}
+	// The store deleted the user's sign-ins with the deactivation.
+	a.endSignIns(c.Account(), id)
+	a.log.Info().Str("user", u.ID).Str("by", c.User.ID).Msg("user deactivated")
 	return u, nil
 }

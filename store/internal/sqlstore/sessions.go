@@ -72,27 +72,6 @@ func (s *DB) DeleteUserSignIns(ctx context.Context, account, userID string) erro
 	})
 }
 
-// UserSignIns implements store.Credentials.
-func (s *DB) UserSignIns(ctx context.Context, account, userID string, now time.Time, limit int) ([]store.SignIn, error) {
-	var rows []struct {
-		TokenHash string    `db:"token_hash"`
-		Account   string    `db:"account_id"`
-		User      string    `db:"user_id"`
-		CreatedAt timestamp `db:"created_at"`
-		ExpiresAt timestamp `db:"expires_at"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT token_hash, account_id, user_id, created_at, expires_at FROM auth_sessions
-		WHERE user_id = $1 AND account_id = $2 AND expires_at > $3 ORDER BY created_at DESC, token_hash LIMIT $4`, userID, account, ts(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list sessions of user %s: %w", userID, err)
-	}
-	out := make([]store.SignIn, len(rows))
-	for i, r := range rows {
-		out[i] = store.SignIn{TokenHash: r.TokenHash, Account: r.Account, User: r.User, CreatedAt: r.CreatedAt.Time(), ExpiresAt: r.ExpiresAt.Time()}
-	}
-	return out, nil
-}
-
 // resetRow is a row of password_resets.
 type resetRow struct {
 	TokenHash string     `db:"token_hash"`
