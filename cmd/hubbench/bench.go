@@ -212,6 +212,7 @@ func (b *bench) settle(ctx context.Context) {
 		return
 	}
 	b.phase.Store(int32(phaseSettle))
+	b.scrapeAll(keepSettling)
 	start := b.elapsed()
 	sleepCtx(ctx, b.cfg.Settle)
 	b.settled = b.elapsed() - start

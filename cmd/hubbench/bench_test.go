@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/http/pprof"
@@ -187,6 +188,12 @@ func TestBenchIdleSockets(t *testing.T) {
 	if id.Goroutines.Before <= 0 || id.RSS.Before <= 0 || id.HeapInuse.Before <= 0 ||
 		id.GoroutinesPerSocket != id.Goroutines.delta()/id.Sockets || id.RSSPerSocket != id.RSS.delta()/id.Sockets {
 		t.Errorf("idle figures %+v", id)
+	}
+	// The hub's allocations over the settle, read at its start and end
+	// (a count that only grows: the process allocates all the while).
+	if id.Allocated == nil || id.Allocated.Before <= 0 || id.Allocated.After < id.Allocated.Before ||
+		math.Abs(id.AllocatedPerSocketMinute-id.Allocated.delta()/id.Sockets/(id.SettleS/60)) > 1e-6*id.AllocatedPerSocketMinute {
+		t.Errorf("allocated %+v, %g per socket a minute", id.Allocated, id.AllocatedPerSocketMinute)
 	}
 	// One collection before the baseline, one after the settle.
 	if n := collections.Load(); n != 2 || id.HeapCollected == nil || id.HeapCollected.Before <= 0 || id.HeapCollected.After <= 0 {

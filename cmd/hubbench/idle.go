@@ -35,6 +35,11 @@ type idleReport struct {
 	HeapCollected *gaugeDelta `json:"heap_collected_bytes,omitempty"`
 	Stacks        gaugeDelta  `json:"stack_inuse_bytes"` // goroutine stacks, outside the heap
 	Goroutines    gaugeDelta  `json:"goroutines"`
+	// Allocated is the hub's count of bytes ever allocated from the start
+	// of the settle (every socket open) to its end: the garbage the idle
+	// sockets make, which the collector must then find. Nil when the
+	// hub does not export the count, or was not read at the start.
+	Allocated *gaugeDelta `json:"allocated_bytes,omitempty"`
 
 	RSSPerSocket           float64 `json:"rss_per_socket_bytes"`
 	HeapInusePerSocket     float64 `json:"heap_inuse_per_socket_bytes"`
@@ -43,6 +48,9 @@ type idleReport struct {
 	HeapCollectedPerSocket float64 `json:"heap_collected_per_socket_bytes,omitempty"`
 	StacksPerSocket        float64 `json:"stack_per_socket_bytes"`
 	GoroutinesPerSocket    float64 `json:"goroutines_per_socket"`
+	// AllocatedPerSocketMinute is Allocated per socket and per minute of
+	// the settle.
+	AllocatedPerSocketMinute float64 `json:"allocated_per_socket_minute_bytes,omitempty"`
 }
 
 // heapLive estimates the heap the last collection kept from the heap goal
@@ -65,11 +73,12 @@ type gaugeDelta struct {
 func (g gaugeDelta) delta() float64 { return g.After - g.Before }
 
 // idleFigures computes the idle report of a hub from its scrapes before
-// the sockets opened, after the settle and, if there was one, after a
-// garbage collection that followed; held is the number of the bench's
-// subscriptions on it, used when the hub has no connection gauge. It
-// returns nil when a scrape is missing.
-func idleFigures(before, after, collected promMetrics, held int, settle time.Duration) *idleReport {
+// the sockets opened, at the start of the settle (every socket open),
+// after the settle and, if there was one, after a garbage collection that
+// followed; held is the number of the bench's subscriptions on it, used
+// when the hub has no connection gauge. It returns nil when the scrape
+// before or after is missing.
+func idleFigures(before, settling, after, collected promMetrics, held int, settle time.Duration) *idleReport {
 	if before == nil || after == nil {
 		return nil
 	}
@@ -92,6 +101,11 @@ func idleFigures(before, after, collected promMetrics, held int, settle time.Dur
 		z, _ := collected.get(mHeap)
 		r.HeapCollected = &gaugeDelta{Before: finite(a), After: finite(z)}
 	}
+	if a, ok := settling.get(mAllocated); ok {
+		if z, ok := after.get(mAllocated); ok {
+			r.Allocated = &gaugeDelta{Before: finite(a), After: finite(z)}
+		}
+	}
 	r.Sockets = pair(mConns).delta()
 	if r.Sockets <= 0 {
 		r.Sockets = float64(held)
@@ -106,6 +120,9 @@ func idleFigures(before, after, collected promMetrics, held int, settle time.Dur
 			r.HeapCollectedPerSocket = r.HeapCollected.delta() / r.Sockets
 		}
 		r.GoroutinesPerSocket = r.Goroutines.delta() / r.Sockets
+		if r.Allocated != nil && settle > 0 {
+			r.AllocatedPerSocketMinute = r.Allocated.delta() / r.Sockets / settle.Minutes()
+		}
 	}
 	return r
 }

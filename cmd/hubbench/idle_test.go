@@ -26,7 +26,7 @@ go_memstats_stack_inuse_bytes 1e+06
 go_memstats_next_gc_bytes 4e+07
 go_gc_gogc_percent 100
 `)
-	after := mustProm(t, `
+	const afterText = `
 tandem_ws_connections 1002
 process_resident_memory_bytes 1.5e+08
 go_memstats_heap_inuse_bytes 6e+07
@@ -35,8 +35,9 @@ go_goroutines 3040
 go_memstats_stack_inuse_bytes 2.5e+07
 go_memstats_next_gc_bytes 1.2e+08
 go_gc_gogc_percent 100
-`)
-	got := idleFigures(before, after, nil, 7, time.Minute)
+`
+	after := mustProm(t, afterText)
+	got := idleFigures(before, nil, after, nil, 7, time.Minute)
 	if got == nil {
 		t.Fatal("no figures")
 	}
@@ -59,7 +60,7 @@ go_gc_gogc_percent 100
 	// A hub without the connection gauge: the bench's own count.
 	noConns := mustProm(t, "go_goroutines 10\nprocess_resident_memory_bytes 1000\n")
 	noConnsAfter := mustProm(t, "go_goroutines 30\nprocess_resident_memory_bytes 5000\n")
-	got = idleFigures(noConns, noConnsAfter, nil, 10, time.Second)
+	got = idleFigures(noConns, nil, noConnsAfter, nil, 10, time.Second)
 	if got.Sockets != 10 || got.GoroutinesPerSocket != 2 || got.RSSPerSocket != 400 || got.HeapInusePerSocket != 0 || got.HeapLive != (gaugeDelta{}) {
 		t.Errorf("without the gauge: %+v", got)
 	}
@@ -67,15 +68,30 @@ go_gc_gogc_percent 100
 	if got.HeapCollected != nil {
 		t.Errorf("a collected heap without a collection: %+v", got.HeapCollected)
 	}
+	if got.Allocated != nil || got.AllocatedPerSocketMinute != 0 {
+		t.Errorf("allocations without the count: %+v, %g", got.Allocated, got.AllocatedPerSocketMinute)
+	}
+
+	// The bytes allocated from the start of the settle to its end: 3 MB
+	// over 1 000 sockets and two minutes.
+	settling := mustProm(t, "go_memstats_alloc_bytes_total 5e+08\n")
+	allocAfter := mustProm(t, afterText+"go_memstats_alloc_bytes_total 5.03e+08\n")
+	got = idleFigures(before, settling, allocAfter, nil, 7, 2*time.Minute)
+	if got.Allocated == nil || *got.Allocated != (gaugeDelta{Before: 5e8, After: 5.03e8}) || got.AllocatedPerSocketMinute != 1500 {
+		t.Errorf("allocated %+v, %g per socket a minute; want 500 MB → 503 MB, 1500", got.Allocated, got.AllocatedPerSocketMinute)
+	}
+	if got = idleFigures(before, nil, allocAfter, nil, 7, 2*time.Minute); got.Allocated != nil {
+		t.Errorf("allocations without a reading at the start of the settle: %+v", got.Allocated)
+	}
 
 	// After a collection: the heap in use then, against the baseline.
 	collected := mustProm(t, "go_memstats_heap_inuse_bytes 4.5e+07\n")
-	got = idleFigures(before, after, collected, 7, time.Minute)
+	got = idleFigures(before, nil, after, collected, 7, time.Minute)
 	if got.HeapCollected == nil || *got.HeapCollected != (gaugeDelta{Before: 2e7, After: 4.5e7}) || got.HeapCollectedPerSocket != 25_000 {
 		t.Errorf("collected %+v, %g per socket; want 20 MB → 45 MB, 25000", got.HeapCollected, got.HeapCollectedPerSocket)
 	}
 
-	if idleFigures(nil, after, nil, 1, time.Second) != nil || idleFigures(before, nil, nil, 1, time.Second) != nil {
+	if idleFigures(nil, nil, after, nil, 1, time.Second) != nil || idleFigures(before, nil, nil, nil, 1, time.Second) != nil {
 		t.Error("figures without a scrape")
 	}
 }

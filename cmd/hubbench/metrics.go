@@ -22,6 +22,7 @@ const (
 	mNextGC     = "go_memstats_next_gc_bytes"
 	mGOGC       = "go_gc_gogc_percent"
 	mRSS        = "process_resident_memory_bytes"
+	mAllocated  = "go_memstats_alloc_bytes_total"
 	mAppended   = "tandem_events_appended_total"
 	mDeliveries = "tandem_deliveries_total"
 	mResyncs    = "tandem_resyncs_total"
@@ -191,6 +192,7 @@ type hubStats struct {
 
 	mu       sync.Mutex
 	baseline promMetrics
+	settling promMetrics // at the start of -settle, every socket open
 	settled  promMetrics // after -settle, with every socket held idle
 	// collected is read after settled and a garbage collection
 	// (-debug-urls); nil without one.
@@ -225,6 +227,7 @@ func (b *bench) scrapeInto(ctx context.Context, h *hubStats, keep func(*hubStats
 
 func keepBaseline(h *hubStats, m promMetrics)  { h.baseline = m }
 func keepFinal(h *hubStats, m promMetrics)     { h.final = m }
+func keepSettling(h *hubStats, m promMetrics)  { h.settling = m }
 func keepSettled(h *hubStats, m promMetrics)   { h.settled = m }
 func keepCollected(h *hubStats, m promMetrics) { h.collected = m }
 func keepPeak(*hubStats, promMetrics)          {}

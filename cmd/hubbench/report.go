@@ -150,7 +150,7 @@ func (b *bench) report() *report {
 		s := h.report()
 		h.mu.Lock()
 		if b.settled > 0 {
-			s.Idle = idleFigures(h.baseline, h.settled, h.collected, h.conns, b.settled)
+			s.Idle = idleFigures(h.baseline, h.settling, h.settled, h.collected, h.conns, b.settled)
 		}
 		h.mu.Unlock()
 		r.Servers = append(r.Servers, s)
