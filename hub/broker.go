@@ -55,8 +55,9 @@ type Receiver interface {
 type Ended struct {
 	// Keys name what ended: a credential by its key (Credential.Key, its
 	// token's hash), or a group of credentials by the group's key
-	// (Credential.Groups: a room link, whose passes end with it; a user,
-	// whose sign-ins must be read again).
+	// (Credential.Groups: a room link, whose passes end with it; all the
+	// sign-ins of a user). A key no credential holds only makes the
+	// instances forget what they cached under it (a user to read again).
 	Keys []string `json:"keys"`
 }
 

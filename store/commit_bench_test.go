@@ -10,7 +10,8 @@ import (
 )
 
 // BenchmarkCommitBatch measures the group commit on both stores: batches
-// of 1, 16 and 64 simple appends (storetest.BenchmarkCommitBatch).
+// of 1, 16 and 64 simple appends, and of 32 to rooms spread over 1 000
+// (storetest.BenchmarkCommitBatch).
 func BenchmarkCommitBatch(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		storetest.BenchmarkCommitBatch(b, func(tb testing.TB) store.Store { return sqlitetest.Open(tb) })

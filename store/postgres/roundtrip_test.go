@@ -20,13 +20,14 @@ import (
 )
 
 // TestAppendRoundTrips counts the round trips of the group commit's
-// appends on the wire: a lone append is one (the set-based statement, with
-// no BEGIN and COMMIT around it), a batch of appends three whatever its
-// size, and a lone append refused two (the statement, then the read that
-// says why).
+// appends on the wire: a batch of appends is three whatever its size
+// (BEGIN, the set-based statement, COMMIT), and so is a lone append; a
+// lone append refused is four (the read that says why, and ROLLBACK for
+// COMMIT). No read of the room comes before the append. A lone append
+// keeps its transaction: see TestLoneAppendCutAfterItWasSent.
 func TestAppendRoundTrips(t *testing.T) {
 	u, _ := pgtest.EmptySchema(t)
-	proxied, trips := roundTripCounter(t, u)
+	proxied, trips, _ := roundTripCounter(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// One connection, so that every statement is prepared on it by Open.
@@ -56,8 +57,8 @@ func TestAppendRoundTrips(t *testing.T) {
 		return trips.Load() - before
 	}
 
-	if got := roundTrips([]store.Change{storetest.AppendNote(t, rooms[0], `{"n":1}`)}); got != 1 {
-		t.Errorf("a lone append took %d round trips, want 1", got)
+	if got := roundTrips([]store.Change{storetest.AppendNote(t, rooms[0], `{"n":1}`)}); got != 3 {
+		t.Errorf("a lone append took %d round trips, want 3", got)
 	}
 	batch := make([]store.Change, len(rooms))
 	for i, s := range rooms {
@@ -75,8 +76,8 @@ func TestAppendRoundTrips(t *testing.T) {
 	if code := tandem.ErrorCode(errs[0]); code != tandem.CodeSeqConflict {
 		t.Fatalf("a stale lone append: %v, want %s", errs[0], tandem.CodeSeqConflict)
 	}
-	if got := trips.Load() - before; got != 2 {
-		t.Errorf("a refused lone append took %d round trips, want 2", got)
+	if got := trips.Load() - before; got != 4 {
+		t.Errorf("a refused lone append took %d round trips, want 4", got)
 	}
 	evs, err := st.Events(ctx, rooms[0].Account, rooms[0].ID, 0, 100)
 	if err != nil {
@@ -87,11 +88,52 @@ func TestAppendRoundTrips(t *testing.T) {
 	}
 }
 
+// TestLoneAppendCutAfterItWasSent cuts the connection of a lone append
+// once its statement is on its way to the server. The store may not know
+// whether it was written, but may never report it refused while it is in
+// the log: the hub would decide the change again and write it twice.
+// Outside a transaction (as the set-based statement alone once ran) it
+// did: database/sql runs a statement again on another connection when
+// lib/pq reports the first connection bad, as it does when the answer
+// does not come, and that second run found the room moved by the first.
+func TestLoneAppendCutAfterItWasSent(t *testing.T) {
+	u, _ := pgtest.EmptySchema(t)
+	proxied, _, cut := roundTripCounter(t, u)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := postgres.Open(ctx, proxied, postgres.MaxConns(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	r := storetest.NewRooms(t, st, 1)[0]
+	ch := storetest.AppendNote(t, r, `{"n":1}`)
+
+	cut.Store(true)
+	err = st.Commit(ctx, []store.Change{ch})[0]
+	t.Logf("the cut append: %v", err)
+	evs, lerr := st.Events(ctx, r.Account, r.ID, 0, 100)
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	written := len(evs) == int(ch.State.Seq) && evs[len(evs)-1].Hash == ch.Events[0].Hash
+	switch {
+	case err == nil && !written:
+		t.Fatalf("reported written, and not in the log (%d events)", len(evs))
+	case tandem.ErrorCode(err) == tandem.CodeSeqConflict && written:
+		t.Fatal("reported refused (seq_conflict), yet written: the hub would write it again")
+	case len(evs) > int(ch.State.Seq):
+		t.Fatalf("the log has %d events, want at most %d", len(evs), ch.State.Seq)
+	}
+}
+
 // roundTripCounter starts a proxy in front of the database of dbURL and
 // returns dbURL pointed at it, and the count of round trips made through
 // it: the messages after which a client waits for the server, Query
-// (simple protocol) and Sync (extended protocol).
-func roundTripCounter(t *testing.T, dbURL string) (string, *atomic.Int64) {
+// (simple protocol) and Sync (extended protocol). Once cut is set, the
+// proxy closes the connection that sends the next Sync, and the server's
+// side of it, as soon as the Sync is passed on.
+func roundTripCounter(t *testing.T, dbURL string) (string, *atomic.Int64, *atomic.Bool) {
 	t.Helper()
 	u, err := url.Parse(dbURL)
 	if err != nil {
@@ -106,6 +148,7 @@ func roundTripCounter(t *testing.T, dbURL string) (string, *atomic.Int64) {
 		t.Fatal(err)
 	}
 	var trips atomic.Int64
+	var cut atomic.Bool
 	var wg sync.WaitGroup
 	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
 	wg.Add(1)
@@ -129,21 +172,22 @@ func roundTripCounter(t *testing.T, dbURL string) (string, *atomic.Int64) {
 			}()
 			go func() {
 				defer wg.Done()
-				if err := countMessages(client, server, &trips); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				if err := countMessages(client, server, &trips, &cut); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !errors.Is(err, errCut) {
 					t.Logf("round-trip counter: %v", err)
 				}
 				_ = server.Close()
+				_ = client.Close()
 			}()
 		}
 	}()
 	u.Host = ln.Addr().String()
-	return u.String(), &trips
+	return u.String(), &trips, &cut
 }
 
 // countMessages copies a client's messages to the server, counting those
-// of type Query ('Q') and Sync ('S'). The first message, the startup one,
-// has no type.
-func countMessages(client io.Reader, server io.Writer, trips *atomic.Int64) error {
+// of type Query ('Q') and Sync ('S'), until cut is set and a Sync is
+// passed on. The first message, the startup one, has no type.
+func countMessages(client io.Reader, server io.Writer, trips *atomic.Int64, cut *atomic.Bool) error {
 	var head [5]byte
 	if _, err := io.ReadFull(client, head[:4]); err != nil {
 		return err
@@ -169,5 +213,11 @@ func countMessages(client io.Reader, server io.Writer, trips *atomic.Int64) erro
 		if _, err := io.CopyN(server, client, int64(n)-4); err != nil {
 			return err
 		}
+		if head[0] == 'S' && cut.CompareAndSwap(true, false) {
+			return errCut
+		}
 	}
 }
+
+// errCut ends a connection the proxy cut.
+var errCut = errors.New("cut after a Sync")

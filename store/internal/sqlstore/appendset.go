@@ -55,26 +55,6 @@ func (s *DB) appendSimple(ctx context.Context, tx *writeTx, cs []store.Change, k
 	if len(ks) == 0 {
 		return nil
 	}
-	return s.appendSet(ctx, tx.stmt(ctx, s.stmts.appendSet), tx, cs, ks, results)
-}
-
-// appendAlone writes the simple change c, alone in its batch, by the
-// set-based append outside any transaction: the statement is atomic by
-// itself, and one round trip where BEGIN and COMMIT around it would make
-// three. It returns why c was refused, or the statement's error, after
-// which c may or may not be written, as after a failed COMMIT.
-func (s *DB) appendAlone(ctx context.Context, c store.Change) error {
-	results := make([]error, 1)
-	if err := s.appendSet(ctx, s.stmts.appendSet, s.db, []store.Change{c}, []int{0}, results); err != nil {
-		return fmt.Errorf("commit room %s: %w", c.Room, err)
-	}
-	return results[0]
-}
-
-// appendSet runs stmt, the set-based append, on the simple changes cs[k],
-// k in ks, and reads the heads of those it did not write through q (the
-// transaction stmt is bound to, or the database when it is not bound).
-func (s *DB) appendSet(ctx context.Context, stmt *sqlx.Stmt, q sqlx.QueryerContext, cs []store.Change, ks []int, results []error) error {
 	n := len(ks)
 	ids, accounts, statuses, agents, updated := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	states, invites, searches := make([]string, n), make([]string, n), make([]string, n)
@@ -97,7 +77,7 @@ func (s *DB) appendSet(ctx context.Context, stmt *sqlx.Stmt, q sqlx.QueryerConte
 	}
 	a := s.d.Array
 	var moved []string
-	err = stmt.SelectContext(ctx, &moved,
+	err = tx.stmt(ctx, s.stmts.appendSet).SelectContext(ctx, &moved,
 		a(ids), a(accounts), a(heads), a(seqs), a(statuses), a(agents), a(updated), a(states), a(invites), a(searches),
 		a(evs.rooms), a(evs.seqs), a(evs.types), a(evs.ats), a(evs.actors), a(evs.origins), a(evs.data), a(evs.hashes))
 	if err != nil {
@@ -110,7 +90,7 @@ func (s *DB) appendSet(ctx context.Context, stmt *sqlx.Stmt, q sqlx.QueryerConte
 	for _, id := range moved {
 		written[id] = true
 	}
-	return s.refuseSimple(ctx, q, cs, ks, written, results)
+	return s.refuseSimple(ctx, tx.Tx, cs, ks, written, results)
 }
 
 // eventColumns are the columns of events, as arrays.
@@ -153,7 +133,7 @@ func (s *DB) lockRooms(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks [
 // refuseSimple sets the results of the changes cs[k], k in ks, whose rooms
 // were not written: a seq conflict if the room is in the change's
 // account, else not found. Only this rarer path reads the heads.
-func (s *DB) refuseSimple(ctx context.Context, q sqlx.QueryerContext, cs []store.Change, ks []int, written map[string]bool, results []error) error {
+func (s *DB) refuseSimple(ctx context.Context, tx *sqlx.Tx, cs []store.Change, ks []int, written map[string]bool, results []error) error {
 	var ids, accounts []string
 	for _, k := range ks {
 		if !written[cs[k].Room] {
@@ -164,7 +144,7 @@ func (s *DB) refuseSimple(ctx context.Context, q sqlx.QueryerContext, cs []store
 		ID  string `db:"id"`
 		Seq int64  `db:"seq"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, refusedQuery, s.d.Array(ids), s.d.Array(accounts)); err != nil {
+	if err := tx.SelectContext(ctx, &rows, refusedQuery, s.d.Array(ids), s.d.Array(accounts)); err != nil {
 		return fmt.Errorf("read the heads of %d rooms: %w", len(ids), err)
 	}
 	heads := make(map[string]int64, len(rows))

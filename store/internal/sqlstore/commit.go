@@ -26,9 +26,12 @@ import (
 // (store.IsUnavailable). Should its COMMIT fail, every change that was not refused
 // gets that error: nothing of the batch may be reported written.
 //
-// Where the dialect has arrays, a batch of one simple append is the
-// set-based append's one statement, with no transaction around it
-// (appendAlone): what an idle instance writes for each message.
+// Even a batch of one simple append has its transaction: outside one,
+// database/sql runs a statement again on another connection when the
+// driver reports the first one bad (driver.ErrBadConn), which lib/pq may
+// do after the statement reached the server. The second run would find
+// the room moved by the first and report the change refused, to be
+// decided and written again (TestLoneAppendCutAfterItWasSent).
 func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	errs := make([]error, len(batch))
 	ready := make([]store.Change, 0, len(batch))
@@ -45,16 +48,8 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 	if len(ready) == 0 {
 		return errs
 	}
-	wctx := ctx
-	if s.d.Embedded {
-		wctx = context.WithoutCancel(ctx)
-	}
-	if len(ready) == 1 && s.d.Array != nil && isSimple(ready[0]) {
-		errs[at[0]] = s.appendAlone(wctx, ready[0])
-		return errs
-	}
 	results := make([]error, len(ready))
-	err := s.commitBatch(wctx, ready, results)
+	err := s.commitBatch(ctx, ready, results)
 	var failed *commitFailed
 	switch {
 	case err == nil, errors.As(err, &failed):
@@ -79,7 +74,7 @@ func (s *DB) Commit(ctx context.Context, batch []store.Change) []error {
 				errs[i] = fmt.Errorf("commit room %s: %w", ready[k].Room, away)
 				continue
 			}
-			if errs[i] = s.commitChange(wctx, ready[k]); store.IsUnavailable(errs[i]) {
+			if errs[i] = s.commitChange(ctx, ready[k]); store.IsUnavailable(errs[i]) {
 				away = errs[i]
 			}
 		}
@@ -101,11 +96,12 @@ func (e *commitFailed) Unwrap() error { return e.err }
 // change was refused is rolled back: that is also how a change alone,
 // written with no savepoint, is undone.
 func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, wctx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := s.writeBatch(ctx, newWriteTx(tx), cs, results); err != nil {
+	defer done()
+	if err := s.writeBatch(wctx, newWriteTx(tx), cs, results); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -123,6 +119,28 @@ func (s *DB) commitBatch(ctx context.Context, cs []store.Change, results []error
 		return &commitFailed{err}
 	}
 	return nil
+}
+
+// beginWrite begins the transaction of a batch, waiting for a connection
+// of the pool no longer than ctx allows, and returns the context of the
+// batch's statements: ctx, or on an embedded database ctx without its
+// deadline (Dialect.Embedded). done gives the connection back once the
+// transaction has ended.
+func (s *DB) beginWrite(ctx context.Context) (tx *sqlx.Tx, wctx context.Context, done func(), err error) {
+	if !s.d.Embedded {
+		tx, err := s.db.BeginTxx(ctx, nil)
+		return tx, ctx, func() {}, err
+	}
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	wctx = context.WithoutCancel(ctx)
+	if tx, err = conn.BeginTxx(wctx, nil); err != nil {
+		_ = conn.Close()
+		return nil, nil, nil, err
+	}
+	return tx, wctx, func() { _ = conn.Close() }, nil
 }
 
 // writeBatch writes the changes cs in tx, setting results[k] to why cs[k]

@@ -53,10 +53,11 @@ type Dialect struct {
 	IsTransient func(error) bool
 	// Embedded says the database runs in this process (SQLite): its
 	// writes wait on no network, and on its write lock only for as long
-	// as its busy timeout. A batch's statements then run without its
-	// context's deadline, which cannot end anything the busy timeout does
-	// not, and costs each statement a goroutine watching the context in
-	// the driver (modernc.org/sqlite's interruptOnDone).
+	// as its busy timeout. A batch takes its connection within its
+	// context's deadline, then runs its statements without it: there the
+	// deadline could end nothing the busy timeout does not, and costs each
+	// statement a goroutine watching the context in the driver
+	// (modernc.org/sqlite's interruptOnDone).
 	Embedded bool
 }
 
