@@ -26,16 +26,10 @@ import (
 // COMMIT). No read of the room comes before the append. A lone append
 // keeps its transaction: see TestLoneAppendCutAfterItWasSent.
 func TestAppendRoundTrips(t *testing.T) {
-	u, _ := pgtest.EmptySchema(t)
-	proxied, trips, _ := roundTripCounter(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// One connection, so that every statement is prepared on it by Open.
-	st, err := postgres.Open(ctx, proxied, postgres.MaxConns(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st, trips, _ := openBehindProxy(ctx, t, 1)
 	rooms := storetest.NewRooms(t, st, 8)
 
 	commit := func(batch []store.Change) []error {
@@ -97,20 +91,14 @@ func TestAppendRoundTrips(t *testing.T) {
 // lib/pq reports the first connection bad, as it does when the answer
 // does not come, and that second run found the room moved by the first.
 func TestLoneAppendCutAfterItWasSent(t *testing.T) {
-	u, _ := pgtest.EmptySchema(t)
-	proxied, _, cut := roundTripCounter(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	st, err := postgres.Open(ctx, proxied, postgres.MaxConns(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st, _, cut := openBehindProxy(ctx, t, 2)
 	r := storetest.NewRooms(t, st, 1)[0]
 	ch := storetest.AppendNote(t, r, `{"n":1}`)
 
 	cut.Store(true)
-	err = st.Commit(ctx, []store.Change{ch})[0]
+	err := st.Commit(ctx, []store.Change{ch})[0]
 	t.Logf("the cut append: %v", err)
 	evs, lerr := st.Events(ctx, r.Account, r.ID, 0, 100)
 	if lerr != nil {
@@ -125,6 +113,20 @@ func TestLoneAppendCutAfterItWasSent(t *testing.T) {
 	case len(evs) > int(ch.State.Seq):
 		t.Fatalf("the log has %d events, want at most %d", len(evs), ch.State.Seq)
 	}
+}
+
+// openBehindProxy opens a store of at most conns connections in a fresh
+// schema, through roundTripCounter's proxy.
+func openBehindProxy(ctx context.Context, t *testing.T, conns int) (*postgres.Store, *atomic.Int64, *atomic.Bool) {
+	t.Helper()
+	u, _ := pgtest.EmptySchema(t)
+	proxied, trips, cut := roundTripCounter(t, u)
+	st, err := postgres.Open(ctx, proxied, postgres.MaxConns(conns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st, trips, cut
 }
 
 // roundTripCounter starts a proxy in front of the database of dbURL and
