@@ -96,8 +96,7 @@ type Broker struct {
 	// origin tells this broker's messages from other instances'.
 	origin string
 
-	// ctx is cancelled by Close.
-	ctx    context.Context
+	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 
 	// ctl serializes the changes to the set of subscribed channels and the
@@ -131,6 +130,7 @@ type Broker struct {
 	tokens    atomic.Uint64
 	stats     counters
 	wg        sync.WaitGroup
+	signals   signals // the Ended PUBLISHes in flight
 	closeOnce sync.Once
 }
 
@@ -206,6 +206,7 @@ func (b *Broker) Close() error {
 		b.ctl.Unlock()
 		c.close()
 		b.wg.Wait()
+		b.signals.close()
 	})
 	return nil
 }

@@ -171,6 +171,33 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+// TestPublishEndedNeverWaits checks that an Ended signal goes to Redis in
+// the background: on a Redis that never answers, PublishEnded returns at
+// once, not after Options.Timeout (the hub calls it under a room's lock);
+// after Close, it fails with ErrClosed.
+func TestPublishEndedNeverWaits(t *testing.T) {
+	t.Parallel()
+	client, stop := unreachable(t, true)
+	const timeout = 5 * time.Second
+	b := newBroker(t, client, redis.Options{Prefix: newPrefix(), Timeout: timeout})
+	start := time.Now()
+	if err := b.PublishEnded(context.Background(), hub.Ended{Keys: []string{room.NewID("tk")}}); err != nil {
+		t.Fatalf("PublishEnded: %v", err)
+	}
+	if d := time.Since(start); d > timeout/2 {
+		t.Fatalf("PublishEnded took %v on a Redis that never answers: it waits on Redis", d)
+	}
+	// The broker's own connection attempt, on a silent Redis, ends with
+	// the server (see unreachable).
+	stop()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PublishEnded(context.Background(), hub.Ended{Keys: []string{room.NewID("tk")}}); !errors.Is(err, redis.ErrClosed) {
+		t.Fatalf("PublishEnded after Close: %v, want ErrClosed", err)
+	}
+}
+
 func TestClose(t *testing.T) {
 	client, _ := newClient(t)
 	// Whatever go-redis starts with its first connection is not the broker's.

@@ -27,27 +27,62 @@ type endedSubscription struct {
 	r hub.EndedReceiver
 }
 
-// PublishEnded implements hub.Broker. The local receivers get e at once;
-// the other instances' through Redis, in one PUBLISH bounded by
-// Options.Timeout. Signals are rare (a sign-out, a revoked link), so
-// unlike events they are not queued: a failure is returned, and the other
-// instances, whose subscription is likely down too, resync when it is
-// back.
+// PublishEnded implements hub.Broker. It never waits on Redis (the hub
+// publishes a revoked link's signal under its room's lock): the local
+// receivers get e at once, and the other instances' through Redis, in one
+// PUBLISH sent in the background and bounded by Options.Timeout, even
+// while the broker closes (ctx ending does not stop it). Signals are rare
+// (a sign-out, a revoked link), so unlike events they are not queued for
+// another try: a failure is logged, and the other instances, whose
+// subscription is likely down too, resync when it is back. It fails only
+// after Close, which waits for the PUBLISHes in flight.
 func (b *Broker) PublishEnded(ctx context.Context, e hub.Ended) error {
-	if b.ctx.Err() != nil {
-		return fmt.Errorf("publish ended credentials: %w", ErrClosed)
-	}
 	payload, err := json.Marshal(endedEnvelope{Origin: b.origin, Ended: e})
 	if err != nil {
 		return fmt.Errorf("publish ended credentials: encode: %w", err)
 	}
-	b.deliverEnded(e)
-	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
-	defer cancel()
-	if err := b.client.Publish(ctx, b.endedChannel, payload).Err(); err != nil {
-		return fmt.Errorf("publish ended credentials: %w", err)
+	if !b.signals.start() {
+		return fmt.Errorf("publish ended credentials: %w", ErrClosed)
 	}
+	b.deliverEnded(e)
+	go func() {
+		defer b.signals.done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.Timeout)
+		defer cancel()
+		if err := b.client.Publish(ctx, b.endedChannel, payload).Err(); err != nil {
+			b.log.Warn().Err(err).Int("keys", len(e.Keys)).Msg("signal ended credentials; the other instances' credential check catches them")
+		}
+	}()
 	return nil
+}
+
+// signals are the Ended PUBLISHes in flight: none starts once Close began
+// waiting for them.
+type signals struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// start counts a PUBLISH in, unless the broker is closing.
+func (s *signals) start() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *signals) done() { s.wg.Done() }
+
+// close refuses new PUBLISHes and waits for those in flight.
+func (s *signals) close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
 }
 
 // SubscribeEnded implements hub.Broker. Every pub/sub connection of the
